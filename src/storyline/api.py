@@ -1,0 +1,80 @@
+"""The Python API; the CLI is a thin layer over it.
+
+    from storyline import Storyline, extract
+    with Storyline("news.db") as sl:
+        summary = sl.run(["pages/"])
+        for story in sl.stories(): ...
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .config import Config, load_config
+from .extract import extract_page
+from .read import read_inputs
+from .records import Skipped
+from .run import RunSummary, run_pipeline
+from .schema import PAGE_FIELDS, article_json, skipped_json
+from .store import SqliteStore
+
+
+class Storyline:
+    """A pile of pages in an embedded store: ingest, then list stories and pages."""
+
+    def __init__(self, db: str | Path = "storyline.db", config: Config | None = None) -> None:
+        self.config = config or load_config()
+        self.store = SqliteStore(db)
+
+    def __enter__(self) -> "Storyline":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def run(self, inputs: Iterable[str | Path], *, workers: int = 1,
+            progress: Callable[[int], None] | None = None) -> RunSummary:
+        """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin)."""
+        return run_pipeline([str(i) for i in inputs], self.store, self.config, workers=workers, progress=progress)
+
+    def stories(self) -> list[dict]:
+        return self.store.stories()
+
+    def show(self, story_id: str) -> dict | None:
+        """One story with its pages (without text): which is the original, which are copies."""
+        story = self.store.story(story_id)
+        if story is None:
+            return None
+        members = self.store.pages(story=story_id, with_text=False)
+        story["members"] = [{k: p[k] for k in ("id", "source", "title", "claimed_date", "agency",
+                                               "duplicate_of", "relation", "relation_score")} for p in members]
+        return story
+
+    def pages(self, *, errors: bool = False) -> list[dict]:
+        return [{k: p[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
+
+    def export(self, out: str | Path, format: str = "jsonl") -> int:
+        """Write every page, then every story, one JSON object per line; returns the line count."""
+        if format != "jsonl":
+            raise ValueError(f"unknown export format {format!r} (supported: jsonl)")
+        n = 0
+        with open(out, "w", encoding="utf-8") as handle:
+            for page in self.pages():
+                handle.write(json.dumps({"kind": "page", **page}, ensure_ascii=False) + "\n")
+                n += 1
+            for story in self.stories():
+                handle.write(json.dumps({"kind": "story", **story}, ensure_ascii=False) + "\n")
+                n += 1
+        return n
+
+
+def extract(inputs: Iterable[str | Path], config: Config | None = None) -> Iterator[dict]:
+    """Stateless: one JSON-ready dict per page (clean text and metadata), no store."""
+    config = config or load_config()
+    for item in read_inputs([str(i) for i in inputs], config):
+        result = item if isinstance(item, Skipped) else extract_page(item, config)
+        yield skipped_json(result) if isinstance(result, Skipped) else article_json(result)

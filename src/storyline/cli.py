@@ -1,0 +1,208 @@
+"""The `storyline` command: parse, call the library, print.
+
+Exit codes: 0 ok, 1 some pages were skipped (see `storyline pages --errors`),
+2 usage error or fatal error (unreadable store, missing input).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any
+
+from .api import Storyline, extract
+from .config import load_config
+from .schema import PAGE_FIELDS, STORY_FIELDS
+from .store.sqlite import StoreError
+
+OK, SKIPPED, FATAL = 0, 1, 2
+
+_EPILOG = "JSON fields (stable):\n  page: " + ", ".join(PAGE_FIELDS) + "\n  story: " + ", ".join(STORY_FIELDS) + \
+    "\nExit codes: 0 ok, 1 some pages skipped (see `storyline pages --errors`), 2 usage or fatal error."
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default="storyline.db", help="SQLite store (default: ./storyline.db)")
+    common.add_argument("--config", help="TOML configuration file (default: ./storyline.toml if present)")
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+    common.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+
+    parser = argparse.ArgumentParser(
+        prog="storyline", description="Scraped news pages in: clean articles, copies and originals, stories out.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="ingest pages and update copies and stories",
+                         description="Read INPUTs (files, folders read recursively, '-' for stdin; .txt, "
+                                     ".html/.htm (.gz), .warc(.gz), .jsonl), extract articles, find copies "
+                                     "and group stories. Re-running adds nothing twice.")
+    run.add_argument("inputs", nargs="+", metavar="INPUT")
+    run.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
+    run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
+    show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies")
+    show.add_argument("story_id", metavar="STORY_ID")
+    pages = sub.add_parser("pages", parents=[common], help="per page: metadata, copy relation, story")
+    pages.add_argument("--errors", action="store_true", help="only skipped pages, with the reason")
+
+    ext = sub.add_parser("extract", parents=[common], help="clean text and metadata of pages, no store",
+                         description="Stateless: prints one object per page (one JSON object per line with --json).")
+    ext.add_argument("inputs", nargs="+", metavar="FILE")
+
+    exp = sub.add_parser("export", parents=[common], help="write pages and stories to a file")
+    exp.add_argument("--format", choices=["jsonl"], default="jsonl")
+    exp.add_argument("out", metavar="OUT")
+    return parser
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(unit=" pages", file=sys.stderr, dynamic_ncols=True)
+    return bar, bar.update
+
+
+def cmd_run(args, config) -> int:
+    bar, update = _progress(sys.stderr.isatty() and not args.no_progress and not args.json)
+    try:
+        with Storyline(args.db, config) as sl:
+            summary = sl.run(args.inputs, workers=args.workers, progress=update)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        _print_json(summary.as_dict())
+    else:
+        t = summary.totals
+        print(f"read {summary.read} pages: {summary.added} added, {summary.already_stored} already stored, "
+              f"{len(summary.skipped)} skipped")
+        for source, reason in summary.skipped[:20]:
+            print(f"  skipped {source}: {reason}")
+        if len(summary.skipped) > 20:
+            print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+        print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
+              f"pages joining stories: {summary.joined_stories}")
+        print(f"store {args.db}: {t['pages']} pages, {t['duplicates']} copies, {t['stories']} stories, "
+              f"{t['skipped']} skipped")
+    return SKIPPED if summary.skipped else OK
+
+
+def cmd_stories(args, config) -> int:
+    with Storyline(args.db, config) as sl:
+        stories = sl.stories()
+    if args.json:
+        _print_json(stories)
+        return OK
+    for s in stories:
+        span = s["first_date"] or "?"
+        if s["last_date"] and s["last_date"] != s["first_date"]:
+            span += f"..{s['last_date']}"
+        print(f"{s['id']}  {s['page_count']:>3} pages  {span:<22}  {_short(s['title'], 90)}")
+    print(f"{len(stories)} stories")
+    return OK
+
+
+def cmd_show(args, config) -> int:
+    with Storyline(args.db, config) as sl:
+        story = sl.show(args.story_id)
+    if story is None:
+        print(f"storyline: no story {args.story_id!r} (see `storyline stories`)", file=sys.stderr)
+        return FATAL
+    if args.json:
+        _print_json(story)
+        return OK
+    print(f"{story['id']}: {story['title']}")
+    print(f"  {story['page_count']} pages, {story['first_date']} .. {story['last_date']}")
+    for m in story["members"]:
+        role = "original" if m["id"] == story["original"] else (
+            f"{m['relation']} copy of {m['duplicate_of']}" if m["duplicate_of"] else "report")
+        print(f"  {m['id']}  {m['claimed_date'] or '?':<10}  {role:<32} {_short(m['title'], 60)}")
+        print(f"      {m['source']}")
+    return OK
+
+
+def cmd_pages(args, config) -> int:
+    with Storyline(args.db, config) as sl:
+        pages = sl.pages(errors=args.errors)
+    if args.json:
+        _print_json(pages)
+        return OK
+    for p in pages:
+        if p["status"] == "skipped":
+            print(f"{p['id']}  SKIPPED  {p['source']}\n    reason: {p['reason']}")
+            continue
+        place = p["dateline"]["place"] if p["dateline"] else "-"
+        copy = f"{p['relation']} copy of {p['duplicate_of']}" if p["duplicate_of"] else "-"
+        print(f"{p['id']}  {p['claimed_date'] or '?':<10}  {place:<12} {p['agency'] or '-':<8} story={p['story']}  "
+              f"{copy}\n    {_short(p['title'], 100)}\n    {p['source']}")
+    print(f"{len(pages)} pages")
+    return OK
+
+
+def cmd_extract(args, config) -> int:
+    status = OK
+    for page in extract(args.inputs, config):
+        if page["status"] == "skipped":
+            status = SKIPPED
+        if args.json:
+            sys.stdout.write(json.dumps(page, ensure_ascii=False) + "\n")
+            continue
+        if page["status"] == "skipped":
+            print(f"== {page['source']}\nSKIPPED: {page['reason']}\n")
+            continue
+        print(f"== {page['source']}\ntitle: {page['title']}\nclaimed date: {page['claimed_date']}  "
+              f"dateline: {page['dateline']['raw'] if page['dateline'] else None}  agency: {page['agency']}")
+        if page["injections"]:
+            print("injections: " + ", ".join(f"{i['text']!r} ({i['where']})" for i in page["injections"]))
+        print(f"\n{page['text']}\n")
+    return status
+
+
+def cmd_export(args, config) -> int:
+    with Storyline(args.db, config) as sl:
+        n = sl.export(args.out, args.format)
+    print(f"wrote {n} records to {args.out}", file=sys.stderr)
+    return OK
+
+
+COMMANDS = {"run": cmd_run, "stories": cmd_stories, "show": cmd_show, "pages": cmd_pages,
+            "extract": cmd_extract, "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="storyline: %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config, max_page_bytes=getattr(args, "max_page_bytes", None))
+        return COMMANDS[args.command](args, config)
+    except KeyboardInterrupt:
+        print("\nstoryline: interrupted. Pages stored so far are kept; run the same command again to resume.",
+              file=sys.stderr)
+        return 130
+    except (StoreError, FileNotFoundError, ValueError, OSError) as err:
+        print(f"storyline: error: {err}", file=sys.stderr)
+        return FATAL
+    except BrokenPipeError:
+        return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

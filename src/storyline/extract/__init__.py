@@ -1,0 +1,80 @@
+"""Extraction: Page in, Article (clean text + metadata) or Skipped out."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from ..config import Config
+from ..records import Article, Page, Skipped
+from .dates import parse_printed_date
+from .html import extract_html
+from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
+from .text import clean_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["extract_page", "run"]
+
+
+def _normalise_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    found = parse_printed_date(value)
+    return found[0].isoformat() if found else None
+
+
+def extract_page(page: Page, config: Config = Config()) -> Article | Skipped:
+    """Clean text and metadata of one page; Skipped with the reason if there is no article."""
+    try:
+        return _extract(page, config)
+    except RecursionError:
+        return Skipped(page.id, page.source, "page structure too deeply nested to parse")
+    except Exception as err:  # a bad page must never stop the run
+        log.debug("extraction failed for %s", page.source, exc_info=True)
+        return Skipped(page.id, page.source, f"extraction failed: {type(err).__name__}: {err}"[:500])
+
+
+def _extract(page: Page, config: Config) -> Article | Skipped:
+    if page.kind == "html":
+        parts = extract_html(page.content, page.url)
+        raw_title, body, header = parts.title, parts.body, parts.header
+        byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
+    elif page.content.strip():
+        cleaned = clean_text(page.content)
+        raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
+        byline, site, claimed = cleaned.byline, None, cleaned.claimed_date
+    else:  # a headline-only record (JSONL with a title and no text)
+        raw_title, body, header, byline, site, claimed = None, [], [], None, None, None
+
+    raw_title = page.title or raw_title
+    text = "\n\n".join(body)
+    if not text and not page.title:
+        return Skipped(page.id, page.source, "no article text found")
+    title, injections, title_site = clean_title(raw_title, text) if raw_title else (None, (), None)
+    prefix_tokens = [inj.text for inj in injections if inj.where == "title-prefix"]
+    if prefix_tokens:
+        text, body_injections = remove_injected_tokens(text, prefix_tokens)
+        injections += body_injections
+    if len(text) > config.max_text_chars:
+        text = text[: config.max_text_chars]
+    dateline = find_dateline(text)
+    agency = dateline.agency if dateline and dateline.agency else agency_from_credits(header, text)
+    return Article(
+        id=page.id,
+        source=page.source,
+        title=title or None,
+        text=text,
+        byline=byline,
+        site_name=page.site or site or title_site,
+        claimed_date=_normalise_date(page.claimed_date) or _normalise_date(claimed),
+        dateline=dateline,
+        agency=agency,
+        url=page.url,
+        injections=injections,
+        warnings=page.warnings,
+    )
+
+
+def run(items: Iterable[Page | Skipped], config: Config = Config()) -> Iterator[Article | Skipped]:
+    for item in items:
+        yield item if isinstance(item, Skipped) else extract_page(item, config)

@@ -1,0 +1,51 @@
+"""HTML pages: main text and metadata by trafilatura (dates by htmldate inside it)."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+
+from .text import clean_text
+
+log = logging.getLogger(__name__)
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+@dataclass(slots=True, frozen=True)
+class HtmlParts:
+    title: str | None
+    body: list[str]
+    header: list[str]  # text lines above the article, when the text fallback was used
+    byline: str | None
+    site_name: str | None
+    claimed_date: str | None
+
+
+def extract_html(html: str, url: str | None = None) -> HtmlParts:
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_images=False,
+        date_extraction_params={"extensive_search": True, "original_date": True},
+    )
+    text = (doc.text or "") if doc is not None else ""
+    title = doc.title if doc is not None else None
+    if not title:
+        match = _TITLE_TAG.search(html[:200_000])
+        title = trafilatura.utils.sanitize(match.group(1)) if match else None
+    body = [p.strip() for p in text.splitlines() if p.strip()]
+    header: list[str] = []
+    if not body:
+        # trafilatura found no article: clean the page's whole text as a text dump.
+        log.debug("trafilatura found no main text; falling back to the text cleaner")
+        cleaned = clean_text(trafilatura.html2txt(html) or "")
+        body, header = cleaned.body, cleaned.header
+        title = title or cleaned.title
+    return HtmlParts(
+        title=title,
+        body=body,
+        header=header,
+        byline=(doc.author if doc is not None else None) or None,
+        site_name=(doc.sitename if doc is not None else None) or None,
+        claimed_date=(doc.date if doc is not None else None) or None,
+    )

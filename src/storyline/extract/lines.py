@@ -1,0 +1,70 @@
+"""Line-level signals shared by the plain-text cleaner and metadata readers."""
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"\w+", re.UNICODE)
+# A sentence ends with . ! ? or a closing quote after one; ")" or "…" do not count.
+_TERMINAL = re.compile(r"""[.!?]["'”’»)]*$|[.!?]\s*["'”’»]$|["”’»]$""")
+_ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪►»>]|\d{1,2}[.)])\s+")
+_COUNTER = re.compile(r"\(\s*\d[\d,.]*\s*\)\s*$")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself said says say new one two last year years told""".split()
+)
+
+# Phrases of site furniture: comment policies, subscriptions, cookies, sharing.
+_BOILERPLATE = re.compile(
+    r"terms of (?:service|use)|privacy (?:policy|notice)|cookie|all rights reserved|©|copyright \d|"
+    r"subscribe|newsletter|sign (?:up|in)|log ?in|comments? (?:must|policy)|report comments|"
+    r"online discussions|share (?:this|on)|follow us|click here|advertis(?:e|ement|ing)|"
+    r"download (?:the|our) app|read more|related (?:stories|articles|content)|you may also like|"
+    r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content",
+    re.I,
+)
+
+
+def words(line: str) -> list[str]:
+    return WORD.findall(line)
+
+
+def is_terminal(line: str) -> bool:
+    return bool(_TERMINAL.search(line)) and not _ELLIPSIS.search(line)
+
+
+def is_teaser(line: str) -> bool:
+    return bool(_ELLIPSIS.search(line))
+
+
+def is_bullet(line: str) -> bool:
+    return bool(_BULLET.match(line))
+
+
+def has_counter(line: str) -> bool:
+    return bool(_COUNTER.search(line))
+
+
+def boilerplate_hits(line: str) -> int:
+    return len(_BOILERPLATE.findall(line))
+
+
+def stopword_ratio(tokens: list[str]) -> float:
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if t.lower() in STOPWORDS) / len(tokens)
+
+
+def is_all_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 6 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.85
+
+
+def normalise_space(line: str) -> str:
+    return " ".join(line.split())

@@ -1,0 +1,38 @@
+"""Readers: files, directories, WARC, JSONL and stdin in; Page / Skipped out.
+
+`read_inputs(["pages/", "crawl.warc.gz", "-"])` yields one record per page.
+A page that cannot be read is yielded as Skipped with its reason; reading goes on.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..config import Config
+from ..records import Page, Skipped
+from .files import FORMATS, format_of, read_file, read_stream
+
+__all__ = ["read_inputs", "iter_files", "FORMATS"]
+
+
+def iter_files(path: Path) -> Iterator[Path]:
+    """Files under `path` (recursive) whose extension storyline reads, sorted."""
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and format_of(child) is not None:
+                yield child
+    else:
+        yield path
+
+
+def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iterator[Page | Skipped]:
+    for item in inputs:
+        if str(item) == "-":
+            yield from read_stream(sys.stdin.buffer, "<stdin>", config)
+            continue
+        path = Path(item)
+        if not path.exists() and not path.is_symlink():
+            raise FileNotFoundError(f"no such file or directory: {item}")
+        for file in iter_files(path):
+            yield from read_file(file, config)

@@ -1,0 +1,149 @@
+"""Reading one file (or stdin) of any supported format, with size limits."""
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..config import Config
+from ..records import Page, Skipped
+from .decode import NotText, decode_bytes
+from .ids import page_id
+
+# extension (without .gz) -> format
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
+           ".warc": "warc", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_of(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return FORMATS.get(suffixes[-1]) if suffixes else None
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess the format of content with no telling extension."""
+    start = head.lstrip()[:512]
+    if start.startswith(b"WARC/"):
+        return "warc"
+    if start.startswith(b"{"):
+        return "jsonl"
+    lowered = start.lower()
+    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in lowered:
+        return "html"
+    return "text"
+
+
+def read_limited(stream: BinaryIO, limit: int) -> bytes:
+    """Read at most `limit` bytes; raise if there is more (also guards gzip bombs)."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"page larger than the limit of {limit:,} bytes (max_page_bytes)")
+    return data
+
+
+def _gunzip_limited(data: bytes, limit: int) -> bytes:
+    return read_limited(gzip.GzipFile(fileobj=io.BytesIO(data)), limit)
+
+
+def page_from_bytes(data: bytes, *, key: str, source: str, kind: str, url: str | None = None) -> Page | Skipped:
+    """Decode one page's bytes into a Page, or say why it cannot be."""
+    pid = page_id(key, data)
+    if not data.strip():
+        return Skipped(pid, source, "empty page: no content")
+    try:
+        text, warnings = decode_bytes(data, html=kind == "html")
+    except NotText as err:
+        return Skipped(pid, source, str(err))
+    if kind == "text" and sniff_format(data[:1024]) == "html":
+        kind = "html"  # a .txt holding HTML is HTML
+    return Page(id=pid, source=source, kind=kind, content=text, url=url, warnings=warnings)
+
+
+def read_file(path: Path, config: Config) -> Iterator[Page | Skipped]:
+    source = str(path)
+    key = str(path.resolve()) if path.exists() else source
+    fmt = format_of(path)
+    try:
+        size = path.stat().st_size
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        if fmt in ("warc", "jsonl"):
+            # Containers are streamed: the limit applies to each record, not the file.
+            if fmt == "warc":
+                from .warc import read_warc
+
+                with open(path, "rb") as handle:
+                    yield from read_warc(handle, source, config)
+            else:
+                from .jsonl import read_jsonl
+
+                with opener(path, "rb") as handle:
+                    yield from read_jsonl(handle, source, config)
+            return
+        if size > config.max_page_bytes and path.suffix.lower() != ".gz":
+            yield Skipped(page_id(key, b""), source,
+                          f"file of {size:,} bytes is larger than the limit of {config.max_page_bytes:,} bytes (max_page_bytes)")
+            return
+        with open(path, "rb") as handle:
+            data = read_limited(handle, config.max_page_bytes)
+        if path.suffix.lower() == ".gz":
+            data = _gunzip_limited(data, config.max_page_bytes)
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        yield Skipped(page_id(key, b""), source, f"cannot read: {reason}")
+        return
+    if fmt is None:
+        fmt = sniff_format(data[:4096])
+        if fmt in ("warc", "jsonl"):
+            yield from read_stream(io.BytesIO(data), source, config)
+            return
+    yield page_from_bytes(data, key=key, source=source, kind=fmt)
+
+
+def read_stream(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
+    """Read stdin or any byte stream: sniff the format, then read as that format."""
+    try:
+        head = stream.read(2)
+        if head == b"\x1f\x8b":
+            stream = gzip.GzipFile(fileobj=_Prefixed(head, stream))
+            head = b""
+        buffered = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
+        fmt = sniff_format(buffered.peek(4096)[:4096])
+        if fmt == "warc":
+            from .warc import read_warc
+
+            yield from read_warc(buffered, source, config)
+        elif fmt == "jsonl":
+            from .jsonl import read_jsonl
+
+            yield from read_jsonl(buffered, source, config)
+        else:
+            data = read_limited(buffered, config.max_page_bytes)
+            yield page_from_bytes(data, key=source, source=source, kind=fmt)
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        yield Skipped(page_id(source, b""), source, f"cannot read: {err}")
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with some already-read bytes put back in front."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO):
+        self._prefix = prefix
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

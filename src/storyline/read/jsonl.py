@@ -1,0 +1,63 @@
+"""JSONL: one record per line, {"id"?, "url"?, "html"? | "text"?, "title"?, "date"?, "source"?}."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ..config import Config
+from ..records import Page, Skipped
+from .decode import NotText, decode_bytes
+from .ids import page_id
+
+
+def _field(record: dict, name: str) -> str | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def read_jsonl(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
+    limit = config.max_page_bytes
+    lineno = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        lineno += 1
+        where = f"{source}#L{lineno}"
+        if len(line) > limit and not line.endswith(b"\n"):
+            # Skip the rest of an over-long line without holding it in memory.
+            while line and not line.endswith(b"\n"):
+                line = stream.readline(1 << 20)
+            yield Skipped(page_id(where, b""), where, f"line {lineno}: record larger than the limit of {limit:,} bytes")
+            continue
+        if not line.strip():
+            continue
+        yield _record(line, lineno, where, source)
+
+
+def _record(line: bytes, lineno: int, where: str, source: str) -> Page | Skipped:
+    fallback_id = page_id(where, line)
+    try:
+        text, warnings = decode_bytes(line)
+        record = json.loads(text)
+    except (NotText, ValueError) as err:  # JSONDecodeError is a ValueError
+        return Skipped(fallback_id, where, f"line {lineno}: not valid JSON ({err})")
+    if not isinstance(record, dict):
+        return Skipped(fallback_id, where, f"line {lineno}: a JSON {type(record).__name__}, not an object")
+    html, body = record.get("html"), record.get("text")
+    if isinstance(html, str) and html.strip():
+        kind, content = "html", html
+    elif isinstance(body, str) and body.strip():
+        kind, content = "text", body
+    elif isinstance(record.get("title"), str) and record["title"].strip():
+        kind, content = "text", ""  # headline-only record
+    else:
+        return Skipped(_field(record, "id") or fallback_id, where, f"line {lineno}: record has no html, text or title")
+    url = _field(record, "url")
+    pid = _field(record, "id") or page_id(url or where, line)
+    return Page(id=pid[:200], source=url or where, kind=kind, content=content, url=url,
+                title=_field(record, "title"), claimed_date=_field(record, "date"),
+                site=_field(record, "source"), warnings=warnings)

@@ -1,0 +1,100 @@
+"""Typed records passed between pipeline stages.
+
+read ──▶ Page ──extract──▶ Article ──fingerprint──▶ Signature ──dedup──▶ CopyLink
+                                                   ──cluster──▶ Story
+A page that cannot go on becomes a Skipped record carrying the reason; it is
+stored like any other page so `storyline pages --errors` can show it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(slots=True, frozen=True)
+class Page:
+    """One page as read from its source: decoded text, not yet understood."""
+
+    id: str
+    source: str  # path, URL, or "path#locator" for records inside a container
+    kind: str  # "html" | "text"
+    content: str  # decoded HTML or plain text
+    url: str | None = None
+    title: str | None = None  # title the record itself carries (JSONL)
+    claimed_date: str | None = None  # date the record itself carries (JSONL)
+    site: str | None = None  # "source" field of a JSONL record
+    warnings: tuple[str, ...] = ()  # repairs made while decoding, e.g. bad bytes
+
+
+@dataclass(slots=True, frozen=True)
+class Skipped:
+    """A page that could not be read or extracted, and why."""
+
+    id: str
+    source: str
+    reason: str
+
+
+@dataclass(slots=True, frozen=True)
+class Dateline:
+    place: str | None  # "Moscow"
+    agency: str | None  # "AP"
+    raw: str  # the dateline as printed: "MOSCOW (AP) —"
+
+
+@dataclass(slots=True, frozen=True)
+class Injection:
+    """A spam token or affix found in the page and removed from the clean text."""
+
+    text: str
+    where: str  # "title-prefix" | "title-suffix" | "body"
+
+
+@dataclass(slots=True, frozen=True)
+class Article:
+    """Clean article text with the metadata read from the page."""
+
+    id: str
+    source: str
+    title: str | None
+    text: str
+    byline: str | None = None
+    site_name: str | None = None
+    claimed_date: str | None = None  # YYYY-MM-DD as the page claims it
+    dateline: Dateline | None = None
+    agency: str | None = None
+    url: str | None = None
+    injections: tuple[Injection, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class Signature:
+    """Fingerprint of an article's text for duplicate detection."""
+
+    page_id: str
+    exact_hash: str  # hash of the normalised token stream
+    minhash: np.ndarray  # uint64, one value per permutation
+    shingles: np.ndarray  # sorted unique uint64 hashes of word shingles, to verify candidates
+    band_keys: tuple[int, ...]  # LSH keys, one per band
+
+
+@dataclass(slots=True, frozen=True)
+class CopyLink:
+    """Page `page_id` copies page `original` (relation: exact | near | contained)."""
+
+    page_id: str
+    original: str
+    relation: str
+    score: float
+
+
+@dataclass(slots=True)
+class Story:
+    id: str
+    title: str | None
+    pages: list[str] = field(default_factory=list)
+    original: str | None = None
+    first_date: str | None = None
+    last_date: str | None = None

@@ -1,0 +1,222 @@
+"""The local executor: read -> extract -> fingerprint -> store, then dedup and stories.
+
+Pages are committed in batches; a batch is one transaction, so a crash loses at
+most the batch in flight, and the re-run picks it up again (ids are stable).
+Extraction, the slow stage, can run in a process pool (`workers`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..cluster.online import StoryIndex
+from ..cluster.terms import term_counts, tfidf
+from ..config import Config
+from ..dedup import UnionFind, compare, fingerprint
+from ..dedup.shingles import shingle_hashes, tokens
+from ..extract import extract_page
+from ..read import read_inputs
+from ..records import Article, Page, Signature, Skipped
+from ..store.sqlite import SqliteStore
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+@dataclass(slots=True)
+class RunSummary:
+    read: int = 0
+    added: int = 0
+    already_stored: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    new_duplicates: int = 0
+    new_stories: int = 0
+    joined_stories: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
+                "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
+                "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
+                "pages_joining_stories": self.joined_stories, "store": self.totals}
+
+
+def extracted(items: Iterable[Page | Skipped], config: Config, workers: int) -> Iterator[Article | Skipped]:
+    """Extract pages in input order, in `workers` processes when more than one."""
+    if workers <= 1:
+        for item in items:
+            yield _extract_or_pass((item, config))
+        return
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers) as pool:
+        pages = ((item, config) for item in items)
+        for result in pool.imap(_extract_or_pass, pages, chunksize=4):
+            yield result
+
+
+def _extract_or_pass(args: tuple[Page | Skipped, Config]) -> Article | Skipped:
+    item, config = args
+    return item if isinstance(item, Skipped) else extract_page(item, config)
+
+
+def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
+                 workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
+    summary = RunSummary()
+    new_ids: list[str] = []
+
+    def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
+        # Drop what the store already has before the costly extraction.
+        for item in items:
+            summary.read += 1
+            if store.has_page(item.id):
+                summary.already_stored += 1
+                if progress:
+                    progress(1)
+                continue
+            yield item
+
+    batch: list[Article | Skipped] = []
+    for result in extracted(not_stored(read_inputs(inputs, config)), config, workers):
+        batch.append(result)
+        if len(batch) >= BATCH:
+            new_ids += _store_batch(store, batch, config, summary)
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        new_ids += _store_batch(store, batch, config, summary)
+        if progress:
+            progress(len(batch))
+    with store.transaction():
+        summary.new_duplicates = _update_copy_groups(store, new_ids)
+        summary.new_stories, summary.joined_stories = _assign_stories(store, new_ids, config)
+    summary.totals = store.counts()
+    return summary
+
+
+def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Config, summary: RunSummary) -> list[str]:
+    """Store a batch and link its pages to copies already stored; one transaction."""
+    added: list[str] = []
+    with store.transaction():
+        for item in batch:
+            if store.has_page(item.id):  # the same page twice in one input
+                summary.already_stored += 1
+                continue
+            if isinstance(item, Skipped):
+                store.add_skipped(item)
+                summary.skipped.append((item.source, item.reason))
+                continue
+            sig = fingerprint(item, config)
+            store.add_article(item, sig, term_counts(item.title, item.text))
+            _link_copies(store, item, sig, config)
+            added.append(item.id)
+            summary.added += 1
+    return added
+
+
+def _link_copies(store: SqliteStore, article: Article, sig: Signature, config: Config) -> None:
+    """Verify every candidate (same hash, or an LSH collision) by its real overlap."""
+    for other in store.page_ids_with_hash(sig.exact_hash, article.id) if sig.band_keys else []:
+        store.add_link(article.id, other, "exact", 1.0)
+    for other in store.lsh_candidates(sig.band_keys, article.id):
+        other_toks = tokens(store.page_text(other))
+        other_sig = Signature(other, "", sig.minhash, shingle_hashes(other_toks, config.shingle_size), ())
+        verdict = compare(sig, other_sig, config)
+        if verdict and verdict[0] != "exact":
+            store.add_link(article.id, other, *verdict)
+
+
+def _original_key(row) -> tuple:
+    # Same order as dedup.original_rank, from stored columns.
+    return (json.loads(row["injections"]) != [], row["agency"] is None, -(row["n"] or 0),
+            row["claimed_date"] or "9999-99-99", row["id"])
+
+
+def _update_copy_groups(store: SqliteStore, new_ids: list[str]) -> int:
+    """Union-find over verified links; every copy points at its group's original."""
+    links = store.links()
+    uf = UnionFind()
+    direct: dict[tuple[str, str], tuple[str, float]] = {}
+    for row in links:
+        uf.union(row["a"], row["b"])
+        direct[(row["a"], row["b"])] = (row["relation"], row["score"])
+    touched = {uf.find(i) for i in new_ids if i in uf.parent}
+    new_copies = 0
+    new = set(new_ids)
+    for root, members in uf.groups().items():
+        if root not in touched:
+            continue
+        ranked = sorted(store.rank_rows(members), key=_original_key)
+        original = ranked[0]["id"]
+        store.set_copy(original, None, None, None)
+        for row in ranked[1:]:
+            pid = row["id"]
+            pair = tuple(sorted((pid, original)))
+            relation, score = direct.get(pair) or _strongest(pid, direct)
+            store.set_copy(pid, original, relation, score)
+            new_copies += pid in new
+    return new_copies
+
+
+def _strongest(page_id: str, direct: dict[tuple[str, str], tuple[str, float]]) -> tuple[str, float]:
+    """The page's best verified link, when it reaches the original only through others."""
+    order = {"exact": 0, "near": 1, "contained": 2}
+    options = [v for k, v in direct.items() if page_id in k]
+    return min(options, key=lambda v: (order[v[0]], -v[1]))
+
+
+def _assign_stories(store: SqliteStore, new_ids: list[str], config: Config) -> tuple[int, int]:
+    """Put new pages into stories: copies follow their original, others join or open one."""
+    if not new_ids:
+        return 0, 0
+    rows = {p["id"]: p for p in (store.page(i) for i in new_ids) if p}
+    members = store.story_members()
+    vectors = store.term_vectors([m for ms in members.values() for m in ms] + new_ids)
+    n_docs, df = store.document_frequencies({t for v in vectors.values() for t in v})
+    index = StoryIndex(threshold=config.story_similarity)
+    for story_id, ids in members.items():
+        for pid in ids:
+            index.add(story_id, tfidf(vectors[pid], n_docs, df))
+    opened = joined = 0
+    touched: set[str] = set()
+    for pid in new_ids:
+        page = rows[pid]
+        if page["duplicate_of"]:
+            continue  # handled below, once originals have stories
+        group_story = store.story_of_group(pid)
+        if group_story:
+            story_id = group_story
+        else:
+            vec = tfidf(vectors[pid], n_docs, df)
+            story_id, _score = index.best(vec)
+            if story_id is None:
+                story_id = "s-" + pid[:12]
+                store.upsert_story(story_id)
+                opened += 1
+            else:
+                joined += 1
+            index.add(story_id, vec)
+        store.set_story(pid, story_id)
+        touched.add(story_id)
+    for pid in new_ids:
+        original = store.page(pid)["duplicate_of"]
+        if original:
+            story_id = store.page(original)["story"]
+            if story_id:
+                store.set_story(pid, story_id)
+                touched.add(story_id)
+    for story_id in touched:
+        _refresh(store, story_id)
+    return opened, joined
+
+
+def _refresh(store: SqliteStore, story_id: str) -> None:
+    pages = store.pages(story=story_id, with_text=False)
+    ids = [p["id"] for p in pages if p["duplicate_of"] is None] or [p["id"] for p in pages]
+    ranked = sorted(store.rank_rows(ids), key=_original_key)
+    original = ranked[0]["id"] if ranked else None
+    title = next((p["title"] for p in pages if p["id"] == original), None)
+    store.refresh_story(story_id, original, title)

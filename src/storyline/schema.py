@@ -1,0 +1,63 @@
+"""The JSON fields storyline prints, in one place.
+
+Every `--json` output, `extract --json`, `export` and the Python API use these
+names; tests check that the README documents exactly these fields.
+"""
+from __future__ import annotations
+
+from .records import Article, Skipped
+
+PAGE_FIELDS: dict[str, str] = {
+    "id": "stable page id: the JSONL record's own id, else a hash of where the page came from and its bytes",
+    "source": "path or URL the page came from (path#L<n> for a JSONL line without URL)",
+    "url": "URL of the page when known (WARC target URI, JSONL url), else null",
+    "status": '"ok", or "skipped" when the page could not be read or has no article',
+    "reason": "why the page was skipped, else null",
+    "title": "article title with spam and site affixes removed",
+    "text": "clean article text, paragraphs separated by a blank line",
+    "byline": "author as the page names it, else null",
+    "site_name": "publishing site when the page names it, else null",
+    "claimed_date": "date the page claims (YYYY-MM-DD), from its metadata or printed text; may be false",
+    "dateline": "{place, agency, raw} of the opening dateline ('MOSCOW (AP) —'), else null",
+    "agency": "wire agency of the story (AP, AFP, Reuters, ...) from the dateline or a credit, else null",
+    "injections": "spam removed from title and text: list of {text, where} (where: title-prefix, title-suffix, body)",
+    "warnings": "repairs made while reading (e.g. invalid UTF-8 bytes replaced)",
+    "duplicate_of": "id of the page this page copies (its group's original), else null",
+    "relation": "how it copies: exact, near or contained; null for originals and unique pages",
+    "relation_score": "verified overlap behind the relation (Jaccard, or containment), else null",
+    "story": "id of the story the page belongs to, else null",
+}
+
+STORY_FIELDS: dict[str, str] = {
+    "id": "stable story id",
+    "title": "title of the story's original page",
+    "pages": "ids of all its pages, copies included, in the order they were added",
+    "page_count": "number of pages",
+    "original": "id of the page most likely to be the original report",
+    "first_date": "earliest claimed date among its pages (YYYY-MM-DD)",
+    "last_date": "latest claimed date among its pages (YYYY-MM-DD)",
+}
+
+
+def article_json(article: Article) -> dict:
+    dateline = None
+    if article.dateline:
+        d = article.dateline
+        dateline = {"place": d.place, "agency": d.agency, "raw": d.raw}
+    page = {
+        "id": article.id, "source": article.source, "url": article.url, "status": "ok", "reason": None,
+        "title": article.title, "text": article.text, "byline": article.byline, "site_name": article.site_name,
+        "claimed_date": article.claimed_date, "dateline": dateline, "agency": article.agency,
+        "injections": [{"text": i.text, "where": i.where} for i in article.injections],
+        "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,
+        "story": None,
+    }
+    assert list(page) == list(PAGE_FIELDS)
+    return page
+
+
+def skipped_json(skipped: Skipped) -> dict:
+    page = dict.fromkeys(PAGE_FIELDS)
+    page.update(id=skipped.id, source=skipped.source, status="skipped", reason=skipped.reason,
+                injections=[], warnings=[])
+    return page

@@ -1,0 +1,274 @@
+"""Embedded SQLite store (WAL): pages, copy links, LSH keys, stories.
+
+Every write happens inside a transaction, so a crash or a kill leaves the
+store as it was at the last commit; re-running the same input then adds only
+what is missing (page ids are stable, see read/ids.py).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..records import Article, Signature, Skipped
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS pages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    url TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'skipped')),
+    reason TEXT,
+    title TEXT,
+    text TEXT,
+    byline TEXT,
+    site_name TEXT,
+    claimed_date TEXT,
+    dateline TEXT,          -- JSON {place, agency, raw} or NULL
+    agency TEXT,
+    injections TEXT NOT NULL DEFAULT '[]',
+    warnings TEXT NOT NULL DEFAULT '[]',
+    exact_hash TEXT,
+    terms TEXT,             -- JSON {term: count}, for story grouping
+    duplicate_of TEXT,
+    relation TEXT,
+    relation_score REAL,
+    story TEXT,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
+CREATE INDEX IF NOT EXISTS pages_story ON pages (story);
+CREATE TABLE IF NOT EXISTS lsh (key INTEGER NOT NULL, page_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lsh_key ON lsh (key);
+CREATE TABLE IF NOT EXISTS links (
+    a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (a, b)
+);
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    title TEXT,
+    original TEXT,
+    first_date TEXT,
+    last_date TEXT
+);
+"""
+
+PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
+                "claimed_date", "dateline", "agency", "injections", "warnings", "duplicate_of",
+                "relation", "relation_score", "story")
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path = "storyline.db") -> None:
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=60000")
+            self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"cannot open store {self.path}: {err}") from err
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- pages -------------------------------------------------------------
+    def has_page(self, page_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM pages WHERE id = ?", (page_id,)).fetchone() is not None
+
+    def add_skipped(self, skipped: Skipped) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO pages (id, source, status, reason, added_at) VALUES (?, ?, 'skipped', ?, ?)",
+            (skipped.id, skipped.source, skipped.reason, _now()),
+        )
+
+    def add_article(self, article: Article, sig: Signature, terms: dict[str, int]) -> None:
+        dateline = None
+        if article.dateline:
+            d = article.dateline
+            dateline = json.dumps({"place": d.place, "agency": d.agency, "raw": d.raw}, ensure_ascii=False)
+        self.db.execute(
+            """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
+                   dateline, agency, injections, warnings, exact_hash, terms, added_at)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (article.id, article.source, article.url, article.title, article.text, article.byline,
+             article.site_name, article.claimed_date, dateline, article.agency,
+             json.dumps([{"text": i.text, "where": i.where} for i in article.injections], ensure_ascii=False),
+             json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash,
+             json.dumps(terms, ensure_ascii=False), _now()),
+        )
+        self.db.executemany("INSERT INTO lsh (key, page_id) VALUES (?, ?)", ((k, article.id) for k in sig.band_keys))
+        self.db.executemany(
+            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+            ((t,) for t in terms),
+        )
+        self.db.execute(
+            "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def page_ids_with_hash(self, exact_hash: str, exclude: str) -> list[str]:
+        rows = self.db.execute("SELECT id FROM pages WHERE exact_hash = ? AND id != ? ORDER BY id", (exact_hash, exclude))
+        return [r[0] for r in rows]
+
+    def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
+        keys = list(keys)
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT page_id FROM lsh WHERE key IN ({marks}) AND page_id != ? ORDER BY page_id", (*keys, exclude)
+        )
+        return [r[0] for r in rows]
+
+    def page_text(self, page_id: str) -> str:
+        row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return row[0] if row else ""
+
+    def add_link(self, a: str, b: str, relation: str, score: float) -> None:
+        a, b = sorted((a, b))
+        self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, relation, score))
+
+    def links(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT a, b, relation, score FROM links ORDER BY a, b").fetchall()
+
+    def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
+        self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ? WHERE id = ?",
+                        (original, relation, score, page_id))
+
+    def set_story(self, page_id: str, story: str) -> None:
+        self.db.execute("UPDATE pages SET story = ? WHERE id = ?", (story, page_id))
+
+    def page(self, page_id: str) -> dict | None:
+        row = self.db.execute(f"SELECT {', '.join(PAGE_COLUMNS)} FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return _page_dict(row) if row else None
+
+    def pages(self, *, errors: bool = False, story: str | None = None, with_text: bool = True) -> list[dict]:
+        cols = [c for c in PAGE_COLUMNS if with_text or c != "text"]
+        where, args = ("status = 'skipped'", ()) if errors else ("1", ())
+        if story is not None:
+            where, args = "story = ?", (story,)
+        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE {where} ORDER BY seq", args)
+        return [_page_dict(r) for r in rows]
+
+    def rank_rows(self, ids: Iterable[str]) -> list[sqlite3.Row]:
+        """What original_rank needs, for the given pages."""
+        ids = list(ids)
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(
+            f"SELECT id, injections, agency, length(text) AS n, claimed_date FROM pages WHERE id IN ({marks})", ids
+        ).fetchall()
+
+    def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        ids = list(ids)
+        out: dict[str, dict[str, int]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT id, terms FROM pages WHERE id IN ({marks})", chunk):
+                out[row[0]] = json.loads(row[1] or "{}")
+        return out
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        terms = list(set(terms))
+        out: dict[str, int] = {}
+        for start in range(0, len(terms), 500):
+            chunk = terms[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'n_docs'").fetchone()
+        return (int(row[0]) if row else 0), out
+
+    # -- stories -----------------------------------------------------------
+    def story_members(self) -> dict[str, list[str]]:
+        """Story id -> its pages that are not copies (a copy group counts once)."""
+        out: dict[str, list[str]] = {}
+        for sid, pid in self.db.execute(
+            "SELECT story, id FROM pages WHERE story IS NOT NULL AND duplicate_of IS NULL ORDER BY seq"
+        ):
+            out.setdefault(sid, []).append(pid)
+        return out
+
+    def story_of_group(self, original: str) -> str | None:
+        """The story of a page's copy group, when one of its copies already has one."""
+        row = self.db.execute(
+            "SELECT story FROM pages WHERE (id = ? OR duplicate_of = ?) AND story IS NOT NULL ORDER BY seq LIMIT 1",
+            (original, original),
+        ).fetchone()
+        return row[0] if row else None
+
+    def upsert_story(self, story_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO stories (id) VALUES (?)", (story_id,))
+
+    def refresh_story(self, story_id: str, original: str | None, title: str | None) -> None:
+        self.db.execute(
+            """UPDATE stories SET original = ?, title = ?,
+                   first_date = (SELECT min(claimed_date) FROM pages WHERE story = ?),
+                   last_date = (SELECT max(claimed_date) FROM pages WHERE story = ?)
+               WHERE id = ?""",
+            (original, title, story_id, story_id, story_id),
+        )
+
+    def stories(self) -> list[dict]:
+        rows = self.db.execute(
+            """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
+                      (SELECT group_concat(id, ' ') FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
+               FROM stories s ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)"""
+        )
+        return [_story_dict(r) for r in rows]
+
+    def story(self, story_id: str) -> dict | None:
+        for story in self.stories():
+            if story["id"] == story_id:
+                return story
+        return None
+
+    def counts(self) -> dict[str, int]:
+        row = self.db.execute(
+            """SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'skipped'),
+                      count(*) FILTER (WHERE duplicate_of IS NOT NULL), (SELECT count(*) FROM stories)
+               FROM pages"""
+        ).fetchone()
+        return {"pages": row[0], "skipped": row[1], "duplicates": row[2], "stories": row[3]}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _page_dict(row: sqlite3.Row) -> dict:
+    page = dict(row)
+    page["dateline"] = json.loads(page["dateline"]) if page.get("dateline") else None
+    page["injections"] = json.loads(page["injections"] or "[]")
+    page["warnings"] = json.loads(page["warnings"] or "[]")
+    return page
+
+
+def _story_dict(row: sqlite3.Row) -> dict:
+    ids = (row["ids"] or "").split()
+    return {"id": row["id"], "title": row["title"], "pages": ids, "page_count": len(ids),
+            "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"]}
