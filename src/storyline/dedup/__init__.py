@@ -2,7 +2,7 @@
 
 fingerprint() turns an Article into a Signature; compare() verifies a candidate
 pair by its real overlap (an LSH collision alone never makes a duplicate);
-original_rank() orders a copy group so its first page is the likeliest original.
+rank_originals() orders a copy group so its first page is the likeliest original.
 """
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import numpy as np
 from ..config import Config
 from ..records import Article, CopyLink, Signature
 from .lsh import band_keys
+from .original import Candidate, rank_originals
 from .minhash import permutations, signature
 from .shingles import exact_hash, shingle_hashes, tokens
 from .unionfind import UnionFind
 
-__all__ = ["fingerprint", "compare", "original_rank", "UnionFind"]
+__all__ = ["fingerprint", "compare", "rank_originals", "Candidate", "UnionFind"]
 
 
 @lru_cache(maxsize=4)
@@ -47,16 +48,6 @@ def compare(a: Signature, b: Signature, config: Config = Config()) -> tuple[str,
     if containment >= config.contained_ratio:
         return "contained", round(float(containment), 4)
     return None
-
-
-def original_rank(article: Article) -> tuple:
-    """Sort key: the likeliest original first.
-
-    No injected spam, then a wire agency named, then the more complete text,
-    then the earlier claimed date; the page id breaks ties so order never matters.
-    """
-    return (bool(article.injections), article.agency is None, -len(article.text),
-            article.claimed_date or "9999-99-99", article.id)
 
 
 def link(copy: str, original: str, relation: str, score: float) -> CopyLink:

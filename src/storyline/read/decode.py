@@ -43,15 +43,17 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, tuple[str, ..
                 return data.decode(name), ()
             except (LookupError, UnicodeDecodeError):
                 pass
-    # Mostly UTF-8 with a few bad bytes: keep UTF-8, replace the bad bytes.
     repaired = data.decode("utf-8", errors="replace")
     bad = repaired.count("\ufffd")
-    if bad and bad <= max(3, len(data) // 1000):
-        return repaired, (f"invalid UTF-8: {bad} bad byte sequence(s) replaced (first at byte {first_bad})",)
+    damaged = f"invalid UTF-8: {bad} bad byte sequence(s) replaced (first at byte {first_bad})"
+    # Valid multi-byte UTF-8 elsewhere in the page means UTF-8 with a few bad bytes;
+    # none at all means a legacy single-byte encoding (cp1252, latin-1, ...).
+    if any(ord(c) > 127 and c != "\ufffd" for c in repaired):
+        return repaired, (damaged,)
     best = charset_normalizer.from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
+    for encoding in ([best.encoding] if best is not None and best.encoding else []) + ["cp1252"]:
         try:
-            return data.decode(best.encoding), (f"not UTF-8: decoded as {best.encoding}",)
+            return data.decode(encoding), (f"not UTF-8: decoded as {encoding}",)
         except (LookupError, UnicodeDecodeError):
-            pass
-    return repaired, (f"invalid UTF-8: {bad} bad byte sequence(s) replaced (first at byte {first_bad})",)
+            continue
+    return repaired, (damaged,)

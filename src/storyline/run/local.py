@@ -6,6 +6,7 @@ Extraction, the slow stage, can run in a process pool (`workers`).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from ..cluster.online import StoryIndex
 from ..cluster.terms import term_counts, tfidf
 from ..config import Config
-from ..dedup import UnionFind, compare, fingerprint
+from ..dedup import Candidate, UnionFind, compare, fingerprint, rank_originals
 from ..dedup.shingles import shingle_hashes, tokens
 from ..extract import extract_page
 from ..read import read_inputs
@@ -52,9 +53,11 @@ def extracted(items: Iterable[Page | Skipped], config: Config, workers: int) -> 
         return
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(workers) as pool:
-        pages = ((item, config) for item in items)
-        for result in pool.imap(_extract_or_pass, pages, chunksize=4):
-            yield result
+        # Items are pulled here, in the caller's thread (reading touches the store),
+        # a chunk at a time, so memory stays bounded on any input size.
+        iterator = iter(items)
+        while chunk := list(itertools.islice(iterator, workers * 8)):
+            yield from pool.map(_extract_or_pass, [(item, config) for item in chunk], chunksize=1)
 
 
 def _extract_or_pass(args: tuple[Page | Skipped, Config]) -> Article | Skipped:
@@ -129,10 +132,10 @@ def _link_copies(store: SqliteStore, article: Article, sig: Signature, config: C
             store.add_link(article.id, other, *verdict)
 
 
-def _original_key(row) -> tuple:
-    # Same order as dedup.original_rank, from stored columns.
-    return (json.loads(row["injections"]) != [], row["agency"] is None, -(row["n"] or 0),
-            row["claimed_date"] or "9999-99-99", row["id"])
+def _ranked(store: SqliteStore, ids: list[str]) -> list[Candidate]:
+    rows = store.rank_rows(ids)
+    return rank_originals([Candidate(id=r["id"], text=r["text"] or "", injected=json.loads(r["injections"]) != [],
+                                     agency=r["agency"], claimed_date=r["claimed_date"]) for r in rows])
 
 
 def _update_copy_groups(store: SqliteStore, new_ids: list[str]) -> int:
@@ -149,11 +152,11 @@ def _update_copy_groups(store: SqliteStore, new_ids: list[str]) -> int:
     for root, members in uf.groups().items():
         if root not in touched:
             continue
-        ranked = sorted(store.rank_rows(members), key=_original_key)
-        original = ranked[0]["id"]
+        ranked = _ranked(store, members)
+        original = ranked[0].id
         store.set_copy(original, None, None, None)
-        for row in ranked[1:]:
-            pid = row["id"]
+        for candidate in ranked[1:]:
+            pid = candidate.id
             pair = tuple(sorted((pid, original)))
             relation, score = direct.get(pair) or _strongest(pid, direct)
             store.set_copy(pid, original, relation, score)
@@ -216,7 +219,7 @@ def _assign_stories(store: SqliteStore, new_ids: list[str], config: Config) -> t
 def _refresh(store: SqliteStore, story_id: str) -> None:
     pages = store.pages(story=story_id, with_text=False)
     ids = [p["id"] for p in pages if p["duplicate_of"] is None] or [p["id"] for p in pages]
-    ranked = sorted(store.rank_rows(ids), key=_original_key)
-    original = ranked[0]["id"] if ranked else None
+    ranked = _ranked(store, ids)
+    original = ranked[0].id if ranked else None
     title = next((p["title"] for p in pages if p["id"] == original), None)
     store.refresh_story(story_id, original, title)

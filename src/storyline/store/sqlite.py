@@ -176,11 +176,11 @@ class SqliteStore:
         return [_page_dict(r) for r in rows]
 
     def rank_rows(self, ids: Iterable[str]) -> list[sqlite3.Row]:
-        """What original_rank needs, for the given pages."""
+        """What dedup.rank_originals needs, for the given pages."""
         ids = list(ids)
         marks = ",".join("?" * len(ids))
         return self.db.execute(
-            f"SELECT id, injections, agency, length(text) AS n, claimed_date FROM pages WHERE id IN ({marks})", ids
+            f"SELECT id, injections, agency, text, claimed_date FROM pages WHERE id IN ({marks})", ids
         ).fetchall()
 
     def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SHARED = ROOT.parent / "shared"
+SEED = {n: next(EXAMPLES.glob(f"{n}_*.txt")) for n in ("000", "001", "002", "003", "004")}
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not (SHARED / "data").is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A private copy of the five example pages."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    for path in SEED.values():
+        shutil.copy(path, folder / path.name)
+    return folder

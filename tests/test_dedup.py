@@ -1,0 +1,86 @@
+"""Copies found and verified: exact, near (spam injected, furniture changed), contained."""
+from __future__ import annotations
+
+import numpy as np
+
+from storyline import Storyline
+from storyline.config import Config
+from storyline.dedup import UnionFind, compare, fingerprint
+from storyline.records import Article
+
+from .conftest import SEED
+
+CONFIG = Config()
+
+
+def _article(pid: str, text: str) -> Article:
+    return Article(id=pid, source=pid, title=None, text=text)
+
+
+def _body(seed: str) -> str:
+    from storyline import extract
+
+    return next(extract([SEED[seed]]))["text"]
+
+
+def _inject(text: str, word: str, every: int) -> str:
+    words = text.split(" ")
+    for i in range(every, len(words), every):
+        words[i] = word + words[i]
+    return " ".join(words)
+
+
+def test_minhash_estimates_jaccard():
+    a, b = fingerprint(_article("a", _body("001")), CONFIG), fingerprint(_article("b", _body("002")), CONFIG)
+    common = np.intersect1d(a.shingles, b.shingles).size
+    true = common / (a.shingles.size + b.shingles.size - common)
+    estimate = float(np.mean(a.minhash == b.minhash))
+    assert abs(estimate - true) < 0.12
+
+
+def test_relations():
+    text = _body("004")
+    base = fingerprint(_article("base", text), CONFIG)
+    shouted = fingerprint(_article("x", text.upper().replace(",", " ")), CONFIG)
+    assert compare(base, shouted, CONFIG) == ("exact", 1.0)
+    spammed = fingerprint(_article("s", _inject(text, "Ethermac", 40)), CONFIG)
+    relation, score = compare(base, spammed, CONFIG)
+    assert relation == "near" and 0.6 < score < 1
+    excerpt = fingerprint(_article("e", text[: len(text) // 4]), CONFIG)
+    relation, score = compare(base, excerpt, CONFIG)
+    assert relation == "contained" and score > 0.95
+    other = fingerprint(_article("o", _body("003")), CONFIG)
+    assert compare(base, other, CONFIG) is None
+
+
+def test_union_find_root_is_order_free():
+    pairs = [("c", "d"), ("a", "c"), ("e", "f")]
+    one, two = UnionFind(), UnionFind()
+    for x, y in pairs:
+        one.union(x, y)
+    for x, y in reversed(pairs):
+        two.union(y, x)
+    assert one.groups() == {"a": ["c", "d", "a"], "e": ["e", "f"]} or sorted(map(sorted, one.groups().values())) == [
+        ["a", "c", "d"], ["e", "f"]]
+    assert {k: sorted(v) for k, v in one.groups().items()} == {k: sorted(v) for k, v in two.groups().items()}
+
+
+def test_copies_found_through_the_store(tmp_path):
+    text = SEED["004"].read_text(encoding="utf-8")
+    folder = tmp_path / "pile"
+    folder.mkdir()
+    (folder / "a_original.txt").write_text(text, encoding="utf-8")
+    (folder / "b_exact.txt").write_text(text, encoding="utf-8")  # same bytes, another place
+    (folder / "c_spam.txt").write_text(_inject(text, "Ethermac", 30), encoding="utf-8")
+    (folder / "d_other.txt").write_text(SEED["003"].read_text(encoding="utf-8"), encoding="utf-8")
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([folder])
+        pages = {p["source"].rsplit("/", 1)[1]: p for p in sl.pages()}
+    # The two identical pages are exact copies of each other; either may be the original,
+    # but never the copy with injected words.
+    twins = [pages["a_original.txt"], pages["b_exact.txt"]]
+    original = next(p for p in twins if p["duplicate_of"] is None)["id"]
+    assert [(p["duplicate_of"], p["relation"]) for p in twins if p["id"] != original] == [(original, "exact")]
+    assert (pages["c_spam.txt"]["duplicate_of"], pages["c_spam.txt"]["relation"]) == (original, "near")
+    assert pages["d_other.txt"]["duplicate_of"] is None
+    assert pages["c_spam.txt"]["story"] == pages["a_original.txt"]["story"] == pages["b_exact.txt"]["story"]
