@@ -41,5 +41,5 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
 def rank_originals(candidates: list[Candidate]) -> list[Candidate]:
     """The group's pages, likeliest original first."""
     odd = odd_word_shares(candidates)
-    return sorted(candidates, key=lambda c: (c.injected or odd[c.id] > ODD_SHARE, c.agency is None,
+    return sorted(candidates, key=lambda c: (int(c.injected) + int(odd[c.id] > ODD_SHARE), c.agency is None,
                                              -len(c.text), c.claimed_date or "9999-99-99", c.id))
