@@ -122,13 +122,16 @@ def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Con
 
 def _link_copies(store: SqliteStore, article: Article, sig: Signature, config: Config) -> None:
     """Verify every candidate (same hash, or an LSH collision) by its real overlap."""
-    for other in store.page_ids_with_hash(sig.exact_hash, article.id) if sig.band_keys else []:
+    exact = set(store.page_ids_with_hash(sig.exact_hash, article.id)) if sig.band_keys else set()
+    for other in sorted(exact):
         store.add_link(article.id, other, "exact", 1.0)
     for other in store.lsh_candidates(sig.band_keys, article.id):
+        if other in exact:
+            continue
         other_toks = tokens(store.page_text(other))
         other_sig = Signature(other, "", sig.minhash, shingle_hashes(other_toks, config.shingle_size), ())
         verdict = compare(sig, other_sig, config)
-        if verdict and verdict[0] != "exact":
+        if verdict:
             store.add_link(article.id, other, *verdict)
 
 
