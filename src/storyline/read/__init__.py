@@ -20,7 +20,9 @@ def iter_files(path: Path) -> Iterator[Path]:
     """Files under `path` (recursive) whose extension storyline reads, sorted."""
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file() and format_of(child) is not None:
+            # A dangling link is kept so it is reported as unreadable, not lost;
+            # other non-files (FIFOs, sockets) are left out: opening one would block.
+            if format_of(child) is not None and (child.is_file() or (child.is_symlink() and not child.exists())):
                 yield child
     else:
         yield path

@@ -1,6 +1,7 @@
 """WARC: HTTP response records holding HTML or text (warcio underneath)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -15,12 +16,22 @@ _READABLE = ("text/html", "application/xhtml", "text/plain")
 
 
 def read_warc(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
-    records = ArchiveIterator(stream, arc2warc=True)
+    records = ArchiveIterator(stream)  # WARC only: ARC parsing would read junk as records
+    end = 0
     n = 0
     while True:
+        if n:  # where the previous record ends (reads its rest, as next() would)
+            end = records.get_record_offset() + records.get_record_length()
         try:
             record = next(records)
         except StopIteration:
+            # warcio takes a record cut off mid-header for a clean end of file.
+            size = _size(stream)
+            if size is not None and end < size:
+                where = f"{source}#record{n + 1}"
+                yield Skipped(page_id(where, b""), where,
+                              f"broken WARC record after record {n}: the last {size - end:,} bytes are not a "
+                              "complete record; rest of file not read")
             return
         except Exception as err:  # warcio raises several types on a broken archive
             where = f"{source}#record{n + 1}"
@@ -44,3 +55,11 @@ def read_warc(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | 
             continue
         kind = "text" if content_type.startswith("text/plain") else "html"
         yield page_from_bytes(data, key=uri, source=uri, kind=kind, url=uri)
+
+
+def _size(stream: BinaryIO) -> int | None:
+    """Size of the underlying file, or None for a pipe (stdin)."""
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, ValueError):
+        return None

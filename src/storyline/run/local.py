@@ -76,6 +76,9 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             summary.read += 1
             if store.has_page(item.id):
                 summary.already_stored += 1
+                reason = store.skip_reason(item.id)
+                if reason is not None:  # still skipped: say so again, and exit 1 again
+                    summary.skipped.append((item.source, reason))
                 if progress:
                     progress(1)
                 continue

@@ -101,6 +101,11 @@ class SqliteStore:
     def has_page(self, page_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM pages WHERE id = ?", (page_id,)).fetchone() is not None
 
+    def skip_reason(self, page_id: str) -> str | None:
+        """Why a stored page was skipped, or None if it was not."""
+        row = self.db.execute("SELECT reason FROM pages WHERE id = ? AND status = 'skipped'", (page_id,)).fetchone()
+        return row[0] if row else None
+
     def add_skipped(self, skipped: Skipped) -> None:
         self.db.execute(
             "INSERT OR IGNORE INTO pages (id, source, status, reason, added_at) VALUES (?, ?, 'skipped', ?, ?)",
