@@ -126,3 +126,26 @@ def test_cli_usage_and_fatal_errors_exit_2(tmp_path, capsys):
         assert exit_.code == 2
     else:  # pragma: no cover
         raise AssertionError("argparse accepted an unknown command")
+
+
+def test_run_interrupted_before_stories_is_finished_by_the_next_run(seed_dir, tmp_path, monkeypatch):
+    import storyline.run.local as local
+
+    with Storyline(tmp_path / "clean.db") as sl:
+        sl.run([seed_dir])
+        clean = [{k: p[k] for k in ("id", "duplicate_of", "relation", "story")} for p in sl.pages()]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with Storyline(tmp_path / "s.db") as sl:
+        with monkeypatch.context() as patch:
+            patch.setattr(local, "_assign_stories", interrupted)
+            try:
+                sl.run([seed_dir])
+            except KeyboardInterrupt:
+                pass
+        assert all(p["story"] is None for p in sl.pages())  # pages kept, no half-built stories
+        again = sl.run([seed_dir])
+        assert again.added == 0
+        assert [{k: p[k] for k in ("id", "duplicate_of", "relation", "story")} for p in sl.pages()] == clean

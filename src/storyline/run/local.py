@@ -68,7 +68,6 @@ def _extract_or_pass(args: tuple[Page | Skipped, Config]) -> Article | Skipped:
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
     summary = RunSummary()
-    new_ids: list[str] = []
 
     def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
         # Drop what the store already has before the costly extraction.
@@ -88,24 +87,26 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     for result in extracted(not_stored(read_inputs(inputs, config)), config, workers):
         batch.append(result)
         if len(batch) >= BATCH:
-            new_ids += _store_batch(store, batch, config, summary)
+            _store_batch(store, batch, config, summary)
             if progress:
                 progress(len(batch))
             batch = []
     if batch:
-        new_ids += _store_batch(store, batch, config, summary)
+        _store_batch(store, batch, config, summary)
         if progress:
             progress(len(batch))
     with store.transaction():
-        summary.new_duplicates = _update_copy_groups(store, new_ids)
-        summary.new_stories, summary.joined_stories = _assign_stories(store, new_ids, config)
+        # Pending work is read from the store, not from this run's memory: pages
+        # stored by a run that was killed before this step are finished here.
+        pending = store.pages_without_story()
+        summary.new_duplicates = _update_copy_groups(store, pending)
+        summary.new_stories, summary.joined_stories = _assign_stories(store, pending, config)
     summary.totals = store.counts()
     return summary
 
 
-def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Config, summary: RunSummary) -> list[str]:
+def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Config, summary: RunSummary) -> None:
     """Store a batch and link its pages to copies already stored; one transaction."""
-    added: list[str] = []
     with store.transaction():
         for item in batch:
             if store.has_page(item.id):  # the same page twice in one input
@@ -118,9 +119,7 @@ def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Con
             sig = fingerprint(item, config)
             store.add_article(item, sig, term_counts(item.title, item.text))
             _link_copies(store, item, sig, config)
-            added.append(item.id)
             summary.added += 1
-    return added
 
 
 def _link_copies(store: SqliteStore, article: Article, sig: Signature, config: Config) -> None:

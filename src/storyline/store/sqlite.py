@@ -218,6 +218,11 @@ class SqliteStore:
             out.setdefault(sid, []).append(pid)
         return out
 
+    def pages_without_story(self) -> list[str]:
+        """Stored articles not yet in a story (a run's last step, or a killed run's), in input order."""
+        rows = self.db.execute("SELECT id FROM pages WHERE status = 'ok' AND story IS NULL ORDER BY seq")
+        return [r[0] for r in rows]
+
     def story_of_group(self, original: str) -> str | None:
         """The story of a page's copy group, when one of its copies already has one."""
         row = self.db.execute(
