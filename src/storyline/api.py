@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .config import Config, load_config
-from .extract import extract_page
 from .read import read_inputs
 from .records import Skipped
 from .run import RunSummary, run_pipeline
+from .run.workers import extract_in_workers
 from .schema import PAGE_FIELDS, article_json, skipped_json
 from .store import SqliteStore
 
@@ -72,9 +72,12 @@ class Storyline:
         return n
 
 
-def extract(inputs: Iterable[str | Path], config: Config | None = None) -> Iterator[dict]:
-    """Stateless: one JSON-ready dict per page (clean text and metadata), no store."""
+def extract(inputs: Iterable[str | Path], config: Config | None = None, *, workers: int = 1) -> Iterator[dict]:
+    """Stateless: one JSON-ready dict per page (clean text and metadata), no store.
+
+    Pages are extracted in worker processes, under the same per-page time and
+    memory limits as `Storyline.run`.
+    """
     config = config or load_config()
-    for item in read_inputs([str(i) for i in inputs], config):
-        result = item if isinstance(item, Skipped) else extract_page(item, config)
+    for result in extract_in_workers(read_inputs([str(i) for i in inputs], config), config, workers):
         yield skipped_json(result) if isinstance(result, Skipped) else article_json(result)

@@ -18,6 +18,8 @@ class Config:
     # Limits on hostile input (see README, "Limits").
     max_page_bytes: int = 20_000_000  # a single page or record larger than this is skipped
     max_text_chars: int = 2_000_000  # clean text is cut to this many characters
+    max_seconds_per_page: float = 60.0  # extraction taking longer is stopped; the page is skipped
+    max_worker_memory_mb: int = 4096  # address space of an extraction process; 0 for no limit
     # Dedup: MinHash over word shingles, LSH bands, verified by real overlap.
     # 3-word shingles: each injected spam word breaks only 3 shingles. 42 bands of
     # 3 rows catch a pair at Jaccard 0.4 with probability 0.94, at 0.5 with 0.996.

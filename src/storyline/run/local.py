@@ -2,14 +2,13 @@
 
 Pages are committed in batches; a batch is one transaction, so a crash loses at
 most the batch in flight, and the re-run picks it up again (ids are stable).
-Extraction, the slow stage, can run in a process pool (`workers`).
+Extraction, the slow stage, runs in worker processes (`workers`) with a time
+and memory limit per page (run/workers.py).
 """
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -18,10 +17,10 @@ from ..cluster.terms import term_counts, tfidf
 from ..config import Config
 from ..dedup import Candidate, UnionFind, compare, fingerprint, rank_originals
 from ..dedup.shingles import shingle_hashes, tokens
-from ..extract import extract_page
 from ..read import read_inputs
 from ..records import Article, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
+from .workers import extract_in_workers
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -45,26 +44,6 @@ class RunSummary:
                 "pages_joining_stories": self.joined_stories, "store": self.totals}
 
 
-def extracted(items: Iterable[Page | Skipped], config: Config, workers: int) -> Iterator[Article | Skipped]:
-    """Extract pages in input order, in `workers` processes when more than one."""
-    if workers <= 1:
-        for item in items:
-            yield _extract_or_pass((item, config))
-        return
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(workers) as pool:
-        # Items are pulled here, in the caller's thread (reading touches the store),
-        # a chunk at a time, so memory stays bounded on any input size.
-        iterator = iter(items)
-        while chunk := list(itertools.islice(iterator, workers * 8)):
-            yield from pool.map(_extract_or_pass, [(item, config) for item in chunk], chunksize=1)
-
-
-def _extract_or_pass(args: tuple[Page | Skipped, Config]) -> Article | Skipped:
-    item, config = args
-    return item if isinstance(item, Skipped) else extract_page(item, config)
-
-
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
     summary = RunSummary()
@@ -84,7 +63,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             yield item
 
     batch: list[Article | Skipped] = []
-    for result in extracted(not_stored(read_inputs(inputs, config)), config, workers):
+    for result in extract_in_workers(not_stored(read_inputs(inputs, config)), config, workers):
         batch.append(result)
         if len(batch) >= BATCH:
             _store_batch(store, batch, config, summary)
