@@ -8,6 +8,7 @@ from ..config import Config
 from ..records import Article, Page, Skipped
 from .dates import parse_printed_date
 from .html import extract_html
+from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
 from .text import clean_text
 
@@ -35,20 +36,25 @@ def extract_page(page: Page, config: Config = Config()) -> Article | Skipped:
 
 
 def _extract(page: Page, config: Config) -> Article | Skipped:
+    content, invisible = strip_invisible(page.content)
+    warnings = page.warnings
+    if invisible:
+        warnings += (f"removed {invisible} invisible or direction-control character(s)",)
+    page_title = strip_invisible(page.title)[0] if page.title else None
     if page.kind == "html":
-        parts = extract_html(page.content, page.url)
+        parts = extract_html(content, page.url)
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
-    elif page.content.strip():
-        cleaned = clean_text(page.content)
+    elif content.strip():
+        cleaned = clean_text(content)
         raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date
     else:  # a headline-only record (JSONL with a title and no text)
         raw_title, body, header, byline, site, claimed = None, [], [], None, None, None
 
-    raw_title = page.title or raw_title
+    raw_title = page_title or raw_title
     text = "\n\n".join(body)
-    if not text and not page.title:
+    if not text and not page_title:
         return Skipped(page.id, page.source, "no article text found")
     title, injections, title_site = clean_title(raw_title, text) if raw_title else (None, (), None)
     prefix_tokens = [inj.text for inj in injections if inj.where == "title-prefix"]
@@ -71,7 +77,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         agency=agency,
         url=page.url,
         injections=injections,
-        warnings=page.warnings,
+        warnings=warnings,
     )
 
 

@@ -18,6 +18,11 @@ def _field(record: dict, name: str) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
+def _bounded_int(digits: str) -> int | float:
+    """Python refuses ints of over 4,300 digits; such a number is read as a float (inf)."""
+    return int(digits) if len(digits) <= 4000 else float(digits)
+
+
 def read_jsonl(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
     limit = config.max_page_bytes
     lineno = 0
@@ -42,7 +47,7 @@ def _record(line: bytes, lineno: int, where: str, source: str) -> Page | Skipped
     fallback_id = page_id(where, line)
     try:
         text, warnings = decode_bytes(line)
-        record = json.loads(text)
+        record = json.loads(text, parse_int=_bounded_int)
     except (NotText, ValueError) as err:  # JSONDecodeError is a ValueError
         return Skipped(fallback_id, where, f"line {lineno}: not valid JSON ({err})")
     if not isinstance(record, dict):
