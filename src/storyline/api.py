@@ -15,7 +15,8 @@ from .config import Config, load_config
 from .read import read_inputs
 from .records import Skipped
 from .run import RunSummary, run_pipeline
-from .run.workers import extract_in_workers
+from .extract import extract_page
+from .run.workers import run_in_workers
 from .schema import PAGE_FIELDS, article_json, skipped_json
 from .store import SqliteStore
 
@@ -79,5 +80,5 @@ def extract(inputs: Iterable[str | Path], config: Config | None = None, *, worke
     memory limits as `Storyline.run`.
     """
     config = config or load_config()
-    for result in extract_in_workers(read_inputs([str(i) for i in inputs], config), config, workers):
+    for result in run_in_workers(read_inputs([str(i) for i in inputs], config), extract_page, config, workers):
         yield skipped_json(result) if isinstance(result, Skipped) else article_json(result)

@@ -21,12 +21,13 @@ STOPWORDS = frozenset(
 )
 
 # Phrases of site furniture: comment policies, subscriptions, cookies, sharing.
+# Anchored at a word start: far faster on long lines than an unanchored alternation.
 _BOILERPLATE = re.compile(
-    r"terms of (?:service|use)|privacy (?:policy|notice)|cookie|all rights reserved|©|copyright \d|"
+    r"\b(?:terms of (?:service|use)|privacy (?:policy|notice)|cookie|all rights reserved|copyright \d|"
     r"subscribe|newsletter|sign (?:up|in)|log ?in|comments? (?:must|policy)|report comments|"
     r"online discussions|share (?:this|on)|follow us|click here|advertis(?:e|ement|ing)|"
     r"download (?:the|our) app|read more|related (?:stories|articles|content)|you may also like|"
-    r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content",
+    r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content)",
     re.I,
 )
 
@@ -52,7 +53,7 @@ def has_counter(line: str) -> bool:
 
 
 def boilerplate_hits(line: str) -> int:
-    return len(_BOILERPLATE.findall(line))
+    return len(_BOILERPLATE.findall(line)) + line.count("©")
 
 
 def stopword_ratio(tokens: list[str]) -> float:

@@ -34,7 +34,8 @@ class CleanedText:
 
 def _line_score(line: str, tokens: list[str]) -> float:
     n = len(tokens)
-    if L.boilerplate_hits(line) >= 2 or (L.boilerplate_hits(line) and n < 25):
+    hits = L.boilerplate_hits(line)
+    if hits >= 2 or (hits and n < 25):
         return -20.0
     if L.is_terminal(line) and n >= MIN_PROSE_WORDS and not L.is_bullet(line) and not L.is_all_caps(line):
         if n < 8 and L.stopword_ratio(tokens) < 0.15:

@@ -7,6 +7,7 @@ and memory limit per page (run/workers.py).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -16,14 +17,32 @@ from ..cluster.online import StoryIndex
 from ..cluster.terms import term_counts, tfidf
 from ..config import Config
 from ..dedup import Candidate, UnionFind, compare, fingerprint, rank_originals
+from ..extract import extract_page
 from ..dedup.shingles import shingle_hashes, tokens
 from ..read import read_inputs
 from ..records import Article, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
-from .workers import extract_in_workers
+from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
 BATCH = 100
+
+
+@dataclass(slots=True, frozen=True)
+class Prepared:
+    """An article with what storing it needs, computed in a worker process."""
+
+    article: Article
+    signature: Signature
+    terms: dict[str, int]
+
+
+def prepare(page: Page, config: Config) -> Prepared | Skipped:
+    """The per-page work of a run: extract, fingerprint, count terms."""
+    article = extract_page(page, config)
+    if isinstance(article, Skipped):
+        return article
+    return Prepared(article, fingerprint(article, config), term_counts(article.title, article.text))
 
 
 @dataclass(slots=True)
@@ -62,8 +81,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 continue
             yield item
 
-    batch: list[Article | Skipped] = []
-    for result in extract_in_workers(not_stored(read_inputs(inputs, config)), config, workers):
+    batch: list[Prepared | Skipped] = []
+    for result in run_in_workers(not_stored(read_inputs(inputs, config)), prepare, config, workers):
         batch.append(result)
         if len(batch) >= BATCH:
             _store_batch(store, batch, config, summary)
@@ -84,20 +103,20 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     return summary
 
 
-def _store_batch(store: SqliteStore, batch: list[Article | Skipped], config: Config, summary: RunSummary) -> None:
+def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:
     """Store a batch and link its pages to copies already stored; one transaction."""
     with store.transaction():
         for item in batch:
-            if store.has_page(item.id):  # the same page twice in one input
+            page_id = item.id if isinstance(item, Skipped) else item.article.id
+            if store.has_page(page_id):  # the same page twice in one input, or another run stored it
                 summary.already_stored += 1
                 continue
             if isinstance(item, Skipped):
                 store.add_skipped(item)
                 summary.skipped.append((item.source, item.reason))
                 continue
-            sig = fingerprint(item, config)
-            store.add_article(item, sig, term_counts(item.title, item.text))
-            _link_copies(store, item, sig, config)
+            store.add_article(item.article, item.signature, item.terms)
+            _link_copies(store, item.article, item.signature, config)
             summary.added += 1
 
 
@@ -180,7 +199,7 @@ def _assign_stories(store: SqliteStore, new_ids: list[str], config: Config) -> t
             vec = tfidf(vectors[pid], n_docs, df)
             story_id, _score = index.best(vec)
             if story_id is None:
-                story_id = "s-" + pid[:12]
+                story_id = "s-" + hashlib.sha1(pid.encode("utf-8", "surrogatepass")).hexdigest()[:12]
                 store.upsert_story(story_id)
                 opened += 1
             else:

@@ -1,34 +1,37 @@
-"""Extraction in worker processes, with a time limit per page.
+"""Per-page work in worker processes, with a time and memory limit per page.
 
 A page that makes a parser hang or blow up (deeply nested HTML, pathological
-text) must not stop the run: each worker handles one page at a time, and a
-worker that takes longer than `max_seconds_per_page` is killed and replaced,
-its page recorded as skipped with the reason. Results come back in input
-order. Workers ignore Ctrl-C; the parent stops them.
+text) must not stop the run: a worker that spends longer than
+`max_seconds_per_page` on one page is killed and replaced, and that page is
+recorded as skipped with the reason; pages queued behind it are handed to
+another worker. Each worker keeps a small queue so it never waits for the
+parent. Results come back in input order. Workers ignore Ctrl-C; the parent
+stops them.
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from ..config import Config
-from ..extract import extract_page
-from ..records import Article, Page, Skipped
+from ..records import Page, Skipped
 
 _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                                        else "spawn")
 if _CONTEXT.get_start_method() == "forkserver":
     _CONTEXT.set_forkserver_preload(["storyline.extract"])  # import once; each worker starts fast
 
+QUEUE_PER_WORKER = 3
 
-def _extract_or_pass(item: Page | Skipped, config: Config) -> Article | Skipped:
-    return item if isinstance(item, Skipped) else extract_page(item, config)
+Task = Callable[[Page, Config], Any]  # a module-level function, so it pickles
 
 
-def _serve(conn: Connection, config: Config) -> None:
+def _serve(conn: Connection, task: Task, config: Config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if config.max_worker_memory_mb:
         import resource
@@ -37,32 +40,33 @@ def _serve(conn: Connection, config: Config) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
-            task = conn.recv()
+            message = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if message is None:
             return
-        seq, item = task
+        seq, page = message
+        conn.send(("started", seq, None))
         try:
-            result = _extract_or_pass(item, config)
+            result = task(page, config)
         except MemoryError:
-            result = Skipped(item.id, item.source, f"page needs more than {config.max_worker_memory_mb} MB to extract "
-                                                   "(max_worker_memory_mb)")
-        conn.send((seq, result))
+            result = Skipped(page.id, page.source,
+                             f"page needs more than {config.max_worker_memory_mb} MB to extract (max_worker_memory_mb)")
+        conn.send(("done", seq, result))
 
 
 class _Worker:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, task: Task, config: Config) -> None:
         self.conn, child = _CONTEXT.Pipe()
-        self.process = _CONTEXT.Process(target=_serve, args=(child, config), daemon=True)
+        self.process = _CONTEXT.Process(target=_serve, args=(child, task, config), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, Page | Skipped] | None = None
-        self.started = 0.0
+        self.queue: deque[tuple[int, Page]] = deque()  # sent, not finished; head is running or next
+        self.started: float | None = None  # when the head task started
 
-    def give(self, seq: int, item: Page | Skipped) -> None:
-        self.task, self.started = (seq, item), time.monotonic()
-        self.conn.send((seq, item))
+    def give(self, seq: int, page: Page) -> None:
+        self.queue.append((seq, page))
+        self.conn.send((seq, page))
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -79,57 +83,83 @@ class _Worker:
         self.conn.close()
 
 
-def extract_in_workers(items: Iterable[Page | Skipped], config: Config, workers: int) -> Iterator[Article | Skipped]:
-    """Extract `items` in `workers` processes; yields results in input order."""
+def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, workers: int) -> Iterator[Any]:
+    """`task(page, config)` for each page, in `workers` processes; Skipped items pass through.
+
+    Yields results in input order.
+    """
     limit = config.max_seconds_per_page
-    pool = [_Worker(config) for _ in range(max(1, workers))]
+    pool = [_Worker(task, config) for _ in range(max(1, workers))]
     source = enumerate(items)
-    done: dict[int, Article | Skipped] = {}
+    retry: deque[tuple[int, Page]] = deque()  # pages queued behind a page that timed out
+    done: dict[int, Any] = {}
     next_out = 0
     exhausted = False
+
+    def next_page() -> tuple[int, Page] | None:
+        nonlocal exhausted
+        while retry or not exhausted:
+            if retry:
+                return retry.popleft()
+            nxt = next(source, None)
+            if nxt is None:
+                exhausted = True
+            elif isinstance(nxt[1], Skipped):
+                done[nxt[0]] = nxt[1]
+            else:
+                return nxt
+        return None
+
     try:
         while True:
             for worker in pool:
-                if worker.task is None and not exhausted:
-                    nxt = next(source, None)
-                    if nxt is None:
-                        exhausted = True
-                    elif isinstance(nxt[1], Skipped):
-                        done[nxt[0]] = nxt[1]
-                    else:
-                        worker.give(*nxt)
+                while len(worker.queue) < QUEUE_PER_WORKER and (nxt := next_page()) is not None:
+                    worker.give(*nxt)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            busy = [w for w in pool if w.task is not None]
+            busy = [w for w in pool if w.queue]
             if not busy:
-                if exhausted:
+                if exhausted and not retry:
+                    while next_out in done:
+                        yield done.pop(next_out)
+                        next_out += 1
                     return
                 continue
-            now = time.monotonic()
-            timeout = max(0.0, min(w.started + limit for w in busy) - now) if limit else None
+            timeout = None
+            if limit:
+                running = [w.started for w in busy if w.started is not None]
+                timeout = max(0.0, min(running) + limit - time.monotonic()) if running else limit
             ready = wait([w.conn for w in busy], timeout=timeout)
-            for worker in busy:
+            for i, worker in enumerate(pool):
+                if not worker.queue:
+                    continue
                 if worker.conn in ready:
                     try:
-                        seq, result = worker.conn.recv()
-                    except (EOFError, OSError):  # the worker died (out of memory, a crash in C code)
-                        seq, item = worker.task
-                        result = Skipped(item.id, item.source, "extraction crashed the worker process")
-                        pool[pool.index(worker)] = _replace(worker, config)
-                    done[seq] = result
-                    worker.task = None
-                elif limit and time.monotonic() - worker.started >= limit:
-                    seq, item = worker.task
-                    done[seq] = Skipped(item.id, item.source,
+                        kind, seq, result = worker.conn.recv()
+                    except (EOFError, OSError):  # died: out of memory, or a crash in C code
+                        seq, page = worker.queue.popleft()
+                        done[seq] = Skipped(page.id, page.source, "extraction crashed its worker process")
+                        pool[i] = _replace(worker, task, config, retry)
+                        continue
+                    if kind == "started":
+                        worker.started = time.monotonic()
+                    else:
+                        worker.queue.popleft()
+                        worker.started = None
+                        done[seq] = result
+                elif limit and worker.started is not None and time.monotonic() - worker.started >= limit:
+                    seq, page = worker.queue.popleft()
+                    done[seq] = Skipped(page.id, page.source,
                                         f"extraction took longer than {limit:g} s (max_seconds_per_page)")
-                    pool[pool.index(worker)] = _replace(worker, config)
+                    pool[i] = _replace(worker, task, config, retry)
     finally:
         for worker in pool:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.queue))
 
 
-def _replace(worker: _Worker, config: Config) -> _Worker:
+def _replace(worker: _Worker, task: Task, config: Config, retry: deque) -> _Worker:
+    """Kill a worker; the pages it still had queued go to the front of the retry queue."""
     worker.stop(kill=True)
-    return _Worker(config)
-
+    retry.extendleft(reversed(worker.queue))
+    return _Worker(task, config)
