@@ -1,0 +1,62 @@
+"""Ctrl-C, and runs and readers sharing one store (the long trials are in bench/reliability)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+CLI = [sys.executable, "-m", "storyline.cli"]
+
+
+def _start(db, *inputs):
+    return subprocess.Popen([*CLI, "run", "--db", str(db), *map(str, inputs)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_resume(shared, tmp_path):
+    html = shared / "data/aeb/html"
+    db = tmp_path / "s.db"
+    proc = _start(db, html)
+    time.sleep(4)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 130:
+        assert "run the same command again to resume" in err
+        assert "Traceback" not in err
+    else:  # the run was already over: nothing to interrupt
+        assert proc.returncode == 0
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    resumed = subprocess.run([*CLI, "run", "--db", str(db), "--json", str(html)], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout)
+    assert summary["store"]["pages"] == 181 and summary["pages_added"] + summary["already_stored"] == 181
+
+
+def test_two_runs_and_readers_on_one_store(shared, seed_dir, tmp_path):
+    html = shared / "data/aeb/html"
+    db = tmp_path / "s.db"
+    writers = [_start(db, html, seed_dir), _start(db, seed_dir, html)]
+    errors, reads = [], 0
+    while any(w.poll() is None for w in writers):
+        for command in ("stories", "pages"):
+            result = subprocess.run([*CLI, command, "--db", str(db), "--json"], capture_output=True, text=True)
+            reads += 1
+            if result.returncode != 0:
+                errors.append(result.stderr)
+            elif command == "stories":
+                for story in json.loads(result.stdout):
+                    if story["original"] not in story["pages"]:
+                        errors.append(f"half-built story {story['id']}")
+    assert [w.returncode for w in writers] == [0, 0], [w.stderr.read() for w in writers]
+    assert errors == [] and reads > 0
+    con = sqlite3.connect(db)
+    ids = [r[0] for r in con.execute("SELECT id FROM pages")]
+    assert len(ids) == len(set(ids)) == 186
+    assert con.execute("SELECT count(*) FROM pages WHERE story IS NULL").fetchone()[0] == 0
+    con.close()
