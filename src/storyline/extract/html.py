@@ -24,8 +24,10 @@ class HtmlParts:
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlParts:
+    # Precision mode, no comments: chosen on the AEB dev split (bench/extraction), where it
+    # lifts F1 from 0.966 to 0.973; the held-out half moves from 0.954 to 0.956.
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_images=False,
+        html, url=url, with_metadata=True, include_comments=False, include_images=False, favor_precision=True,
         date_extraction_params={"extensive_search": True, "original_date": True},
     )
     text = (doc.text or "") if doc is not None else ""
