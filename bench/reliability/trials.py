@@ -77,7 +77,10 @@ def kill_chain(db: Path, inputs: list[str], workers: int, kills: int, span: floa
         delay = rng.uniform(0.5, span)
         time.sleep(delay)
         finished = proc.poll() is not None
-        os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a crash or OOM kill would
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a crash or OOM kill would
+        except ProcessLookupError:  # the run had already ended
+            pass
         proc.wait()
         check = integrity(db) if db.exists() else "ok"
         log.append({"trial": len(log) + 1, "signal": "SIGKILL", "after_s": round(delay, 2),
@@ -96,7 +99,10 @@ def ctrl_c(db: Path, inputs: list[str], workers: int, span: float, rng: random.R
     proc = start(db, inputs, workers)
     delay = rng.uniform(2, span)
     time.sleep(delay)
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the whole process group
+    try:
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the whole process group
+    except ProcessLookupError:  # the run had already ended
+        pass
     out, err = proc.communicate(timeout=120)
     check = integrity(db)
     log.append({"trial": len(log) + 1, "signal": "SIGINT", "after_s": round(delay, 2), "exit": proc.returncode,

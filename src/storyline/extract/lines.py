@@ -5,7 +5,7 @@ import re
 
 WORD = re.compile(r"\w+", re.UNICODE)
 # A sentence ends with . ! ? or a closing quote after one; ")" or "…" do not count.
-_TERMINAL = re.compile(r"""[.!?]["'”’»)]*$|[.!?]\s*["'”’»]$|["”’»]$""")
+_TERMINAL = re.compile(r"""[.!?。！？؟।]["'”’»)」』]*$|[.!?]\s*["'”’»]$|["”’»」』]$""")
 _ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►»>]|\d{1,2}[.)])\s+")
 _COUNTER = re.compile(r"\(\s*\d[\d,.]*\s*\)\s*$")
@@ -27,13 +27,26 @@ _BOILERPLATE = re.compile(
     r"subscribe|newsletter|sign (?:up|in)|log ?in|comments? (?:must|policy)|report comments|"
     r"online discussions|share (?:this|on)|follow us|click here|advertis(?:e|ement|ing)|"
     r"download (?:the|our) app|read more|related (?:stories|articles|content)|you may also like|"
-    r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content)",
+    r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content|"
+    r"leave a (?:reply|comment)|\d+ comments?\b|says:\s*$)",
     re.I,
 )
 
 
 def words(line: str) -> list[str]:
     return WORD.findall(line)
+
+
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+
+
+def word_count(line: str, tokens: list[str]) -> int:
+    """Words in a line; in scripts written without spaces (Chinese, Japanese, Thai) about
+    two characters make a word."""
+    unspaced = len(_UNSPACED.findall(line)) if not line.isascii() else 0
+    if not unspaced:
+        return len(tokens)
+    return len([t for t in tokens if not _UNSPACED.search(t)]) + unspaced // 2
 
 
 def is_terminal(line: str) -> bool:
@@ -56,10 +69,10 @@ def boilerplate_hits(line: str) -> int:
     return len(_BOILERPLATE.findall(line)) + line.count("©")
 
 
-def stopword_ratio(tokens: list[str]) -> float:
+def stopword_ratio(tokens: list[str], stopwords: frozenset[str] = STOPWORDS) -> float:
     if not tokens:
         return 0.0
-    return sum(1 for t in tokens if t.lower() in STOPWORDS) / len(tokens)
+    return sum(1 for t in tokens if t.lower() in stopwords) / len(tokens)
 
 
 def is_all_caps(line: str) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import lines as L
 from .dates import only_date, parse_printed_date
+from .language import page_stopwords
 
 MIN_PROSE_WORDS = 4
 _BYLINE = re.compile(r"^(?:by|source:|author:)\s*(?P<name>[A-Z][\w.'’\-]+(?:\s+[A-Z][\w.'’\-]+){0,4})", re.I)
@@ -32,13 +33,13 @@ class CleanedText:
     byline: str | None
 
 
-def _line_score(line: str, tokens: list[str]) -> float:
-    n = len(tokens)
+def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> float:
+    n = L.word_count(line, tokens)
     hits = L.boilerplate_hits(line)
     if hits >= 2 or (hits and n < 25):
         return -20.0
     if L.is_terminal(line) and n >= MIN_PROSE_WORDS and not L.is_bullet(line) and not L.is_all_caps(line):
-        if n < 8 and L.stopword_ratio(tokens) < 0.15:
+        if n < 8 and L.stopword_ratio(tokens, stopwords) < 0.15:
             return -2.0
         return float(min(n, 120))
     if L.is_bullet(line) or L.has_counter(line):
@@ -46,8 +47,8 @@ def _line_score(line: str, tokens: list[str]) -> float:
     return -3.0 - min(n, 30) / 6  # a headline, label, or teaser cut off mid-sentence
 
 
-def _is_prose(line: str, tokens: list[str]) -> bool:
-    return _line_score(line, tokens) > 0
+def _is_prose(line: str, tokens: list[str], stopwords: frozenset[str]) -> bool:
+    return _line_score(line, tokens, stopwords) > 0
 
 
 def _densest_block(scores: list[float]) -> tuple[int, int]:
@@ -78,10 +79,11 @@ def clean_text(page_text: str) -> CleanedText:
             if any(other.startswith(stem) and other != line for other in lines[i + 1:i + 6]):
                 drop[i] = True  # teaser of the paragraph that follows
 
-    scores = [0.0 if drop[i] else _line_score(line, tokens[i]) for i, line in enumerate(lines)]
+    stopwords = page_stopwords([t for toks in tokens for t in toks])
+    scores = [0.0 if drop[i] else _line_score(line, tokens[i], stopwords) for i, line in enumerate(lines)]
     start, end = _densest_block(scores)
     body = [line for i, line in enumerate(lines[start:end], start)
-            if not drop[i] and _is_prose(line, tokens[i])]
+            if not drop[i] and _is_prose(line, tokens[i], stopwords)]
     header = lines[:start]
     title = _pick_title(header, tokens[:start], body)
     claimed = None
