@@ -75,6 +75,18 @@ def stopword_ratio(tokens: list[str], stopwords: frozenset[str] = STOPWORDS) -> 
     return sum(1 for t in tokens if t.lower() in stopwords) / len(tokens)
 
 
+_GLUE = re.compile(r"[a-z][A-Z][a-z]")
+
+
+def glued_words(tokens: list[str]) -> int:
+    """Tokens where two words run together ('saysNorth'): text of joined links."""
+    return sum(1 for t in tokens if _GLUE.search(t))
+
+
+def capitalised_share(tokens: list[str]) -> float:
+    return sum(1 for t in tokens if t[:1].isupper()) / len(tokens) if tokens else 0.0
+
+
 def is_all_caps(line: str) -> bool:
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 6 and sum(1 for c in letters if c.isupper()) / len(letters) > 0.85

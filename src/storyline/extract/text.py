@@ -1,13 +1,15 @@
 """Plain-text page dumps: find the article among the page furniture.
 
 A page saved as text keeps its navigation, link lists, counters, captions and
-footers. Each line gets a score — positive for prose (long lines that end a
-sentence and read like English), negative for furniture (list items, short
-labels, teasers cut off mid-sentence, boilerplate phrases) — and the article is
-the contiguous run of lines with the highest total (the densest text block).
-Inside that run only prose is kept, so a related-story headline pushed into the
-body is dropped. Lines printed twice (captions) and teasers of a later
-paragraph are removed before scoring.
+footers. Each line gets a score — positive for prose (lines that end a
+sentence and read like language, in the page's own language), negative for
+furniture (list items, short labels, teasers cut off mid-sentence, boilerplate
+phrases) — and the article is the contiguous run of lines with the highest
+total (the densest text block), never reaching past a reader-comments header.
+Inside that run prose is kept, with the lines that belong to it without being
+sentences (a list and the line introducing it, a short subheading between
+paragraphs); a related-story headline pushed into the body is dropped. Lines
+printed twice (captions) and teasers of a later paragraph are removed first.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from .dates import only_date, parse_printed_date
 from .language import page_stopwords
 
 MIN_PROSE_WORDS = 4
+UNPUNCTUATED_PROSE_WORDS = 20
+_NAV_SEPARATOR = re.compile(r"\s[>|»/]\s")
 _BYLINE = re.compile(r"^(?:by|source:|author:)\s*(?P<name>[A-Z][\w.'’\-]+(?:\s+[A-Z][\w.'’\-]+){0,4})", re.I)
 _GLUED_BYLINE = re.compile(r"source:\s*(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}?)(?=category:|$|\s{2})")
 
@@ -33,22 +37,101 @@ class CleanedText:
     byline: str | None
 
 
+# Headers of what follows an article: other stories, recommendations, newsletters.
+_MORE_STORIES_HEADER = re.compile(
+    r"^(?:related(?:\s+(?:stories|articles|posts|content|news|coverage))?|recommended(?:\s+for\s+you)?|"
+    r"recommendations?|recommend|read\s+(?:more|next|also)|also\s+(?:read|see)|more\s+(?:stories|news|from|on|in|like\s+this)\b.*|"
+    r"(?:most\s+)?(?:popular|read|viewed|shared)(?:\s+(?:stories|articles|now|today))?|trending(?:\s+now)?|"
+    r"top\s+stories|latest\s+(?:news|stories|posts|articles)|you\s+(?:may|might)\s+(?:also\s+)?like|"
+    r"further\s+reading|editor'?s\s+picks|don'?t\s+miss|around\s+the\s+web|sponsored(?:\s+content)?|"
+    r"ranking|want\s+more\s+stories\s+like\s+this|what\s+to\s+read\s+next)\W*$",
+    re.I,
+)
+
 def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> float:
     n = L.word_count(line, tokens)
     hits = L.boilerplate_hits(line)
     if hits >= 2 or (hits and n < 25):
         return -20.0
+    if n <= 8 and _MORE_STORIES_HEADER.match(line):
+        return -30.0  # "Related", "Read next": other stories follow; the article rarely goes on
     if L.is_terminal(line) and n >= MIN_PROSE_WORDS and not L.is_bullet(line) and not L.is_all_caps(line):
         if n < 8 and L.stopword_ratio(tokens, stopwords) < 0.15:
             return -2.0
         return float(min(n, 120))
     if L.is_bullet(line) or L.has_counter(line):
         return -8.0
+    if n >= UNPUNCTUATED_PROSE_WORDS and not L.is_teaser(line) and not _NAV_SEPARATOR.search(line) \
+            and L.glued_words(tokens) == 0 and L.stopword_ratio(tokens, stopwords) >= 0.3 \
+            and L.capitalised_share(tokens) < 0.3:
+        # A long sentence missing its full stop. Headlines are shorter or capitalised;
+        # headline lists glue titles together ("...Kim Jong Un saysNorth Korean...").
+        return n / 2
     return -3.0 - min(n, 30) / 6  # a headline, label, or teaser cut off mid-sentence
 
 
-def _is_prose(line: str, tokens: list[str], stopwords: frozenset[str]) -> bool:
-    return _line_score(line, tokens, stopwords) > 0
+_COMMENTS_HEADER = re.compile(
+    r"^(?:\d[\d,.]*\s+(?:responses?|comments?|replies|reactions)\b|(?:reader\s+)?comments?\s*(?:\(\d+\))?:?$|"
+    r"leave a (?:reply|comment)|add a comment|join the (?:discussion|conversation)|show comments|"
+    r"post a comment|write a comment|comments are closed)",
+    re.I,
+)
+# Lines that head each comment: "jdoe says:", "2 days ago at 07:52 am", "March 3, 2019 at 7:19 am".
+_COMMENTER = re.compile(
+    r"^(?:\S.{0,60}\s(?:says|wrote|said):|\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago(?:\s+at\s+.{0,12})?|"
+    r".{0,40}\d{4},?\s+at\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)\s*$",
+    re.I,
+)
+PROSE_BEFORE_COMMENTS = 50  # words of article before a comments header counts as one
+COMMENT_HEAD_GAP = 8  # lines between two comment heads
+
+
+def _comments_start(lines: list[str], scores: list[float]) -> int | None:
+    """Index where a reader-comments section starts, once an article has been seen.
+
+    Comments are prose too, often more of it than the article; a comments
+    header ("34 responses to ...", "Leave a reply"), or the first of two comment
+    heads ("X says:", "2 days ago at 07:52 am"), ends the article.
+    """
+    prose_words = 0.0
+    first_commenter = None
+    for i, line in enumerate(lines):
+        if prose_words >= PROSE_BEFORE_COMMENTS:
+            if _COMMENTS_HEADER.match(line):
+                return i
+            if _COMMENTER.match(line):
+                # Comment heads come every few lines; a lone "Updated ... at 7:19 am" does not.
+                if first_commenter is not None and i - first_commenter <= COMMENT_HEAD_GAP:
+                    return first_commenter
+                first_commenter = i
+        prose_words += max(scores[i], 0.0)
+    return None
+
+
+SUBHEAD_MAX_WORDS = 8  # longer unpunctuated lines between paragraphs are headlines of other stories
+
+
+def _inner_line(i: int, lines: list[str], tokens: list[list[str]], prose: list[bool], start: int, end: int) -> bool:
+    """A line inside the article that is not a sentence but belongs to it.
+
+    A line that introduces a list (ends with ':'), the items of such a list,
+    and a short subheading between two paragraphs.
+    """
+    line, n = lines[i], len(tokens[i])
+    if L.boilerplate_hits(line) or L.is_all_caps(line) or L.has_counter(line):
+        return False
+    prev_prose = i > start and prose[i - 1]
+    next_prose = i + 1 < end and prose[i + 1]
+    if line.endswith(":") and n >= 4 and i + 1 < end:
+        return True
+    if L.is_bullet(line):
+        j = i
+        while j > start and L.is_bullet(lines[j - 1]):
+            j -= 1
+        return j > start and lines[j - 1].endswith(":")
+    if 2 <= n <= SUBHEAD_MAX_WORDS and prev_prose and next_prose and not L.is_teaser(line):
+        return True
+    return False
 
 
 def _densest_block(scores: list[float]) -> tuple[int, int]:
@@ -81,9 +164,13 @@ def clean_text(page_text: str) -> CleanedText:
 
     stopwords = page_stopwords([t for toks in tokens for t in toks])
     scores = [0.0 if drop[i] else _line_score(line, tokens[i], stopwords) for i, line in enumerate(lines)]
+    end = _comments_start(lines, scores)
+    if end is not None:
+        lines, tokens, drop, scores = lines[:end], tokens[:end], drop[:end], scores[:end]
     start, end = _densest_block(scores)
+    prose = [not drop[i] and scores[i] > 0 for i in range(len(lines))]
     body = [line for i, line in enumerate(lines[start:end], start)
-            if not drop[i] and _is_prose(line, tokens[i], stopwords)]
+            if prose[i] or (not drop[i] and _inner_line(i, lines, tokens, prose, start, end))]
     header = lines[:start]
     title = _pick_title(header, tokens[:start], body)
     claimed = None
