@@ -7,10 +7,23 @@ from dataclasses import dataclass
 
 import trafilatura
 
+from . import lines as L
 from .text import clean_text
 
 log = logging.getLogger(__name__)
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _normalised(text: str | None) -> str:
+    return " ".join(L.words((text or "").lower()))
+
+
+def _drop_furniture(body: list[str], title: str | None) -> list[str]:
+    """What trafilatura keeps that is not article text: the title repeated as the
+    first line (it is reported as the title), and credit or boilerplate lines."""
+    if body and title and _normalised(body[0]) == _normalised(title):
+        body = body[1:]
+    return [line for line in body if not L.is_boilerplate(line, len(L.words(line)))]
 
 
 @dataclass(slots=True, frozen=True)
@@ -35,7 +48,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlParts:
     if not title:
         match = _TITLE_TAG.search(html[:200_000])
         title = trafilatura.utils.sanitize(match.group(1)) if match else None
-    body = [p.strip() for p in text.splitlines() if p.strip()]
+    body = _drop_furniture([p.strip() for p in text.splitlines() if p.strip()], title)
     header: list[str] = []
     if not body:
         # trafilatura found no article: clean the page's whole text as a text dump.

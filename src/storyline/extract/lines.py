@@ -69,6 +69,12 @@ def boilerplate_hits(line: str) -> int:
     return len(_BOILERPLATE.findall(line)) + line.count("©")
 
 
+def is_boilerplate(line: str, n_words: int) -> bool:
+    """Site furniture by its phrases: two of them, or one in a line under 25 words."""
+    hits = boilerplate_hits(line)
+    return hits >= 2 or (hits > 0 and n_words < 25)
+
+
 def stopword_ratio(tokens: list[str], stopwords: frozenset[str] = STOPWORDS) -> float:
     if not tokens:
         return 0.0

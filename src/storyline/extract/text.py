@@ -50,8 +50,7 @@ _MORE_STORIES_HEADER = re.compile(
 
 def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> float:
     n = L.word_count(line, tokens)
-    hits = L.boilerplate_hits(line)
-    if hits >= 2 or (hits and n < 25):
+    if L.is_boilerplate(line, n):
         return -20.0
     if n <= 8 and _MORE_STORIES_HEADER.match(line):
         return -30.0  # "Related", "Read next": other stories follow; the article rarely goes on
