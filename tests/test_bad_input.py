@@ -7,7 +7,6 @@ and a clear reason for every page skipped (`storyline pages --errors --json`).
 """
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import os

@@ -140,7 +140,7 @@ def test_run_interrupted_before_stories_is_finished_by_the_next_run(seed_dir, tm
 
     with Storyline(tmp_path / "s.db") as sl:
         with monkeypatch.context() as patch:
-            patch.setattr(local, "_assign_stories", interrupted)
+            patch.setattr(local, "assign_stories", interrupted)
             try:
                 sl.run([seed_dir])
             except KeyboardInterrupt:

@@ -17,6 +17,23 @@ def _start(db, *inputs):
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def _wait_for_store(db, seconds=60):
+    """Readers need the store to exist: wait until the first writer has made it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if db.exists():
+            con = sqlite3.connect(db)
+            try:
+                if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories'").fetchone():
+                    return
+            except sqlite3.OperationalError:
+                pass
+            finally:
+                con.close()
+        time.sleep(0.05)
+    raise AssertionError("no store was created")
+
+
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(shared, tmp_path):
     html = shared / "data/aeb/html"
     db = tmp_path / "s.db"
@@ -42,6 +59,7 @@ def test_two_runs_and_readers_on_one_store(shared, seed_dir, tmp_path):
     html = shared / "data/aeb/html"
     db = tmp_path / "s.db"
     writers = [_start(db, html, seed_dir), _start(db, seed_dir, html)]
+    _wait_for_store(db)
     errors, reads = [], 0
     while any(w.poll() is None for w in writers):
         for command in ("stories", "pages"):

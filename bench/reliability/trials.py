@@ -114,8 +114,22 @@ def ctrl_c(db: Path, inputs: list[str], workers: int, span: float, rng: random.R
             "equal": equal and check == "ok" and final.returncode in (0, 1)}
 
 
+def _has_schema(db: Path) -> bool:
+    if not db.exists():
+        return False
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT 1 FROM sqlite_master WHERE name = 'stories'").fetchone() is not None
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
+
+
 def concurrency(db: Path, halves: tuple[list[str], list[str]], workers: int, expected_ids: set[str]) -> dict:
     writers = [start(db, half, workers) for half in halves]
+    while not _has_schema(db):
+        time.sleep(0.05)  # readers need the store the first writer creates
     reader_errors, reads = [], 0
     while any(w.poll() is None for w in writers):
         for command in (["stories", "--json"], ["pages", "--json"]):

@@ -12,21 +12,23 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .config import Config, load_config
-from .read import read_inputs
+from .read import check_inputs, read_inputs
 from .records import Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .run.workers import run_in_workers
-from .schema import PAGE_FIELDS, article_json, skipped_json
+from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, skipped_json
 from .store import SqliteStore
 
 
 class Storyline:
     """A pile of pages in an embedded store: ingest, then list stories and pages."""
 
-    def __init__(self, db: str | Path = "storyline.db", config: Config | None = None) -> None:
+    def __init__(self, db: str | Path = "storyline.db", config: Config | None = None, *,
+                 read_only: bool = False) -> None:
+        """Open (or create) the store at `db`; `read_only` never writes nor waits for a writer."""
         self.config = config or load_config()
-        self.store = SqliteStore(db)
+        self.store = SqliteStore(db, read_only=read_only)
 
     def __enter__(self) -> "Storyline":
         return self
@@ -40,7 +42,9 @@ class Storyline:
     def run(self, inputs: Iterable[str | Path], *, workers: int = 1,
             progress: Callable[[int], None] | None = None) -> RunSummary:
         """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin)."""
-        return run_pipeline([str(i) for i in inputs], self.store, self.config, workers=workers, progress=progress)
+        inputs = [str(i) for i in inputs]
+        check_inputs(inputs)
+        return run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
 
     def stories(self) -> list[dict]:
         return self.store.stories()
@@ -51,8 +55,7 @@ class Storyline:
         if story is None:
             return None
         members = self.store.pages(story=story_id, with_text=False)
-        story["members"] = [{k: p[k] for k in ("id", "source", "title", "claimed_date", "agency",
-                                               "duplicate_of", "relation", "relation_score")} for p in members]
+        story["members"] = [{k: p[k] for k in MEMBER_FIELDS} for p in members]
         return story
 
     def pages(self, *, errors: bool = False) -> list[dict]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from typing import Any
 
 from .api import Storyline, extract
 from .config import load_config
+from .read import check_inputs
 from .schema import PAGE_FIELDS, STORY_FIELDS
 from .store.sqlite import StoreError
 
@@ -79,6 +81,7 @@ def _progress(enabled: bool):
 
 
 def cmd_run(args, config) -> int:
+    check_inputs(args.inputs)  # before the store is created or opened
     bar, update = _progress(sys.stderr.isatty() and not args.no_progress and not args.json)
     try:
         with Storyline(args.db, config) as sl:
@@ -104,7 +107,7 @@ def cmd_run(args, config) -> int:
 
 
 def cmd_stories(args, config) -> int:
-    with Storyline(args.db, config) as sl:
+    with Storyline(args.db, config, read_only=True) as sl:
         stories = sl.stories()
     if args.json:
         _print_json(stories)
@@ -119,7 +122,7 @@ def cmd_stories(args, config) -> int:
 
 
 def cmd_show(args, config) -> int:
-    with Storyline(args.db, config) as sl:
+    with Storyline(args.db, config, read_only=True) as sl:
         story = sl.show(args.story_id)
     if story is None:
         print(f"storyline: no story {args.story_id!r} (see `storyline stories`)", file=sys.stderr)
@@ -128,7 +131,7 @@ def cmd_show(args, config) -> int:
         _print_json(story)
         return OK
     print(f"{story['id']}: {story['title']}")
-    print(f"  {story['page_count']} pages, {story['first_date']} .. {story['last_date']}")
+    print(f"  {story['page_count']} pages, claimed dates {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:
         role = "original" if m["id"] == story["original"] else (
             f"{m['relation']} copy of {m['duplicate_of']}" if m["duplicate_of"] else "report")
@@ -138,7 +141,7 @@ def cmd_show(args, config) -> int:
 
 
 def cmd_pages(args, config) -> int:
-    with Storyline(args.db, config) as sl:
+    with Storyline(args.db, config, read_only=True) as sl:
         pages = sl.pages(errors=args.errors)
     if args.json:
         _print_json(pages)
@@ -175,7 +178,7 @@ def cmd_extract(args, config) -> int:
 
 
 def cmd_export(args, config) -> int:
-    with Storyline(args.db, config) as sl:
+    with Storyline(args.db, config, read_only=True) as sl:
         n = sl.export(args.out, args.format)
     print(f"wrote {n} records to {args.out}", file=sys.stderr)
     return OK
@@ -197,11 +200,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstoryline: interrupted. Pages stored so far are kept; run the same command again to resume.",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `storyline pages | head`: the reader left
+        sys.stderr.close()
+        return OK
+    except sqlite3.OperationalError as err:
+        print(f"storyline: error: store {args.db}: {err} (another process may hold it; try again)",
+              file=sys.stderr)
+        return FATAL
     except (StoreError, FileNotFoundError, ValueError, OSError) as err:
         print(f"storyline: error: {err}", file=sys.stderr)
         return FATAL
-    except BrokenPipeError:
-        return OK
 
 
 if __name__ == "__main__":

@@ -46,7 +46,10 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     """Build the configuration from defaults, file, environment, then overrides."""
     fields = {f.name: f for f in dataclasses.fields(Config)}
     values: dict[str, Any] = {}
-    file = Path(path) if path else Path(os.environ.get("STORYLINE_CONFIG", "storyline.toml"))
+    named = path or os.environ.get("STORYLINE_CONFIG")
+    file = Path(named) if named else Path("storyline.toml")
+    if named and not file.is_file():
+        raise ValueError(f"config file {file} not found")
     if file.is_file():
         with file.open("rb") as handle:
             data = tomllib.load(handle)
@@ -61,4 +64,7 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     for name, value in overrides.items():
         if value is not None:
             values[name] = _coerce(fields[name], value)
-    return Config(**values)
+    config = Config(**values)
+    if config.lsh_bands < 1 or config.num_perm % config.lsh_bands:
+        raise ValueError(f"num_perm ({config.num_perm}) must be a multiple of lsh_bands ({config.lsh_bands})")
+    return config

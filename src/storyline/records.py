@@ -1,13 +1,13 @@
 """Typed records passed between pipeline stages.
 
-read ──▶ Page ──extract──▶ Article ──fingerprint──▶ Signature ──dedup──▶ CopyLink
-                                                   ──cluster──▶ Story
+read ──▶ Page ──extract──▶ Article ──fingerprint──▶ Signature ──dedup──▶ copy groups ──cluster──▶ stories
+(copy groups and stories live in the store; the JSON shapes are in schema.py)
 A page that cannot go on becomes a Skipped record carrying the reason; it is
 stored like any other page so `storyline pages --errors` can show it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,23 +78,3 @@ class Signature:
     minhash: np.ndarray  # uint64, one value per permutation
     shingles: np.ndarray  # sorted unique uint64 hashes of word shingles, to verify candidates
     band_keys: tuple[int, ...]  # LSH keys, one per band
-
-
-@dataclass(slots=True, frozen=True)
-class CopyLink:
-    """Page `page_id` copies page `original` (relation: exact | near | contained)."""
-
-    page_id: str
-    original: str
-    relation: str
-    score: float
-
-
-@dataclass(slots=True)
-class Story:
-    id: str
-    title: str | None
-    pages: list[str] = field(default_factory=list)
-    original: str | None = None
-    first_date: str | None = None
-    last_date: str | None = None

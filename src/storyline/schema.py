@@ -24,7 +24,7 @@ PAGE_FIELDS: dict[str, str] = {
     "warnings": "repairs made while reading (e.g. invalid UTF-8 bytes replaced)",
     "duplicate_of": "id of the page this page copies (its group's original), else null",
     "relation": "how it copies: exact, near or contained; null for originals and unique pages",
-    "relation_score": "verified overlap behind the relation (Jaccard, or containment), else null",
+    "relation_score": "verified overlap with duplicate_of (Jaccard for near, containment for contained), else null",
     "story": "id of the story the page belongs to, else null",
 }
 
@@ -37,6 +37,10 @@ STORY_FIELDS: dict[str, str] = {
     "first_date": "earliest claimed date among its pages (YYYY-MM-DD)",
     "last_date": "latest claimed date among its pages (YYYY-MM-DD)",
 }
+
+
+# The page fields `show` lists for each page of a story.
+MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "agency", "duplicate_of", "relation", "relation_score")
 
 
 def article_json(article: Article) -> dict:

@@ -11,14 +11,15 @@ from functools import lru_cache
 import numpy as np
 
 from ..config import Config
-from ..records import Article, CopyLink, Signature
+from ..records import Article, Signature
 from .lsh import band_keys
 from .original import Candidate, rank_originals
 from .minhash import permutations, signature
 from .shingles import exact_hash, shingle_hashes, tokens
 from .unionfind import UnionFind
 
-__all__ = ["fingerprint", "compare", "rank_originals", "Candidate", "UnionFind"]
+__all__ = ["fingerprint", "compare", "overlap_relation", "text_shingles", "rank_originals", "Candidate",
+           "UnionFind"]
 
 
 @lru_cache(maxsize=4)
@@ -38,17 +39,22 @@ def compare(a: Signature, b: Signature, config: Config = Config()) -> tuple[str,
     """Relation of two pages by their real overlap: ("exact"|"near"|"contained", score) or None."""
     if a.exact_hash == b.exact_hash and a.shingles.size:
         return "exact", 1.0
-    if not a.shingles.size or not b.shingles.size:
+    return overlap_relation(a.shingles, b.shingles, config)
+
+
+def text_shingles(text: str, config: Config = Config()) -> np.ndarray:
+    return shingle_hashes(tokens(text), config.shingle_size)
+
+
+def overlap_relation(a: np.ndarray, b: np.ndarray, config: Config = Config()) -> tuple[str, float] | None:
+    """("near", Jaccard) or ("contained", containment) of two shingle sets, or None."""
+    if not a.size or not b.size:
         return None
-    common = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
-    jaccard = common / (a.shingles.size + b.shingles.size - common)
+    common = np.intersect1d(a, b, assume_unique=True).size
+    jaccard = common / (a.size + b.size - common)
     if jaccard >= config.near_jaccard:
         return "near", round(float(jaccard), 4)
-    containment = common / min(a.shingles.size, b.shingles.size)
+    containment = common / min(a.size, b.size)
     if containment >= config.contained_ratio:
         return "contained", round(float(containment), 4)
     return None
-
-
-def link(copy: str, original: str, relation: str, score: float) -> CopyLink:
-    return CopyLink(page_id=copy, original=original, relation=relation, score=score)

@@ -7,6 +7,7 @@ breaks ties so the answer never depends on input order.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,16 +27,29 @@ class Candidate:
 
 
 def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
-    """For each page: the share of its words found in no other page of the group."""
-    vocab = {c.id: set(tokens(c.text)) for c in candidates[:MAX_COMPARED]}
+    """For each page: the share of its words that no other page of the group has.
+
+    Only in groups of three or more: with two pages, words one lacks may as
+    well have been cut from it as injected into the other. The first
+    MAX_COMPARED pages by id are compared, so the answer never depends on order.
+    """
+    compared = sorted(candidates, key=lambda c: c.id)[:MAX_COMPARED]
+    if len(compared) < 3:
+        return {c.id: 0.0 for c in candidates}
+    vocab = {c.id: set(tokens(c.text)) for c in compared}
     seen_in = Counter(word for words in vocab.values() for word in words)
-    shares = {}
-    for c in candidates:
+    shares = {c.id: 0.0 for c in candidates}
+    for c in compared:
         words = tokens(c.text)
-        own = vocab.get(c.id, set(words))
-        odd = {w for w in own if seen_in[w] == 1} if len(vocab) > 1 else set()
+        odd = {w for w in vocab[c.id] if seen_in[w] == 1}
         shares[c.id] = sum(1 for w in words if w in odd) / max(1, len(words))
     return shares
+
+
+def candidates_from_rows(rows) -> list[Candidate]:
+    """Candidates from stored page rows (id, text, injections JSON, agency, claimed_date)."""
+    return [Candidate(id=r["id"], text=r["text"] or "", injected=json.loads(r["injections"] or "[]") != [],
+                      agency=r["agency"], claimed_date=r["claimed_date"]) for r in rows]
 
 
 def rank_originals(candidates: list[Candidate]) -> list[Candidate]:

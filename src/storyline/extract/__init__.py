@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
 
 from ..config import Config
 from ..records import Article, Page, Skipped
@@ -14,7 +13,7 @@ from .text import clean_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["extract_page", "run"]
+__all__ = ["extract_page"]
 
 
 def _normalise_date(value: str | None) -> str | None:
@@ -79,8 +78,3 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         injections=injections,
         warnings=warnings,
     )
-
-
-def run(items: Iterable[Page | Skipped], config: Config = Config()) -> Iterator[Article | Skipped]:
-    for item in items:
-        yield item if isinstance(item, Skipped) else extract_page(item, config)

@@ -13,7 +13,7 @@ from ..config import Config
 from ..records import Page, Skipped
 from .files import FORMATS, format_of, read_file, read_stream
 
-__all__ = ["read_inputs", "iter_files", "FORMATS"]
+__all__ = ["check_inputs", "read_inputs", "iter_files", "FORMATS"]
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -26,6 +26,13 @@ def iter_files(path: Path) -> Iterator[Path]:
                 yield child
     else:
         yield path
+
+
+def check_inputs(inputs: Iterable[str | Path]) -> None:
+    """Fail before any work when an input does not exist (a typo should not cost a long run)."""
+    missing = [str(i) for i in inputs if str(i) != "-" and not Path(i).exists() and not Path(i).is_symlink()]
+    if missing:
+        raise FileNotFoundError(f"no such file or directory: {', '.join(missing)}")
 
 
 def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iterator[Page | Skipped]:

@@ -82,7 +82,7 @@ def read_file(path: Path, config: Config) -> Iterator[Page | Skipped]:
                 from .jsonl import read_jsonl
 
                 with opener(path, "rb") as handle:
-                    yield from read_jsonl(handle, source, config)
+                    yield from read_jsonl(handle, source, config, key=key)
             return
         if size > config.max_page_bytes and path.suffix.lower() != ".gz":
             yield Skipped(page_id(key, b""), source,

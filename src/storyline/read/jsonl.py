@@ -23,7 +23,10 @@ def _bounded_int(digits: str) -> int | float:
     return int(digits) if len(digits) <= 4000 else float(digits)
 
 
-def read_jsonl(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
+def read_jsonl(stream: BinaryIO, source: str, config: Config, key: str | None = None) -> Iterator[Page | Skipped]:
+    """Records of a JSONL stream; `key` (the file's resolved path) makes ids of records
+    without id or URL the same however the path was typed."""
+    key = key or source
     limit = config.max_page_bytes
     lineno = 0
     while True:
@@ -32,19 +35,20 @@ def read_jsonl(stream: BinaryIO, source: str, config: Config) -> Iterator[Page |
             return
         lineno += 1
         where = f"{source}#L{lineno}"
+        keyed = f"{key}#L{lineno}"
         if len(line) > limit and not line.endswith(b"\n"):
             # Skip the rest of an over-long line without holding it in memory.
             while line and not line.endswith(b"\n"):
                 line = stream.readline(1 << 20)
-            yield Skipped(page_id(where, b""), where, f"line {lineno}: record larger than the limit of {limit:,} bytes")
+            yield Skipped(page_id(keyed, b""), where, f"line {lineno}: record larger than the limit of {limit:,} bytes")
             continue
         if not line.strip():
             continue
-        yield _record(line, lineno, where, source)
+        yield _record(line, lineno, where, keyed)
 
 
-def _record(line: bytes, lineno: int, where: str, source: str) -> Page | Skipped:
-    fallback_id = page_id(where, line)
+def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
+    fallback_id = page_id(keyed, line)
     try:
         text, warnings = decode_bytes(line)
         record = json.loads(text, parse_int=_bounded_int)
@@ -62,7 +66,7 @@ def _record(line: bytes, lineno: int, where: str, source: str) -> Page | Skipped
     else:
         return Skipped(_field(record, "id") or fallback_id, where, f"line {lineno}: record has no html, text or title")
     url = _field(record, "url")
-    pid = _field(record, "id") or page_id(url or where, line)
-    return Page(id=pid[:200], source=url or where, kind=kind, content=content, url=url,
+    pid = _field(record, "id") or page_id(url or keyed, line)
+    return Page(id=pid, source=url or where, kind=kind, content=content, url=url,
                 title=_field(record, "title"), claimed_date=_field(record, "date"),
                 site=_field(record, "source"), warnings=warnings)

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS pages (
     injections TEXT NOT NULL DEFAULT '[]',
     warnings TEXT NOT NULL DEFAULT '[]',
     exact_hash TEXT,
+    content_hash TEXT,      -- sha1 of the page as read, to tell a reused id from the same page
     terms TEXT,             -- JSON {term: count}, for story grouping
     duplicate_of TEXT,
     relation TEXT,
@@ -51,6 +52,7 @@ CREATE TABLE IF NOT EXISTS links (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (a, b)
 );
+CREATE INDEX IF NOT EXISTS links_b ON links (b);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
@@ -71,18 +73,44 @@ class StoreError(RuntimeError):
 
 
 class SqliteStore:
-    def __init__(self, path: str | Path = "storyline.db") -> None:
+    """The store. `read_only` opens an existing store without ever taking the write lock,
+    so readers never wait for, or block, a running `storyline run`."""
+
+    def __init__(self, path: str | Path = "storyline.db", *, read_only: bool = False) -> None:
         self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path} (create one with `storyline run --db {self.path} INPUT`)")
         try:
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            if read_only:
+                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
+                                          isolation_level=None)
+            else:
+                self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=60000")
-            self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            has_schema = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pages'").fetchone() is not None
+            if read_only and not has_schema:
+                raise StoreError(f"{self.path} is empty or not a storyline store (yet)")
+            if not read_only:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                if not has_schema:
+                    self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
+                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as err:
             raise StoreError(f"cannot open store {self.path}: {err}") from err
+
+    def check_settings(self, settings: dict[str, object]) -> None:
+        """Fingerprints made with other settings cannot be matched: refuse to mix them."""
+        with self.transaction():
+            for key, value in settings.items():
+                row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+                if row is None:
+                    self.db.execute("INSERT INTO meta VALUES (?, ?)", (key, str(value)))
+                elif row[0] != str(value):
+                    raise StoreError(f"{self.path} was built with {key}={row[0]}; this run has {key}={value}. "
+                                     "Use the store's setting, or a new store.")
 
     def close(self) -> None:
         self.db.close()
@@ -112,22 +140,29 @@ class SqliteStore:
             (skipped.id, skipped.source, skipped.reason, _now()),
         )
 
-    def add_article(self, article: Article, sig: Signature, terms: dict[str, int]) -> None:
+    def stored_content_hash(self, page_id: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return row[0] if row else None
+
+    def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
+                    content_hash: str | None = None, index_lsh: bool = True) -> None:
         dateline = None
         if article.dateline:
             d = article.dateline
             dateline = json.dumps({"place": d.place, "agency": d.agency, "raw": d.raw}, ensure_ascii=False)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
-                   dateline, agency, injections, warnings, exact_hash, terms, added_at)
-               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dateline, agency, injections, warnings, exact_hash, content_hash, terms, added_at)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
              article.site_name, article.claimed_date, dateline, article.agency,
              json.dumps([{"text": i.text, "where": i.where} for i in article.injections], ensure_ascii=False),
-             json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash,
+             json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
              json.dumps(terms, ensure_ascii=False), _now()),
         )
-        self.db.executemany("INSERT INTO lsh (key, page_id) VALUES (?, ?)", ((k, article.id) for k in sig.band_keys))
+        if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
+            self.db.executemany("INSERT INTO lsh (key, page_id) VALUES (?, ?)",
+                                ((k, article.id) for k in sig.band_keys))
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
             ((t,) for t in terms),
@@ -136,9 +171,10 @@ class SqliteStore:
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
-    def page_ids_with_hash(self, exact_hash: str, exclude: str) -> list[str]:
-        rows = self.db.execute("SELECT id FROM pages WHERE exact_hash = ? AND id != ? ORDER BY id", (exact_hash, exclude))
-        return [r[0] for r in rows]
+    def first_page_with_hash(self, exact_hash: str) -> str | None:
+        """The first stored page with this exact text: an exact copy links to it alone."""
+        row = self.db.execute("SELECT id FROM pages WHERE exact_hash = ? ORDER BY seq LIMIT 1", (exact_hash,)).fetchone()
+        return row[0] if row else None
 
     def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
         keys = list(keys)
@@ -158,8 +194,11 @@ class SqliteStore:
         a, b = sorted((a, b))
         self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, relation, score))
 
-    def links(self) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT a, b, relation, score FROM links ORDER BY a, b").fetchall()
+    def links_of(self, page_id: str) -> list[tuple[str, str, float]]:
+        """(other page, relation, score) for every verified link of a page."""
+        rows = self.db.execute("SELECT b, relation, score FROM links WHERE a = ? UNION ALL "
+                               "SELECT a, relation, score FROM links WHERE b = ?", (page_id, page_id))
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
         self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ? WHERE id = ?",
@@ -181,12 +220,15 @@ class SqliteStore:
         return [_page_dict(r) for r in rows]
 
     def rank_rows(self, ids: Iterable[str]) -> list[sqlite3.Row]:
-        """What dedup.rank_originals needs, for the given pages."""
-        ids = list(ids)
-        marks = ",".join("?" * len(ids))
-        return self.db.execute(
-            f"SELECT id, injections, agency, text, claimed_date FROM pages WHERE id IN ({marks})", ids
-        ).fetchall()
+        """What dedup.rank_originals needs, for the given pages, by id."""
+        ids = sorted(set(ids))
+        out: list[sqlite3.Row] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(f"SELECT id, injections, agency, text, claimed_date, story FROM pages "
+                                   f"WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
+        return out
 
     def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:
         ids = list(ids)
@@ -231,6 +273,12 @@ class SqliteStore:
         ).fetchone()
         return row[0] if row else None
 
+    def delete_story_if_empty(self, story_id: str) -> bool:
+        if self.db.execute("SELECT 1 FROM pages WHERE story = ? LIMIT 1", (story_id,)).fetchone():
+            return False
+        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        return True
+
     def upsert_story(self, story_id: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO stories (id) VALUES (?)", (story_id,))
 
@@ -246,7 +294,7 @@ class SqliteStore:
     def stories(self) -> list[dict]:
         rows = self.db.execute(
             """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
-                      (SELECT group_concat(id, ' ') FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
+                      (SELECT json_group_array(id) FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
                FROM stories s ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)"""
         )
         return [_story_dict(r) for r in rows]
@@ -279,6 +327,6 @@ def _page_dict(row: sqlite3.Row) -> dict:
 
 
 def _story_dict(row: sqlite3.Row) -> dict:
-    ids = (row["ids"] or "").split()
+    ids = json.loads(row["ids"] or "[]")
     return {"id": row["id"], "title": row["title"], "pages": ids, "page_count": len(ids),
             "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"]}

@@ -1,0 +1,130 @@
+"""Copy groups and stories stay right as a pile grows: big groups, merges, ids, readers."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from storyline import Storyline
+from storyline.cli import main
+from storyline.store.sqlite import SqliteStore, StoreError
+
+from .conftest import SEED
+
+
+def _paragraphs(seed: str) -> list[str]:
+    from storyline import extract
+
+    return next(extract([SEED[seed]]))["text"].split("\n\n")
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_many_exact_copies_cost_one_link_each(tmp_path):
+    text = "\n\n".join(_paragraphs("004"))
+    feed = _jsonl(tmp_path / "feed.jsonl", [{"id": f"copy {i:04d}", "text": text} for i in range(600)])
+    with Storyline(tmp_path / "s.db") as sl:
+        summary = sl.run([feed])
+        pages = sl.pages()
+        (story,) = sl.stories()
+    assert summary.added == 600 and summary.new_duplicates == 599
+    originals = {p["duplicate_of"] for p in pages if p["duplicate_of"]}
+    assert len(originals) == 1 and all(p["relation"] == "exact" for p in pages if p["duplicate_of"])
+    con = sqlite3.connect(tmp_path / "s.db")
+    assert con.execute("SELECT count(*) FROM links").fetchone()[0] == 599
+    # ids with spaces survive in story page lists
+    assert story["page_count"] == 600 and "copy 0000" in story["pages"]
+
+
+def test_a_cut_down_copy_is_not_the_original(tmp_path):
+    paragraphs = _paragraphs("004")
+    feed = _jsonl(tmp_path / "feed.jsonl", [
+        {"id": "short", "text": "\n\n".join(paragraphs[: len(paragraphs) * 3 // 4])},
+        {"id": "full", "text": "\n\n".join(paragraphs)},
+    ])
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([feed])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert pages["full"]["duplicate_of"] is None
+    assert pages["short"]["duplicate_of"] == "full"
+
+
+def test_a_page_joining_two_groups_merges_their_stories(tmp_path):
+    first, second = _paragraphs("003"), _paragraphs("004")
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": "\n\n".join(first)},
+                                              {"id": "b", "text": "\n\n".join(second)}])])
+        assert len(sl.stories()) == 2
+        # A roundup carrying both articles whole is a copy of neither but contains both.
+        sl.run([_jsonl(tmp_path / "c.jsonl", [{"id": "c", "text": "\n\n".join(first + second)}])])
+        pages = {p["id"]: p for p in sl.pages()}
+        stories = sl.stories()
+    assert pages["a"]["duplicate_of"] == pages["b"]["duplicate_of"] == "c"
+    assert len({p["story"] for p in pages.values()}) == 1
+    (story,) = stories
+    assert story["original"] == "c" and sorted(story["pages"]) == ["a", "b", "c"]
+
+
+def test_a_reused_id_with_other_content_is_reported_not_dropped(tmp_path, capsys):
+    one = _jsonl(tmp_path / "one.jsonl", [{"id": 1, "text": "\n\n".join(_paragraphs("003"))}])
+    two = _jsonl(tmp_path / "two.jsonl", [{"id": 1, "text": "\n\n".join(_paragraphs("004"))}])
+    db = str(tmp_path / "s.db")
+    assert main(["run", "--db", db, str(one)]) == 0
+    assert main(["run", "--db", db, str(two)]) == 1
+    assert "already used by another stored page" in capsys.readouterr().out
+
+
+def test_record_ids_do_not_depend_on_how_the_path_is_typed(tmp_path, monkeypatch):
+    folder = tmp_path / "j"
+    folder.mkdir()
+    _jsonl(folder / "a.jsonl", [{"text": "\n\n".join(_paragraphs("003"))}])
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([folder / "a.jsonl"])
+        monkeypatch.chdir(folder)
+        again = sl.run(["a.jsonl"])
+    assert again.added == 0 and again.already_stored == 1
+
+
+def test_readers_never_take_the_write_lock(seed_dir, tmp_path, capsys):
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir])
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a run in the middle of a batch
+    try:
+        assert main(["stories", "--db", str(db), "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)) == 2
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_read_commands_on_a_missing_store_fail_clearly(tmp_path, capsys):
+    assert main(["stories", "--db", str(tmp_path / "typo.db")]) == 2
+    assert "no store at" in capsys.readouterr().err
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_a_missing_input_is_found_before_any_work(seed_dir, tmp_path, capsys):
+    db = tmp_path / "s.db"
+    assert main(["run", "--db", str(db), str(seed_dir), str(tmp_path / "typo")]) == 2
+    assert "typo" in capsys.readouterr().err
+    with pytest.raises(StoreError):
+        SqliteStore(db, read_only=True).pages()  # nothing was stored, not even a store
+
+
+def test_bad_settings_are_refused(seed_dir, tmp_path, capsys):
+    assert main(["run", "--db", str(tmp_path / "s.db"), "--config", str(tmp_path / "none.toml"), str(seed_dir)]) == 2
+    assert "not found" in capsys.readouterr().err
+    config = tmp_path / "storyline.toml"
+    config.write_text("lsh_bands = 40\n")
+    assert main(["run", "--db", str(tmp_path / "s.db"), "--config", str(config), str(seed_dir)]) == 2
+    assert "multiple of lsh_bands" in capsys.readouterr().err
+    config.write_text("shingle_size = 4\n")
+    assert main(["run", "--db", str(tmp_path / "t.db"), str(seed_dir)]) == 0
+    assert main(["run", "--db", str(tmp_path / "t.db"), "--config", str(config), str(seed_dir)]) == 2
+    assert "shingle_size=3" in capsys.readouterr().err
