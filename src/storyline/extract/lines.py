@@ -28,7 +28,12 @@ _BOILERPLATE = re.compile(
     r"online discussions|share (?:this|on)|follow us|click here|advertis(?:e|ement|ing)|"
     r"download (?:the|our) app|read more|related (?:stories|articles|content)|you may also like|"
     r"recommended for you|most (?:read|popular)|trending now|skip to (?:main )?content|"
-    r"leave a (?:reply|comment)|\d+ comments?\b|says:\s*$)",
+    r"leave a (?:reply|comment)|\d+ comments?\b|says:\s*$|"
+    r"unsubscribe|your inbox|news (?:alerts|tip)|no spam|delivered (?:daily|weekly|weekday|every|to you)|"
+    r"sign me up|get (?:the|our) (?:latest|newsletter)|"
+    r"subject to copyright|registered trademarks?|reproduced without|written permission|"
+    r"consult your (?:physician|doctor)|information (?:provided )?on this (?:web)?site|"
+    r"may be reached at|follow (?:him|her|them|us) on|have a (?:news )?tip)",
     re.I,
 )
 

@@ -37,11 +37,19 @@ class CleanedText:
     byline: str | None
 
 
+_PHOTO_CREDIT = re.compile(
+    r"getty\s*images|\bap photo\b|\bshutterstock\b|\bpictured\b|\bfile photo\b|\b(?:photo|photograph|image|illustration|credit)s?\s*(?::|by\b)|"
+    r"\((?:photo|image|file photo)[^)]*\)|[|/]\s*(?:ap|afp|reuters|epa|bloomberg)\s*$",
+    re.I,
+)
+_AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s+(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:reporter|writer|correspondent|editor|journalist|columnist|contributor|producer|author|analyst)\b")
 # Headers of what follows an article: other stories, recommendations, newsletters.
 _MORE_STORIES_HEADER = re.compile(
     r"^(?:related(?:\s+(?:stories|articles|posts|content|news|coverage))?|recommended(?:\s+for\s+you)?|"
     r"recommendations?|recommend|read\s+(?:more|next|also)|also\s+(?:read|see)|more\s+(?:stories|news|from|on|in|like\s+this)\b.*|"
-    r"(?:most\s+)?(?:popular|read|viewed|shared)(?:\s+(?:stories|articles|now|today))?|trending(?:\s+now)?|"
+    r"(?:most\s+)?(?:popular|read|viewed|shared)(?:\s+(?:stories|articles|now|today))?|trending(?:\s+(?:now|news|stories))?|"
     r"top\s+stories|latest\s+(?:news|stories|posts|articles)|you\s+(?:may|might)\s+(?:also\s+)?like|"
     r"further\s+reading|editor'?s\s+picks|don'?t\s+miss|around\s+the\s+web|sponsored(?:\s+content)?|"
     r"ranking|want\s+more\s+stories\s+like\s+this|what\s+to\s+read\s+next)\W*$",
@@ -52,11 +60,15 @@ def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> floa
     n = L.word_count(line, tokens)
     if L.is_boilerplate(line, n):
         return -20.0
+    if n <= 40 and _PHOTO_CREDIT.search(line):
+        return -10.0  # a caption with its credit
     if n <= 8 and _MORE_STORIES_HEADER.match(line):
         return -30.0  # "Related", "Read next": other stories follow; the article rarely goes on
     if L.is_terminal(line) and n >= MIN_PROSE_WORDS and not L.is_bullet(line) and not L.is_all_caps(line):
         if n < 8 and L.stopword_ratio(tokens, stopwords) < 0.15:
             return -2.0
+        if n < 12 and L.capitalised_share(tokens) >= 0.6:
+            return -3.0  # a headline in title case ("Why Am I Not Losing Weight?"), not a sentence
         return float(min(n, 120))
     if L.is_bullet(line) or L.has_counter(line):
         return -8.0
@@ -85,8 +97,9 @@ PROSE_BEFORE_COMMENTS = 50  # words of article before a comments header counts a
 COMMENT_HEAD_GAP = 8  # lines between two comment heads
 
 
-def _comments_start(lines: list[str], scores: list[float]) -> int | None:
-    """Index where a reader-comments section starts, once an article has been seen.
+def _article_end(lines: list[str], scores: list[float]) -> int | None:
+    """Index where the article is over, once one has been seen: reader comments
+    begin, or the author's bio ("Jane Doe is a reporter for NBC News.") closes it.
 
     Comments are prose too, often more of it than the article; a comments
     header ("34 responses to ...", "Leave a reply"), or the first of two comment
@@ -96,8 +109,8 @@ def _comments_start(lines: list[str], scores: list[float]) -> int | None:
     first_commenter = None
     for i, line in enumerate(lines):
         if prose_words >= PROSE_BEFORE_COMMENTS:
-            if _COMMENTS_HEADER.match(line):
-                return i
+            if _COMMENTS_HEADER.match(line) or _AUTHOR_BIO.match(line):
+                return i  # reader comments, or the author's bio that closes the article
             if _COMMENTER.match(line):
                 # Comment heads come every few lines; a lone "Updated ... at 7:19 am" does not.
                 if first_commenter is not None and i - first_commenter <= COMMENT_HEAD_GAP:
@@ -107,6 +120,7 @@ def _comments_start(lines: list[str], scores: list[float]) -> int | None:
     return None
 
 
+_TWEET_SIGNATURE = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\.?\s+\d{1,2},\s+\d{4}\s*$")
 SUBHEAD_MAX_WORDS = 8  # longer unpunctuated lines between paragraphs are headlines of other stories
 
 
@@ -117,6 +131,8 @@ def _inner_line(i: int, lines: list[str], tokens: list[list[str]], prose: list[b
     and a short subheading between two paragraphs.
     """
     line, n = lines[i], len(tokens[i])
+    if _TWEET_SIGNATURE.match(line) or (i + 1 < end and _TWEET_SIGNATURE.match(lines[i + 1])):
+        return True  # an embedded tweet: its text, and "— Name (@handle) November 18, 2019"
     if L.boilerplate_hits(line) or L.is_all_caps(line) or L.has_counter(line):
         return False
     prev_prose = i > start and prose[i - 1]
@@ -186,7 +202,7 @@ def clean_text(page_text: str) -> CleanedText:
 
     stopwords = page_stopwords([t for toks in tokens for t in toks])
     scores = [0.0 if drop[i] else _line_score(line, tokens[i], stopwords) for i, line in enumerate(lines)]
-    end = _comments_start(lines, scores)
+    end = _article_end(lines, scores)
     if end is not None:
         lines, tokens, drop, scores = lines[:end], tokens[:end], drop[:end], scores[:end]
     prose = [not drop[i] and scores[i] > 0 for i in range(len(lines))]
