@@ -1,15 +1,17 @@
 """Plain-text page dumps: find the article among the page furniture.
 
 A page saved as text keeps its navigation, link lists, counters, captions and
-footers. Each line gets a score — positive for prose (lines that end a
-sentence and read like language, in the page's own language), negative for
-furniture (list items, short labels, teasers cut off mid-sentence, boilerplate
-phrases) — and the article is the contiguous run of lines with the highest
-total (the densest text block), never reaching past a reader-comments header.
-Inside that run prose is kept, with the lines that belong to it without being
-sentences (a list and the line introducing it, a short subheading between
-paragraphs); a related-story headline pushed into the body is dropped. Lines
-printed twice (captions) and teasers of a later paragraph are removed first.
+footers. Each line gets a score: positive for prose (lines that end a sentence
+and read like language, in the page's own language), negative for furniture
+(list items, short labels, teasers cut off mid-sentence, boilerplate, caption
+credits, title-case headlines, "Related"-style headers). Prose right under the
+page's repeated headline counts triple. The article is the contiguous run of
+lines with the highest total (the densest text block), never reaching past
+reader comments or the author's bio. Inside that run prose is kept, with the
+lines that belong to it without being sentences (a list and the line
+introducing it, a short subheading between paragraphs, an embedded tweet); a
+related-story headline pushed into the body is dropped. Lines printed twice
+(captions) and teasers of a later paragraph are removed first.
 """
 from __future__ import annotations
 
@@ -26,17 +28,6 @@ UNPUNCTUATED_PROSE_WORDS = 20
 _NAV_SEPARATOR = re.compile(r"\s[>|»/]\s")
 _BYLINE = re.compile(r"^(?:by|source:|author:)\s*(?P<name>[A-Z][\w.'’\-]+(?:\s+[A-Z][\w.'’\-]+){0,4})", re.I)
 _GLUED_BYLINE = re.compile(r"source:\s*(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}?)(?=category:|$|\s{2})")
-
-
-@dataclass(slots=True, frozen=True)
-class CleanedText:
-    title: str | None
-    body: list[str]  # paragraphs of the article
-    header: list[str]  # lines above the article (for dates, bylines, credits)
-    claimed_date: str | None
-    byline: str | None
-
-
 _PHOTO_CREDIT = re.compile(
     r"getty\s*images|\bap photo\b|\bshutterstock\b|\bpictured\b|\bfile photo\b|\b(?:photo|photograph|image|illustration|credit)s?\s*(?::|by\b)|"
     r"\((?:photo|image|file photo)[^)]*\)|[|/]\s*(?:ap|afp|reuters|epa|bloomberg)\s*$",
@@ -55,6 +46,16 @@ _MORE_STORIES_HEADER = re.compile(
     r"ranking|want\s+more\s+stories\s+like\s+this|what\s+to\s+read\s+next)\W*$",
     re.I,
 )
+
+
+@dataclass(slots=True, frozen=True)
+class CleanedText:
+    title: str | None
+    body: list[str]  # paragraphs of the article
+    header: list[str]  # lines above the article (for dates, bylines, credits)
+    claimed_date: str | None
+    byline: str | None
+
 
 def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> float:
     n = L.word_count(line, tokens)
