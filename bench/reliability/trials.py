@@ -65,9 +65,16 @@ def run(db: Path, inputs: list[str], workers: int) -> subprocess.CompletedProces
                           capture_output=True, text=True)
 
 
+def _as_from_a_terminal() -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the run the default handling a terminal's Ctrl-C meets.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(db: Path, inputs: list[str], workers: int) -> subprocess.Popen:
     return subprocess.Popen([*CLI, "run", "--db", str(db), "--workers", str(workers), *inputs],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal)
 
 
 def kill_chain(db: Path, inputs: list[str], workers: int, kills: int, span: float, rng: random.Random,
@@ -107,10 +114,11 @@ def ctrl_c(db: Path, inputs: list[str], workers: int, span: float, rng: random.R
     check = integrity(db)
     log.append({"trial": len(log) + 1, "signal": "SIGINT", "after_s": round(delay, 2), "exit": proc.returncode,
                 "integrity": check})
+    interrupted = proc.returncode == 130
     said_resume = "run the same command again" in err
     final = run(db, inputs, workers)
     equal = content(db) == reference
-    return {"exit": proc.returncode, "said_how_to_resume": said_resume or proc.returncode in (0, 1),
+    return {"exit": proc.returncode, "interrupted": interrupted, "said_how_to_resume": said_resume,
             "equal": equal and check == "ok" and final.returncode in (0, 1)}
 
 
@@ -180,7 +188,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--fuzz-runs", type=int, default=20000, help="atheris runs (needs the fuzz extra)")
+    parser.add_argument("--redo-ctrl-c", action="store_true", help="re-run only the Ctrl-C trials, update results")
     args = parser.parse_args()
+    if args.redo_ctrl_c:
+        redo_ctrl_c(args.ctrl_c, args.workers, args.pages, args.seed)
+        return
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -213,37 +225,52 @@ def main() -> None:
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
         "versions": {p: version(p) for p in ("storyline", "trafilatura", "warcio")},
+        "command": f"python bench/reliability/trials.py --chains {args.chains} --kills {args.kills} "
+                   f"--ctrl-c {args.ctrl_c} --workers {args.workers} --fuzz-runs {args.fuzz_runs}",
         "input_pages": pages,
         "clean_run_seconds": round(clean_seconds, 1),
         "clean_run_exit": clean.returncode,
         "sigkill_trials": len(kills),
         "sigkill_integrity_failures": sum(t["integrity"] != "ok" for t in kills),
         "chains_equal_to_clean_run": f"{sum(c['equal'] for c in chains)}/{len(chains)}",
-        "ctrl_c_trials": len(interrupts),
-        "ctrl_c_clean_exit_and_resume": f"{sum(i['equal'] and i['exit'] in (0, 1, 130) for i in interrupts)}/{len(interrupts)}",
         "concurrency": both,
         "fuzz": fuzz,
         "chains": chains,
-        "ctrl_c": interrupts,
         "trials": log,
     }
     result["pages_lost"] = 0 if all(c["equal"] for c in chains) and not both["lost"] else "see chains"
+    set_ctrl_c(result, interrupts)
+    write_results(result)
+
+
+def set_ctrl_c(result: dict, interrupts: list[dict]) -> None:
+    result["ctrl_c"] = interrupts
+    result["ctrl_c_trials"] = len(interrupts)
+    result["ctrl_c_interrupted"] = sum(i["interrupted"] for i in interrupts)
+    result["ctrl_c_clean_exit_and_resume"] = (
+        f"{sum(i['equal'] and (i['said_how_to_resume'] if i['interrupted'] else i['exit'] in (0, 1)) for i in interrupts)}"
+        f"/{len(interrupts)}")
+
+
+def write_results(result: dict) -> None:
+    both, fuzz = result["concurrency"], result["fuzz"]
     (HERE / "results.json").write_text(json.dumps(result, indent=1) + "\n")
     lines = [
         "# Reliability trials", "",
         f"- date: {result['date']}; machine: {result['machine']}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
-        f"- command: `python bench/reliability/trials.py --chains {args.chains} --kills {args.kills} "
-        f"--ctrl-c {args.ctrl_c} --workers {args.workers}`",
-        f"- input: {pages} pages (bench/reliability/corpus.py: Timeline17 JSONL, AEB HTML and text dumps, "
-        f"content-farm copies); clean run {result['clean_run_seconds']} s", "",
+        f"- command: `{result['command']}`" + (f"; Ctrl-C trials re-run with `{result['ctrl_c_command']}`"
+                                               if result.get("ctrl_c_command") else ""),
+        f"- input: {result['input_pages']} pages (bench/reliability/corpus.py: Timeline17 JSONL, AEB HTML and text "
+        f"dumps, content-farm copies); clean run {result['clean_run_seconds']} s", "",
         "| what | result |", "|---|---|",
-        f"| SIGKILL at a random moment (trials) | {len(kills)} |",
+        f"| SIGKILL at a random moment (trials) | {result['sigkill_trials']} |",
         f"| store failing `PRAGMA integrity_check` or showing a half-built story after a kill | "
         f"{result['sigkill_integrity_failures']} |",
         f"| kill chains whose resumed store equals the clean run (pages, copies, stories) | "
         f"{result['chains_equal_to_clean_run']} |",
-        f"| Ctrl-C trials: clean exit, resume equals clean run | {result['ctrl_c_clean_exit_and_resume']} |",
+        f"| Ctrl-C trials (interrupted mid-run): exit 130 saying how to resume, resume equals clean run | "
+        f"{result['ctrl_c_clean_exit_and_resume']} ({result['ctrl_c_interrupted']} interrupted mid-run) |",
         f"| two concurrent runs + {both['reads']} reads: reader errors, writer errors | "
         f"{len(both['reader_errors'])}, {len(both['writer_errors'])} |",
         f"| concurrent runs: pages stored twice, pages lost, pages without a story | "
@@ -254,6 +281,33 @@ def main() -> None:
     ]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def redo_ctrl_c(count: int, workers: int, pages_wanted: int, seed: int) -> None:
+    """Re-run only the Ctrl-C trials and update the recorded results."""
+    result = json.loads((HERE / "results.json").read_text())
+    if "command" not in result:  # recorded before the command was stored: rebuild it from the figures
+        chains = len(result["chains"])
+        result["command"] = (f"python bench/reliability/trials.py --chains {chains} --kills "
+                             f"{result['sigkill_trials'] // max(1, chains)} --ctrl-c {len(result['ctrl_c'])} "
+                             f"--workers {workers} --fuzz-runs {result['fuzz'].get('runs', 0)}")
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        build(tmp / "input", pages_wanted)
+        inputs = [str(tmp / "input")]
+        t0 = time.monotonic()
+        run(tmp / "clean.db", inputs, workers)
+        clean_seconds = time.monotonic() - t0
+        reference = content(tmp / "clean.db")
+        log: list = []
+        interrupts = [ctrl_c(tmp / f"ctrlc{i}.db", inputs, workers, clean_seconds * 0.8, rng, reference, log)
+                      for i in range(count)]
+    print(f"ctrl-c: {interrupts}", flush=True)
+    result["trials"] = [t for t in result["trials"] if t["signal"] != "SIGINT"] + log
+    result["ctrl_c_command"] = f"python bench/reliability/trials.py --redo-ctrl-c --ctrl-c {count} --workers {workers}"
+    set_ctrl_c(result, interrupts)
+    write_results(result)
 
 
 if __name__ == "__main__":
