@@ -11,6 +11,7 @@ from . import lines as L
 from .text import clean_text
 
 log = logging.getLogger(__name__)
+SHORT_PRECISE_WORDS = 100
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
@@ -44,6 +45,12 @@ def extract_html(html: str, url: str | None = None) -> HtmlParts:
         date_extraction_params={"extensive_search": True, "original_date": True},
     )
     text = (doc.text or "") if doc is not None else ""
+    if len(text.split()) < SHORT_PRECISE_WORDS:
+        # Precision mode sometimes keeps only a notice and loses the article: when its
+        # text is short, take the default mode's if that finds at least twice as much.
+        fuller = trafilatura.extract(html, url=url, include_comments=False, include_images=False) or ""
+        if len(fuller) > 2 * len(text):
+            text = fuller
     title = doc.title if doc is not None else None
     if not title:
         match = _TITLE_TAG.search(html[:200_000])
