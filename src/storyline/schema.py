@@ -5,7 +5,7 @@ names; tests check that the README documents exactly these fields.
 """
 from __future__ import annotations
 
-from .records import Article, Skipped
+from .records import Article, Dateline, Injection, Skipped
 
 PAGE_FIELDS: dict[str, str] = {
     "id": "stable page id: the JSONL record's own id, else a hash of where the page came from and its bytes",
@@ -43,16 +43,20 @@ STORY_FIELDS: dict[str, str] = {
 MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "agency", "duplicate_of", "relation", "relation_score")
 
 
+def dateline_json(dateline: Dateline | None) -> dict | None:
+    return {"place": dateline.place, "agency": dateline.agency, "raw": dateline.raw} if dateline else None
+
+
+def injections_json(injections: tuple[Injection, ...]) -> list[dict]:
+    return [{"text": i.text, "where": i.where} for i in injections]
+
+
 def article_json(article: Article) -> dict:
-    dateline = None
-    if article.dateline:
-        d = article.dateline
-        dateline = {"place": d.place, "agency": d.agency, "raw": d.raw}
     page = {
         "id": article.id, "source": article.source, "url": article.url, "status": "ok", "reason": None,
         "title": article.title, "text": article.text, "byline": article.byline, "site_name": article.site_name,
-        "claimed_date": article.claimed_date, "dateline": dateline, "agency": article.agency,
-        "injections": [{"text": i.text, "where": i.where} for i in article.injections],
+        "claimed_date": article.claimed_date, "dateline": dateline_json(article.dateline), "agency": article.agency,
+        "injections": injections_json(article.injections),
         "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,
         "story": None,
     }

@@ -15,14 +15,10 @@ SHORT_PRECISE_WORDS = 100
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 
 
-def _normalised(text: str | None) -> str:
-    return " ".join(L.words((text or "").lower()))
-
-
 def _drop_furniture(body: list[str], title: str | None) -> list[str]:
     """What trafilatura keeps that is not article text: the title repeated as the
     first line (it is reported as the title), and credit or boilerplate lines."""
-    if body and title and _normalised(body[0]) == _normalised(title):
+    if body and title and L.normalised(body[0]) == L.normalised(title):
         body = body[1:]
     return [line for line in body if not L.is_boilerplate(line, len(L.words(line)))]
 

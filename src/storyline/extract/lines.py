@@ -42,6 +42,11 @@ def words(line: str) -> list[str]:
     return WORD.findall(line)
 
 
+def normalised(text: str | None) -> str:
+    """Lowercase words joined by single spaces: equal for lines differing in case and punctuation."""
+    return " ".join(WORD.findall((text or "").lower()))
+
+
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 

@@ -164,11 +164,11 @@ def _headline_anchor(lines: list[str]) -> int | None:
     if len(lines) < 3:
         return None
     parts = _TITLE_SEPARATORS.split(lines[0])
-    title = " ".join(L.words(max(parts, key=len).lower()))
+    title = L.normalised(max(parts, key=len))
     if len(title.split()) < 3:
         return None
     for i in range(1, len(lines)):
-        if " ".join(L.words(lines[i].lower())) == title:
+        if L.normalised(lines[i]) == title:
             return i
     return None
 

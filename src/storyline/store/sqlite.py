@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..records import Article, Signature, Skipped
+from ..schema import dateline_json, injections_json
 
 SCHEMA_VERSION = 1
 
@@ -146,17 +147,14 @@ class SqliteStore:
 
     def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
                     content_hash: str | None = None, index_lsh: bool = True) -> None:
-        dateline = None
-        if article.dateline:
-            d = article.dateline
-            dateline = json.dumps({"place": d.place, "agency": d.agency, "raw": d.raw}, ensure_ascii=False)
+        dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
                    dateline, agency, injections, warnings, exact_hash, content_hash, terms, added_at)
                VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
-             article.site_name, article.claimed_date, dateline, article.agency,
-             json.dumps([{"text": i.text, "where": i.where} for i in article.injections], ensure_ascii=False),
+             article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
+             article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
              json.dumps(terms, ensure_ascii=False), _now()),
         )
@@ -291,19 +289,17 @@ class SqliteStore:
             (original, title, story_id, story_id, story_id),
         )
 
+    _STORY_SELECT = """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
+            (SELECT json_group_array(id) FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
+        FROM stories s"""
+
     def stories(self) -> list[dict]:
-        rows = self.db.execute(
-            """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
-                      (SELECT json_group_array(id) FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
-               FROM stories s ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)"""
-        )
+        rows = self.db.execute(self._STORY_SELECT + " ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)")
         return [_story_dict(r) for r in rows]
 
     def story(self, story_id: str) -> dict | None:
-        for story in self.stories():
-            if story["id"] == story_id:
-                return story
-        return None
+        row = self.db.execute(self._STORY_SELECT + " WHERE s.id = ?", (story_id,)).fetchone()
+        return _story_dict(row) if row else None
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
