@@ -1,0 +1,34 @@
+"""Anchors: credible dates of related pages, with how close this page should lie to each.
+
+Scales and weights were chosen on the dev half of Timeline17 (bench/dates): a page
+whose text is close to another's is close to it in time, within about a day when
+the cosine is high and within weeks when it is low.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from .published import Anchor
+
+SIMILAR_MIN = 0.05
+NEIGHBOURS = 10
+COPY_SCALE = 2.0  # a copy follows its original within days (scrapers are quick)
+STORY_SCALE = 3.0
+
+
+def similar_page_anchor(day: date, sim: float, events: frozenset[int] = frozenset(), why: str = "") -> Anchor | None:
+    if sim < SIMILAR_MIN:
+        return None
+    return Anchor(day, weight=sim ** 2, scale=max(0.5, 1 + 10 * (1 - sim) ** 2),
+                  why=why or f"similar page (cosine {sim:.2f}) dated", events=events)
+
+
+def similar_page_anchors(neighbours: list[tuple[date, float]]) -> list[Anchor]:
+    """Anchors from (date, cosine similarity) of the most similar credible pages."""
+    return [a for day, sim in neighbours[:NEIGHBOURS] if (a := similar_page_anchor(day, sim)) is not None]
+
+
+def copy_anchor(day: date, original_id: str, relation: str) -> Anchor:
+    """This page copies a page with a credible date: it cannot be older than it."""
+    return Anchor(day, weight=4.0, scale=COPY_SCALE, why=f"{relation} copy of {original_id}, credibly dated",
+                  not_before=True)
