@@ -52,6 +52,16 @@ class Injection:
 
 
 @dataclass(slots=True, frozen=True)
+class PageSignals:
+    """What the page shows around its article, kept for the content-farm judgement."""
+
+    categories: tuple[str, ...] = ()  # section labels: "category:Stocks", "Home > Markets"
+    byline_label: str | None = None  # "source" when a person is named as the page's source
+    claimed_date_where: str | None = None  # metadata | masthead (above the headline) | printed | record
+    unrelated_headlines: int = 0  # headline lines sharing no content word with the article
+
+
+@dataclass(slots=True, frozen=True)
 class Article:
     """Clean article text with the metadata read from the page."""
 
@@ -67,6 +77,7 @@ class Article:
     url: str | None = None
     injections: tuple[Injection, ...] = ()
     warnings: tuple[str, ...] = ()
+    signals: PageSignals = PageSignals()
 
 
 @dataclass(slots=True, frozen=True)

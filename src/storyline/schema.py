@@ -5,7 +5,7 @@ names; tests check that the README documents exactly these fields.
 """
 from __future__ import annotations
 
-from .records import Article, Dateline, Injection, Skipped
+from .records import Article, Dateline, Injection, PageSignals, Skipped
 
 PAGE_FIELDS: dict[str, str] = {
     "id": "stable page id: the JSONL record's own id, else a hash of where the page came from and its bytes",
@@ -18,9 +18,15 @@ PAGE_FIELDS: dict[str, str] = {
     "byline": "author as the page names it, else null",
     "site_name": "publishing site when the page names it, else null",
     "claimed_date": "date the page claims (YYYY-MM-DD), from its metadata or printed text; may be false",
+    "published": "estimated real publication date: {value, earliest, latest, confidence, evidence} (dates YYYY-MM-DD; "
+                 "confidence in [0, 1]; evidence: list of reasons), all null when nothing dates the page",
+    "misdated": "true when claimed_date falls outside [published.earliest, published.latest]",
     "dateline": "{place, agency, raw} of the opening dateline ('MOSCOW (AP) —'), else null",
     "agency": "wire agency of the story (AP, AFP, Reuters, ...) from the dateline or a credit, else null",
-    "injections": "spam removed from title and text: list of {text, where} (where: title-prefix, title-suffix, body)",
+    "injections": "spam removed from title and text: list of {text, where} (where: title-prefix, title-suffix, body, "
+                  "or body-across-copies when found by comparing the page with its copies)",
+    "content_farm": "{score, reasons}: score in [0, 1] that the page is a content farm's copy (0.5 or more: it is), "
+                    "with each reason found",
     "warnings": "repairs made while reading (e.g. invalid UTF-8 bytes replaced)",
     "duplicate_of": "id of the page this page copies (its group's original), else null",
     "relation": "how it copies: exact, near or contained; null for originals and unique pages",
@@ -34,13 +40,14 @@ STORY_FIELDS: dict[str, str] = {
     "pages": "ids of all its pages, copies included, in the order they were added",
     "page_count": "number of pages",
     "original": "id of the page most likely to be the original report",
-    "first_date": "earliest claimed date among its pages (YYYY-MM-DD)",
-    "last_date": "latest claimed date among its pages (YYYY-MM-DD)",
+    "first_date": "earliest estimated publication date among its pages (YYYY-MM-DD)",
+    "last_date": "latest estimated publication date among its pages (YYYY-MM-DD)",
 }
 
 
 # The page fields `show` lists for each page of a story.
-MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "agency", "duplicate_of", "relation", "relation_score")
+MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "published", "misdated", "content_farm", "agency",
+                 "duplicate_of", "relation", "relation_score")
 
 
 def dateline_json(dateline: Dateline | None) -> dict | None:
@@ -51,21 +58,34 @@ def injections_json(injections: tuple[Injection, ...]) -> list[dict]:
     return [{"text": i.text, "where": i.where} for i in injections]
 
 
+def signals_json(signals: PageSignals) -> dict:
+    return {"categories": list(signals.categories), "byline_label": signals.byline_label,
+            "claimed_date_where": signals.claimed_date_where, "unrelated_headlines": signals.unrelated_headlines}
+
+
+NO_PUBLISHED = {"value": None, "earliest": None, "latest": None, "confidence": 0.0, "evidence": []}
+
+
 def article_json(article: Article) -> dict:
+    """A page judged on its own (no store: no copies, no story to lean on)."""
+    from .forensics.assess import assess_alone  # forensics builds on these shapes
+
     page = {
         "id": article.id, "source": article.source, "url": article.url, "status": "ok", "reason": None,
         "title": article.title, "text": article.text, "byline": article.byline, "site_name": article.site_name,
-        "claimed_date": article.claimed_date, "dateline": dateline_json(article.dateline), "agency": article.agency,
-        "injections": injections_json(article.injections),
+        "claimed_date": article.claimed_date, "published": NO_PUBLISHED, "misdated": False,
+        "dateline": dateline_json(article.dateline), "agency": article.agency,
+        "injections": injections_json(article.injections), "content_farm": {"score": 0.0, "reasons": []},
         "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,
         "story": None,
     }
     assert list(page) == list(PAGE_FIELDS)
+    page.update(assess_alone({**page, "signals": signals_json(article.signals)}))
     return page
 
 
 def skipped_json(skipped: Skipped) -> dict:
     page = dict.fromkeys(PAGE_FIELDS)
     page.update(id=skipped.id, source=skipped.source, status="skipped", reason=skipped.reason,
-                injections=[], warnings=[])
+                injections=[], warnings=[], published=NO_PUBLISHED, misdated=False, content_farm=None)
     return page

@@ -4,11 +4,14 @@ from __future__ import annotations
 import logging
 
 from ..config import Config
-from ..records import Article, Page, Skipped
+from dataclasses import replace
+
+from ..records import Article, Page, PageSignals, Skipped
 from .dates import parse_printed_date
 from .html import extract_html
 from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
+from .signals import html_page_signals, text_page_signals
 from .text import clean_text
 
 log = logging.getLogger(__name__)
@@ -44,12 +47,17 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         parts = extract_html(content, page.url)
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
+        signals = html_page_signals(parts.categories, bool(claimed))
     elif content.strip():
         cleaned = clean_text(content)
         raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date
+        signals = text_page_signals(cleaned.page_lines, header, cleaned.title, body, cleaned.claimed_line)
     else:  # a headline-only record (JSONL with a title and no text)
         raw_title, body, header, byline, site, claimed = None, [], [], None, None, None
+        signals = PageSignals()
+    if page.claimed_date:
+        signals = replace(signals, claimed_date_where="record")
 
     raw_title = page_title or raw_title
     text = "\n\n".join(body)
@@ -77,4 +85,5 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         url=page.url,
         injections=injections,
         warnings=warnings,
+        signals=signals,
     )

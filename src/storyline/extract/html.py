@@ -31,6 +31,7 @@ class HtmlParts:
     byline: str | None
     site_name: str | None
     claimed_date: str | None
+    categories: list[str]
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlParts:
@@ -66,4 +67,5 @@ def extract_html(html: str, url: str | None = None) -> HtmlParts:
         byline=(doc.author if doc is not None else None) or None,
         site_name=(doc.sitename if doc is not None else None) or None,
         claimed_date=(doc.date if doc is not None else None) or None,
+        categories=list(getattr(doc, "categories", None) or []) if doc is not None else [],
     )

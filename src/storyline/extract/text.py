@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import lines as L
 from .dates import only_date, parse_printed_date
@@ -55,6 +55,8 @@ class CleanedText:
     header: list[str]  # lines above the article (for dates, bylines, credits)
     claimed_date: str | None
     byline: str | None
+    page_lines: list[str] = field(default_factory=list)  # every non-empty line of the page, for forensics
+    claimed_line: str | None = None  # the header line the claimed date was read from
 
 
 def _line_score(line: str, tokens: list[str], stopwords: frozenset[str]) -> float:
@@ -189,6 +191,7 @@ def _densest_block(scores: list[float]) -> tuple[int, int]:
 def clean_text(page_text: str) -> CleanedText:
     raw = [L.normalise_space(line) for line in page_text.splitlines()]
     lines = [line for line in raw if line]
+    all_lines = lines
     counts = Counter(lines)
     tokens = [L.words(line) for line in lines]
 
@@ -218,13 +221,14 @@ def clean_text(page_text: str) -> CleanedText:
             if prose[i] or (not drop[i] and _inner_line(i, lines, tokens, prose, start, end))]
     header = lines[:start]
     title = _pick_title(header, tokens[:start], body)
-    claimed = None
+    claimed = claimed_line = None
     for line in header[-12:]:
         found = parse_printed_date(line)
         if found:
-            claimed = found[0].isoformat()
+            claimed, claimed_line = found[0].isoformat(), line
             break
-    return CleanedText(title=title, body=body, header=header, claimed_date=claimed, byline=_byline(header))
+    return CleanedText(title=title, body=body, header=header, claimed_date=claimed, byline=_byline(header),
+                       page_lines=all_lines, claimed_line=claimed_line)
 
 
 def _title_like(line: str, tokens: list[str]) -> bool:

@@ -254,12 +254,15 @@ _GENERAL = Habits.general()
 
 def estimate_published(text: str, *, claimed: date | None = None, claimed_credibility: float = 0.0,
                        anchors: list[Anchor] = (), params: DateParams = DateParams(),
-                       mentions: list[Mention] | None = None, habits: Habits | None = None) -> Published:
+                       mentions: list[Mention] | None = None, habits: Habits | None = None,
+                       not_after: date | None = None) -> Published:
     """The publication day of a page from its text, its claimed date and its anchors."""
     mentions = find_mentions(text) if mentions is None else mentions
     habits = habits or _GENERAL
     anchors = list(anchors)
-    window = _window(anchors, mentions, claimed)
+    window = _window(anchors, mentions, claimed if claimed_credibility > 0 else None)
+    if window is not None and not_after is not None:
+        window = (min(window[0], not_after.toordinal()), min(window[1], not_after.toordinal()))
     if window is None:
         return NO_ESTIMATE
     days = np.arange(window[0], window[1] + 1, dtype=np.int64)
@@ -282,6 +285,9 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
         d = days - claimed.toordinal()
         k = claimed_credibility * np.exp(-np.abs(d) / 0.7) + (1 - claimed_credibility) / len(days)
         log_score += np.log(k)
+
+    if not_after is not None:  # the page was seen that day: it cannot be younger
+        log_score += np.where(days > not_after.toordinal(), np.log(0.01), 0.0)
 
     mention_log = np.zeros(days.shape)
     for m in _distinct(mentions):
@@ -383,7 +389,10 @@ def _evidence(value: date, mentions: list[Mention], anchors: list[Anchor], claim
         if m.kind == "weekday":
             like = _weekday_likelihood(m, days, weekdays, params, habits)
             if like[i] >= 0.3:
-                out.append(f"'{m.text.strip()}' ({m.direction}) fits a {WEEKDAYS[value.weekday()].capitalize()}")
+                gap = (value.weekday() - m.weekday) % 7
+                when = "the same day" if gap == 0 else f"{gap} day(s) before"
+                out.append(f"'{m.text.strip()}' ({m.direction}): {when}, {WEEKDAYS[value.weekday()].capitalize()} "
+                           f"{value.isoformat()}")
         elif m.kind == "date":
             like = _date_likelihood(m, days, years, params, habits)
             if like[i] >= 0.1:

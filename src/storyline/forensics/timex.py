@@ -74,9 +74,9 @@ def _direction(text: str, start: int, end: int, modifier: str = "") -> str:
         return "future"
     if modifier in ("last", "since"):
         return "past"
-    before = text[max(0, start - 80):start]
+    # The verb governing a time expression sits just before it ("reported Sunday", "will meet on Tuesday").
+    before = " ".join(re.split(r"[.;!?,]\s", text[max(0, start - 80):start])[-1].split()[-6:])
     after = text[end:end + 30]
-    before = re.split(r"[.;!?]\s", before)[-1]
     if _FUTURE_CUE.search(before) or re.match(r"\s*(?:will|is expected)\b", after):
         return "future"
     if _PAST_CUE.search(before) or re.match(r"\s*,?\s*\w+ed\b", after):

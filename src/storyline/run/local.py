@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..cluster.assign import assign_stories
+from ..cluster.assign import assign_stories, refresh_story
 from ..cluster.terms import term_counts
 from ..config import Config
 from ..dedup import fingerprint
 from ..dedup.groups import add_page, update_groups
 from ..extract import extract_page
+from ..forensics.assess import assess_store
 from ..read import read_inputs
 from ..records import Article, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
@@ -112,6 +113,11 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         pending = store.pages_without_story()
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
         summary.new_stories, summary.joined_stories = assign_stories(store, pending, regrouped, config)
+        # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
+        assessed = assess_store(store, set(pending) | regrouped)
+        if assessed:
+            for story_id in store.stories_of(set(pending) | regrouped):
+                refresh_story(store, story_id)
     summary.totals = store.counts()
     return summary
 

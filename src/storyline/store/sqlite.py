@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..records import Article, Signature, Skipped
-from ..schema import dateline_json, injections_json
+from ..schema import NO_PUBLISHED, dateline_json, injections_json, signals_json
 
 SCHEMA_VERSION = 1
 
@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS pages (
     relation TEXT,
     relation_score REAL,
     story TEXT,
+    signals TEXT,           -- JSON: what the page shows around its article (extract/signals.py)
+    content_farm TEXT,      -- JSON {score, reasons}
+    published TEXT,         -- JSON {value, earliest, latest, confidence, evidence}
+    published_value TEXT,   -- published.value, for story date spans in SQL
+    misdated INTEGER,
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
@@ -65,8 +70,11 @@ CREATE TABLE IF NOT EXISTS stories (
 """
 
 PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
-                "claimed_date", "dateline", "agency", "injections", "warnings", "duplicate_of",
-                "relation", "relation_score", "story")
+                "claimed_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
+                "warnings", "duplicate_of", "relation", "relation_score", "story")
+# Columns added after the first release: added to an older store when a run opens it.
+_ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
+                  "misdated": "INTEGER"}
 
 
 class StoreError(RuntimeError):
@@ -99,8 +107,23 @@ class SqliteStore:
                 if not has_schema:
                     self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
                     self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                else:
+                    self._add_missing_columns()
+            elif not self._has_columns():
+                raise StoreError(f"{self.path} was made by an older storyline; run `storyline run --db {self.path}` "
+                                 "(with any input) once to upgrade it")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"cannot open store {self.path}: {err}") from err
+
+    def _has_columns(self) -> bool:
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
+        return all(c in have for c in _ADDED_COLUMNS)
+
+    def _add_missing_columns(self) -> None:
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
 
     def check_settings(self, settings: dict[str, object]) -> None:
         """Fingerprints made with other settings cannot be matched: refuse to mix them."""
@@ -150,13 +173,13 @@ class SqliteStore:
         dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
-                   dateline, agency, injections, warnings, exact_hash, content_hash, terms, added_at)
-               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dateline, agency, injections, warnings, exact_hash, content_hash, terms, signals, added_at)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
              article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
              article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
-             json.dumps(terms, ensure_ascii=False), _now()),
+             json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now()),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             self.db.executemany("INSERT INTO lsh (key, page_id) VALUES (?, ?)",
@@ -201,6 +224,59 @@ class SqliteStore:
     def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
         self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ? WHERE id = ?",
                         (original, relation, score, page_id))
+
+    def forensics_rows(self, ids: Iterable[str]) -> list[dict]:
+        """What the forensics pass reads, for the given pages."""
+        ids = sorted(set(ids))
+        out: list[dict] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT id, url, title, text, byline, site_name, claimed_date, agency, injections, signals,
+                           duplicate_of, relation, story, terms FROM pages
+                    WHERE id IN ({marks}) AND status = 'ok' ORDER BY seq""", chunk)
+            for row in rows:
+                page = dict(row)
+                page["injections"] = json.loads(page["injections"] or "[]")
+                page["signals"] = json.loads(page["signals"] or "{}")
+                page["terms"] = json.loads(page["terms"] or "{}")
+                out.append(page)
+        return out
+
+    def related_ids(self, ids: Iterable[str]) -> set[str]:
+        """The pages whose dates may move when these pages change: their stories and copy groups."""
+        ids = sorted(set(ids))
+        found = set(ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(
+                f"""SELECT id FROM pages WHERE status = 'ok' AND (story IN (SELECT story FROM pages WHERE id IN ({marks}))
+                    OR duplicate_of IN ({marks}) OR id IN (SELECT duplicate_of FROM pages WHERE id IN ({marks})))""",
+                chunk * 3))
+        return found
+
+    def dated_pages(self, limit: int) -> list[dict]:
+        """The most recent pages with a credible date, with their terms: anchors for similar pages."""
+        rows = self.db.execute(
+            """SELECT id, story, published_value, site_name, url, terms FROM pages
+               WHERE status = 'ok' AND published_value IS NOT NULL
+                     AND json_extract(published, '$.confidence') >= 0.5
+                     AND coalesce(json_extract(content_farm, '$.score'), 0) < 0.5
+               ORDER BY seq DESC LIMIT ?""", (limit,))
+        return [{**dict(r), "terms": json.loads(r["terms"] or "{}")} for r in rows]
+
+    def set_forensics(self, page_id: str, *, injections: list[dict], content_farm: dict, published: dict,
+                      misdated: bool) -> None:
+        self.db.execute(
+            """UPDATE pages SET injections = ?, content_farm = ?, published = ?, published_value = ?, misdated = ?
+               WHERE id = ?""",
+            (json.dumps(injections, ensure_ascii=False), json.dumps(content_farm, ensure_ascii=False),
+             json.dumps(published, ensure_ascii=False), published["value"], int(misdated), page_id))
+
+    def set_text(self, page_id: str, text: str) -> None:
+        self.db.execute("UPDATE pages SET text = ? WHERE id = ?", (text, page_id))
 
     def set_story(self, page_id: str, story: str) -> None:
         self.db.execute("UPDATE pages SET story = ? WHERE id = ?", (story, page_id))
@@ -271,6 +347,16 @@ class SqliteStore:
         ).fetchone()
         return row[0] if row else None
 
+    def stories_of(self, ids: Iterable[str]) -> set[str]:
+        ids = sorted(set(ids))
+        out: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT story FROM pages WHERE id IN ({marks}) AND story IS NOT NULL", chunk))
+        return out
+
     def delete_story_if_empty(self, story_id: str) -> bool:
         if self.db.execute("SELECT 1 FROM pages WHERE story = ? LIMIT 1", (story_id,)).fetchone():
             return False
@@ -283,8 +369,8 @@ class SqliteStore:
     def refresh_story(self, story_id: str, original: str | None, title: str | None) -> None:
         self.db.execute(
             """UPDATE stories SET original = ?, title = ?,
-                   first_date = (SELECT min(claimed_date) FROM pages WHERE story = ?),
-                   last_date = (SELECT max(claimed_date) FROM pages WHERE story = ?)
+                   first_date = (SELECT min(coalesce(published_value, claimed_date)) FROM pages WHERE story = ?),
+                   last_date = (SELECT max(coalesce(published_value, claimed_date)) FROM pages WHERE story = ?)
                WHERE id = ?""",
             (original, title, story_id, story_id, story_id),
         )
@@ -319,6 +405,10 @@ def _page_dict(row: sqlite3.Row) -> dict:
     page["dateline"] = json.loads(page["dateline"]) if page.get("dateline") else None
     page["injections"] = json.loads(page["injections"] or "[]")
     page["warnings"] = json.loads(page["warnings"] or "[]")
+    if "published" in page:
+        page["published"] = json.loads(page["published"]) if page["published"] else dict(NO_PUBLISHED)
+        page["misdated"] = bool(page["misdated"])
+        page["content_farm"] = json.loads(page["content_farm"]) if page["content_farm"] else None
     return page
 
 

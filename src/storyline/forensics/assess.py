@@ -1,0 +1,226 @@
+"""The forensics pass: for each page, its content-farm score, injections found across
+copies, its real publication date and whether its claimed date lies.
+
+Runs after copy groups and stories (run/local.py), over the pages a run added and
+the pages of their stories and copy groups, whose estimates may move with the new
+evidence. Order: each page's own signals first (so a content farm's date is not
+trusted), then credible pages anchor the others: a copy's original, the other pages
+of its story, the most similar dated pages of the store; then a claimed date outside
+the estimate becomes a content-farm reason of its own (unless it is the site's
+"today" printed above the headline: a render date, not a lie about the story).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from datetime import date
+from urllib.parse import urlsplit
+
+from ..cluster.terms import cosine, tfidf
+from ..store.sqlite import SqliteStore
+from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
+from .crosscopy import injected_tokens
+from .farm import ContentFarm, farm_reasons, judge
+from .published import Anchor, Habits, Published, anchor_events, estimate_published, habit_counts
+from .timex import Mention, find_mentions
+
+CREDIBLE = 0.5
+MISDATED_SLACK_DAYS = 2  # a claimed date a day or two off the interval is a time zone, not a lie
+IMPOSSIBLE_DAYS = 30  # a claimed date this far outside the estimate is one the content rules out
+MAX_DATED_PAGES = 20_000
+KEY_TERMS = 15  # similar-page anchors are looked for among the most recent dated pages
+# A date printed above the headline is the site's "today" when the page was rendered:
+# no evidence of when the story was published, only that it was by then.
+_CREDIBILITY = {"metadata": 0.98, "record": 0.98, "printed": 0.98, "masthead": 0.0}
+
+
+def claimed_day(page: dict) -> date | None:
+    try:
+        return date.fromisoformat(page["claimed_date"]) if page.get("claimed_date") else None
+    except ValueError:
+        return None
+
+
+def claimed_credibility(page: dict, farm: ContentFarm) -> float:
+    """How far a page's claimed date can be trusted before any other evidence."""
+    if claimed_day(page) is None:
+        return 0.0
+    if farm.is_farm:
+        return 0.0  # a content farm's date is what it wants us to believe
+    where = (page.get("signals") or {}).get("claimed_date_where") or "printed"
+    return _CREDIBILITY.get(where, 0.98) * (1 - farm.score)
+
+
+def published_json(p: Published) -> dict:
+    return {"value": p.value.isoformat() if p.value else None,
+            "earliest": p.earliest.isoformat() if p.earliest else None,
+            "latest": p.latest.isoformat() if p.latest else None,
+            "confidence": p.confidence, "evidence": list(p.evidence)}
+
+
+def _finish(page: dict, reasons: list[tuple[str, str]], published: Published) -> dict:
+    """Misdated flag and the date reason, then the final score."""
+    claimed = claimed_day(page)
+    misdated = bool(claimed and published.value and not (
+        published.earliest.toordinal() - MISDATED_SLACK_DAYS <= claimed.toordinal()
+        <= published.latest.toordinal() + MISDATED_SLACK_DAYS))
+    where = (page.get("signals") or {}).get("claimed_date_where")
+    if misdated and where != "masthead" and abs((claimed - published.value).days) > IMPOSSIBLE_DAYS:
+        reasons = reasons + [("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
+                                                 f"(estimate {published.value.isoformat()})")]
+    farm = judge(reasons)
+    return {"injections": page["injections"], "published": published_json(published), "misdated": misdated,
+            "content_farm": {"score": farm.score, "reasons": list(farm.reasons)}}
+
+
+def seen_by(page: dict) -> date | None:
+    """The render date of a page that prints its site's "today" above the headline."""
+    return claimed_day(page) if (page.get("signals") or {}).get("claimed_date_where") == "masthead" else None
+
+
+def assess_alone(page: dict) -> dict:
+    """A page with no store around it: only its own text, signals and claimed date."""
+    reasons = farm_reasons(page)
+    base = judge(reasons)
+    published = estimate_published(page.get("text") or "", claimed=claimed_day(page),
+                                   claimed_credibility=claimed_credibility(page, base), not_after=seen_by(page))
+    if published.value is None and claimed_day(page):
+        published = _claimed_only(page, base)
+    return _finish(page, reasons, published)
+
+
+def _claimed_only(page: dict, farm: ContentFarm) -> Published:
+    """Nothing but the claimed date: it is the estimate, with the confidence it deserves."""
+    day = claimed_day(page)
+    return Published(day, day, day, round(claimed_credibility(page, farm), 3),
+                     (f"only the claimed date {day.isoformat()}",))
+
+
+def site_of(page: dict) -> str | None:
+    if page.get("url"):
+        host = urlsplit(page["url"]).hostname
+        if host:
+            return re.sub(r"^www\d?\.", "", host)
+    return page.get("site_name")
+
+
+def assess_store(store: SqliteStore, ids: set[str]) -> int:
+    """Judge and date `ids` and the pages related to them; returns how many were written."""
+    if not ids:
+        return 0
+    targets = store.related_ids(ids)
+    pages = {p["id"]: p for p in store.forensics_rows(targets)}
+    if not pages:
+        return 0
+    mentions = {pid: find_mentions(p["text"] or "") for pid, p in pages.items()}
+
+    # 1. Injections across copies, then each page's own content-farm signals.
+    for pid, page in pages.items():
+        original = pages.get(page["duplicate_of"] or "")
+        if original is not None:
+            known = {i["text"] for i in page["injections"]}
+            for token in injected_tokens(page["text"] or "", original["text"] or ""):
+                if token not in known:
+                    page["text"], count = re.subn(rf"(?<![\w-]){re.escape(token)}(?=[A-Z])|"
+                                                  rf"(?<![\w-]){re.escape(token)}\b\s?", "", page["text"])
+                    page["injections"] = page["injections"] + [{"text": token, "where": "body-across-copies"}] * count
+                    page["text_changed"] = True
+    reasons = {pid: farm_reasons(p) for pid, p in pages.items()}
+    base = {pid: judge(r) for pid, r in reasons.items()}
+    credibility = {pid: claimed_credibility(p, base[pid]) for pid, p in pages.items()}
+
+    # 2. Anchors: credible pages of the same copy group and story, then similar dated pages.
+    credible = {pid for pid in pages if credibility[pid] >= CREDIBLE}
+    events = {pid: anchor_events(mentions[pid], claimed_day(pages[pid])) for pid in credible}
+    habits = _site_habits(pages, credible, mentions)
+    dated = [d for d in store.dated_pages(MAX_DATED_PAGES) if d["id"] not in pages]
+    dated += [{"id": pid, "story": pages[pid]["story"], "published_value": pages[pid]["claimed_date"],
+               "terms": pages[pid]["terms"]} for pid in credible]
+    n_docs, df = store.document_frequencies({t for p in pages.values() for t in p["terms"]}
+                                            | {t for d in dated for t in d["terms"]})
+    similar = SimilarDated(dated, n_docs, df)
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for pid, page in pages.items():
+        if page["story"]:
+            by_story[page["story"]].append(pid)
+    written = 0
+    for pid, page in pages.items():
+        anchors = _anchors(pid, pages, credible, events, by_story, similar)
+        # Copies tell the same text: their weekdays and dates speak for the whole group.
+        pooled = list(mentions[pid]) + _group_mentions(pid, pages, mentions)
+        published = estimate_published(page["text"] or "", claimed=claimed_day(page),
+                                       claimed_credibility=credibility[pid], anchors=anchors, mentions=pooled,
+                                       habits=habits.get(site_of(page)), not_after=seen_by(page))
+        if published.value is None and claimed_day(page):
+            published = _claimed_only(page, base[pid])
+        verdict = _finish(page, reasons[pid], published)
+        store.set_forensics(pid, **verdict)
+        if page.get("text_changed"):
+            store.set_text(pid, page["text"])
+        written += 1
+    return written
+
+
+def _group_mentions(pid: str, pages: dict[str, dict], mentions: dict[str, list[Mention]]) -> list[Mention]:
+    page = pages[pid]
+    root = page["duplicate_of"] or pid
+    out: list[Mention] = []
+    for other, p in pages.items():
+        if other != pid and (other == root or p["duplicate_of"] == root):
+            out += [m for m in mentions[other] if m.kind in ("weekday", "date")]
+    return out
+
+
+class SimilarDated:
+    """Dated pages indexed by their heaviest terms: the most similar ones to a page
+    are found among those sharing a key term, not by a scan."""
+
+    def __init__(self, dated: list[dict], n_docs: int, df: dict[str, int]) -> None:
+        self.n_docs, self.df = n_docs, df
+        self.pages = dated
+        self.vectors = [tfidf(d["terms"], n_docs, df) for d in dated]
+        self.by_term: dict[str, list[int]] = defaultdict(list)
+        for i, vec in enumerate(self.vectors):
+            for term in _key_terms(vec):
+                self.by_term[term].append(i)
+
+    def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None, k: int) -> list[tuple[float, dict]]:
+        vec = tfidf(terms, self.n_docs, self.df)
+        found = {i for t in _key_terms(vec) for i in self.by_term.get(t, ())}
+        scored = [(cosine(vec, self.vectors[i]), self.pages[i]) for i in found
+                  if self.pages[i]["id"] not in exclude and (story is None or self.pages[i]["story"] != story)]
+        return sorted(scored, key=lambda x: (-x[0], x[1]["id"]))[:k]
+
+
+def _key_terms(vec: dict[str, float]) -> list[str]:
+    return sorted(vec, key=lambda t: (-vec[t], t))[:KEY_TERMS]
+
+
+def _anchors(pid: str, pages: dict[str, dict], credible: set[str], events: dict[str, frozenset[int]],
+             by_story: dict[str, list[str]], similar: SimilarDated) -> list[Anchor]:
+    page = pages[pid]
+    anchors: list[Anchor] = []
+    used = {pid}
+    original = page["duplicate_of"]
+    if original in credible and original != pid:
+        anchors.append(copy_anchor(claimed_day(pages[original]), original, page["relation"] or "near"))
+        used.add(original)
+    for other in by_story.get(page["story"] or "", []):
+        if other not in used and other in credible:
+            anchors.append(Anchor(claimed_day(pages[other]), weight=1.0, scale=STORY_SCALE,
+                                  why=f"page {other} of the same story, credibly dated", events=events[other]))
+            used.add(other)
+    if not anchors:  # nothing in its own story: lean on similar pages, more loosely
+        for sim, d in similar.nearest(page["terms"], used, page["story"], NEIGHBOURS):
+            anchor = similar_page_anchor(date.fromisoformat(d["published_value"]), sim,
+                                         why=f"similar page {d['id']} (cosine {sim:.2f}) dated")
+            if anchor:
+                anchors.append(anchor)
+    return anchors
+
+
+def _site_habits(pages: dict[str, dict], credible: set[str], mentions: dict[str, list[Mention]]) -> dict:
+    counts: dict[str | None, Counter] = defaultdict(Counter)
+    for pid in credible:
+        counts[site_of(pages[pid])].update(habit_counts(mentions[pid], claimed_day(pages[pid])))
+    return {site: Habits.learn(c) for site, c in counts.items() if site}
