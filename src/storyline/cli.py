@@ -131,13 +131,31 @@ def cmd_show(args, config) -> int:
         _print_json(story)
         return OK
     print(f"{story['id']}: {story['title']}")
-    print(f"  {story['page_count']} pages, claimed dates {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
+    print(f"  {story['page_count']} pages, published {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:
         role = "original" if m["id"] == story["original"] else (
             f"{m['relation']} copy of {m['duplicate_of']}" if m["duplicate_of"] else "report")
-        print(f"  {m['id']}  {m['claimed_date'] or '?':<10}  {role:<32} {_short(m['title'], 60)}")
+        print(f"  {m['id']}  {_published(m):<10}  {role:<32} {_short(m['title'], 60)}")
         print(f"      {m['source']}")
+        flags = _flags(m)
+        if flags:
+            print(f"      {flags}")
     return OK
+
+
+def _published(page: dict) -> str:
+    return (page.get("published") or {}).get("value") or page.get("claimed_date") or "?"
+
+
+def _flags(page: dict) -> str:
+    """One line of forensics: content farm and a lying date."""
+    out = []
+    farm = page.get("content_farm") or {}
+    if farm.get("score", 0) >= 0.5:
+        out.append(f"CONTENT FARM ({farm['score']:.2f}): " + "; ".join(farm.get("reasons", [])[:3]))
+    if page.get("misdated"):
+        out.append(f"MISDATED: claims {page['claimed_date']}")
+    return "  ".join(out)
 
 
 def cmd_pages(args, config) -> int:
@@ -152,8 +170,11 @@ def cmd_pages(args, config) -> int:
             continue
         place = p["dateline"]["place"] if p["dateline"] else "-"
         copy = f"{p['relation']} copy of {p['duplicate_of']}" if p["duplicate_of"] else "-"
-        print(f"{p['id']}  {p['claimed_date'] or '?':<10}  {place:<12} {p['agency'] or '-':<8} story={p['story']}  "
+        print(f"{p['id']}  {_published(p):<10}  {place:<12} {p['agency'] or '-':<8} story={p['story']}  "
               f"{copy}\n    {_short(p['title'], 100)}\n    {p['source']}")
+        flags = _flags(p)
+        if flags:
+            print(f"    {flags}")
     print(f"{len(pages)} pages")
     return OK
 
@@ -169,8 +190,14 @@ def cmd_extract(args, config) -> int:
         if page["status"] == "skipped":
             print(f"== {page['source']}\nSKIPPED: {page['reason']}\n")
             continue
+        pub = page["published"]
         print(f"== {page['source']}\ntitle: {page['title']}\nclaimed date: {page['claimed_date']}  "
-              f"dateline: {page['dateline']['raw'] if page['dateline'] else None}  agency: {page['agency']}")
+              f"dateline: {page['dateline']['raw'] if page['dateline'] else None}  agency: {page['agency']}\n"
+              f"published (estimate, this page alone): {pub['value']} [{pub['earliest']} .. {pub['latest']}] "
+              f"confidence {pub['confidence']}")
+        flags = _flags(page)
+        if flags:
+            print(flags)
         if page["injections"]:
             print("injections: " + ", ".join(f"{i['text']!r} ({i['where']})" for i in page["injections"]))
         print(f"\n{page['text']}\n")

@@ -88,7 +88,9 @@ def clean_title(title: str, body: str) -> tuple[str, tuple[Injection, ...], str 
         head, affix = title[: match.start()].rstrip(), match.group("affix").strip()
         if len(head.split()) < 3 or len(affix.split()) > 5 or not affix:
             break
-        other_script = _script(affix) != _script(head)
+        # Another script after a dash is spam ("... deal -消息"); after a bar it is usually
+        # the site's own name ("... | ノート100YEN.com").
+        other_script = _script(affix) != _script(head) and match.group("sep") != "|" and "." not in affix
         if (match.group("sep") == "-" and not match.group("space")) or other_script:
             injections.append(Injection(match.group("sep") + affix, "title-suffix"))
         elif site is None:

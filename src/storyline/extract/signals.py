@@ -43,7 +43,9 @@ def text_page_signals(page_lines: list[str], header: list[str], title: str | Non
 
 
 def html_page_signals(categories: list[str] | None, has_claimed: bool) -> PageSignals:
-    return PageSignals(categories=tuple(c for c in (categories or []) if c)[:5], byline_label=None,
+    # A page's metadata often lists every section of the site; one category is a real label.
+    categories = [c for c in (categories or []) if c]
+    return PageSignals(categories=tuple(categories) if len(categories) == 1 else (), byline_label=None,
                        claimed_date_where="metadata" if has_claimed else None, unrelated_headlines=0)
 
 

@@ -90,10 +90,15 @@ def assess_alone(page: dict) -> dict:
 
 
 def _claimed_only(page: dict, farm: ContentFarm) -> Published:
-    """Nothing but the claimed date: it is the estimate, with the confidence it deserves."""
+    """Nothing but the claimed date: it is the estimate if it is credible; if it is not
+    (a content farm's, a render date) the page stays undated rather than wrongly dated."""
     day = claimed_day(page)
-    return Published(day, day, day, round(claimed_credibility(page, farm), 3),
-                     (f"only the claimed date {day.isoformat()}",))
+    credibility = claimed_credibility(page, farm)
+    if credibility <= 0:
+        return Published(None, None, None, 0.0, (
+            f"claimed date {day.isoformat()} not credible, and nothing else dates this page on its own "
+            "(`storyline run` dates it from its copies, its story and similar pages)",))
+    return Published(day, day, day, round(credibility, 3), (f"only the claimed date {day.isoformat()}",))
 
 
 def site_of(page: dict) -> str | None:

@@ -227,16 +227,22 @@ def _year_likelihood(m: Mention, years: np.ndarray) -> np.ndarray:
 
 
 def _window(anchors: list[Anchor], mentions: list[Mention], claimed: date | None) -> tuple[int, int] | None:
-    centers = [a.day.toordinal() for a in anchors]
-    centers += [date(m.year, m.month or 1, m.day or 1).toordinal() for m in mentions
-                if m.kind == "date" and m.year and _valid(m.year, m.month, m.day)]
-    if claimed:
-        centers.append(claimed.toordinal())
-    if not centers:
+    """Days worth scoring: around the anchors and a credible claimed date when there are
+    any (mentions far from them are history, not candidates), else around the dated mentions."""
+    core = [a.day.toordinal() for a in anchors] + ([claimed.toordinal()] if claimed else [])
+    dated = [date(m.year, m.month or 1, m.day or 1).toordinal() for m in mentions
+             if m.kind == "date" and m.year and _valid(m.year, m.month, m.day)]
+    if core:
+        lo, hi = min(core), max(core)
+        near = [d for d in dated if lo - 365 <= d <= hi + 365]
+        centers = core + near
+    elif dated:
+        centers = [d for d in dated if d >= max(dated) - MAX_WINDOW_DAYS]  # published after what it recounts
+    else:
         return None
     lo, hi = min(centers) - WINDOW_MARGIN_DAYS, max(centers) + WINDOW_MARGIN_DAYS
-    if hi - lo > MAX_WINDOW_DAYS:  # a wild outlier: keep the window around the median evidence
-        mid = int(np.median(centers))
+    if hi - lo > MAX_WINDOW_DAYS:  # anchors far apart: keep the window around their median
+        mid = int(np.median(core or centers))
         lo, hi = max(lo, mid - MAX_WINDOW_DAYS // 2), min(hi, mid + MAX_WINDOW_DAYS // 2)
     return lo, hi
 
