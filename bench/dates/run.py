@@ -19,6 +19,7 @@ import platform
 import statistics
 import sys
 import time
+from dataclasses import replace
 import gzip
 import importlib.metadata
 from datetime import datetime, timezone
@@ -30,7 +31,7 @@ import numpy as np
 
 from storyline.cluster.terms import term_counts, tfidf
 from storyline.forensics.anchors import NEIGHBOURS, similar_page_anchor
-from storyline.forensics.published import Habits, anchor_events, estimate_published, habit_counts
+from storyline.forensics.published import Habits, anchor_events, estimate_published, event_sentences, habit_counts
 from storyline.forensics.timex import find_mentions
 
 HERE = Path(__file__).resolve().parent
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     # site's dating habits (each set is one site). An article never sees its own date.
     mentions = [find_mentions(r["text"]) for r in rows]
     events = [anchor_events(m, r["day"]) for m, r in zip(mentions, rows)]
+    told = [event_sentences(r["text"], r["day"], m) for m, r in zip(mentions, rows)]
     own = [habit_counts(m, r["day"]) for m, r in zip(mentions, rows)]
     site: dict[str, Counter] = defaultdict(Counter)
     for r, counts in zip(rows, own):
@@ -140,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     t1 = time.perf_counter()
     for i, r in enumerate(rows):
         order = np.argsort(-sims[i])[: args.neighbours]
-        anchors = [a for j in order if (a := similar_page_anchor(rows[j]["day"], float(sims[i, j]), events[j]))]
+        anchors = [replace(a, event_sentences=told[j]) for j in order
+                   if (a := similar_page_anchor(rows[j]["day"], float(sims[i, j]), events[j]))]
         habits_counts = site[r["set"]].copy()
         habits_counts.subtract(own[i])
         preds.append(estimate_published(r["text"], anchors=anchors, mentions=mentions[i],

@@ -20,7 +20,7 @@ PAGE_FIELDS: dict[str, str] = {
     "claimed_date": "date the page claims (YYYY-MM-DD), from its metadata or printed text; may be false",
     "published": "estimated real publication date: {value, earliest, latest, confidence, evidence} (dates YYYY-MM-DD; "
                  "confidence in [0, 1]; evidence: list of reasons), all null when nothing dates the page",
-    "misdated": "true when claimed_date falls outside [published.earliest, published.latest]",
+    "misdated": "true when claimed_date falls more than 2 days outside [published.earliest, published.latest]",
     "dateline": "{place, agency, raw} of the opening dateline ('MOSCOW (AP) —'), else null",
     "agency": "wire agency of the story (AP, AFP, Reuters, ...) from the dateline or a credit, else null",
     "injections": "spam removed from title and text: list of {text, where} (where: title-prefix, title-suffix, body, "

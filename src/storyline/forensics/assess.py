@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -21,7 +22,8 @@ from ..store.sqlite import SqliteStore
 from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
 from .crosscopy import injected_tokens
 from .farm import ContentFarm, farm_reasons, judge
-from .published import Anchor, Habits, Published, anchor_events, estimate_published, habit_counts
+from .published import (Anchor, Habits, Published, anchor_events, estimate_published, event_sentences,
+                        habit_counts)
 from .timex import Mention, find_mentions
 
 CREDIBLE = 0.5
@@ -137,6 +139,8 @@ def assess_store(store: SqliteStore, ids: set[str]) -> int:
     # 2. Anchors: credible pages of the same copy group and story, then similar dated pages.
     credible = {pid for pid in pages if credibility[pid] >= CREDIBLE}
     events = {pid: anchor_events(mentions[pid], claimed_day(pages[pid])) for pid in credible}
+    sentences = {pid: event_sentences(pages[pid]["text"] or "", claimed_day(pages[pid]), mentions[pid])
+                 for pid in credible}
     habits = _site_habits(pages, credible, mentions)
     dated = [d for d in store.dated_pages(MAX_DATED_PAGES) if d["id"] not in pages]
     dated += [{"id": pid, "story": pages[pid]["story"], "published_value": pages[pid]["claimed_date"],
@@ -150,7 +154,7 @@ def assess_store(store: SqliteStore, ids: set[str]) -> int:
             by_story[page["story"]].append(pid)
     written = 0
     for pid, page in pages.items():
-        anchors = _anchors(pid, pages, credible, events, by_story, similar)
+        anchors = _anchors(pid, pages, credible, events, sentences, by_story, similar, store)
         # Copies tell the same text: their weekdays and dates speak for the whole group.
         pooled = list(mentions[pid]) + _group_mentions(pid, pages, mentions)
         published = estimate_published(page["text"] or "", claimed=claimed_day(page),
@@ -202,7 +206,8 @@ def _key_terms(vec: dict[str, float]) -> list[str]:
 
 
 def _anchors(pid: str, pages: dict[str, dict], credible: set[str], events: dict[str, frozenset[int]],
-             by_story: dict[str, list[str]], similar: SimilarDated) -> list[Anchor]:
+             sentences: dict[str, tuple], by_story: dict[str, list[str]], similar: SimilarDated,
+             store: SqliteStore) -> list[Anchor]:
     page = pages[pid]
     anchors: list[Anchor] = []
     used = {pid}
@@ -213,14 +218,18 @@ def _anchors(pid: str, pages: dict[str, dict], credible: set[str], events: dict[
     for other in by_story.get(page["story"] or "", []):
         if other not in used and other in credible:
             anchors.append(Anchor(claimed_day(pages[other]), weight=1.0, scale=STORY_SCALE,
-                                  why=f"page {other} of the same story, credibly dated", events=events[other]))
+                                  why=f"page {other} of the same story, credibly dated", events=events[other],
+                                  event_sentences=sentences[other]))
             used.add(other)
     if not anchors:  # nothing in its own story: lean on similar pages, more loosely
         for sim, d in similar.nearest(page["terms"], used, page["story"], NEIGHBOURS):
-            anchor = similar_page_anchor(date.fromisoformat(d["published_value"]), sim,
-                                         why=f"similar page {d['id']} (cosine {sim:.2f}) dated")
+            day = date.fromisoformat(d["published_value"])
+            anchor = similar_page_anchor(day, sim, why=f"similar page {d['id']} (cosine {sim:.2f}) dated")
             if anchor:
-                anchors.append(anchor)
+                told = sentences.get(d["id"])
+                if told is None:
+                    told = event_sentences(store.page_text(d["id"]), day)
+                anchors.append(replace(anchor, event_sentences=told))
     return anchors
 
 

@@ -1,0 +1,353 @@
+"""Forensics: content-farm scores, injections, real publication dates, misdated claims.
+
+What a user sees in `storyline pages --json` / `storyline extract --json` after the
+forensics stage (src/storyline/forensics), and the unit behaviour it rests on:
+temporal mentions (timex), the date estimate (published), injections found across
+copies (crosscopy) and the content-farm judgement (farm).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storyline.api import extract
+from storyline.cli import main
+from storyline.forensics import crosscopy, farm
+from storyline.forensics.published import Anchor, estimate_published
+from storyline.forensics.timex import find_mentions
+
+from .conftest import SEED
+
+# The real publication days of the January 2024 visit pages (AP / AFP reports).
+TRUE_DAY = {"000": date(2024, 1, 15), "001": date(2024, 1, 16), "002": date(2024, 1, 16), "003": date(2024, 1, 14)}
+# 004 is Lavrov's arrival in Pyongyang, Wednesday 18 October 2023 (after Putin's Beijing visit).
+TRUE_DAY_004 = date(2023, 10, 18)
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WHERE = {"title-prefix", "title-suffix", "body", "body-across-copies"}
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _cli_json(argv: list[str]) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(argv) == 0
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run_pages(tmp_path_factory) -> dict[str, dict]:
+    """`storyline run --db X <seeds>` then `storyline pages --db X --json`, by seed number."""
+    tmp = tmp_path_factory.mktemp("forensics")
+    seeds = tmp / "seeds"
+    seeds.mkdir()
+    for path in SEED.values():  # examples/ holds the same five pages as ../shared/seeds
+        shutil.copy(path, seeds / path.name)
+    db = str(tmp / "s.db")
+    _cli_json(["run", "--db", db, str(seeds)])
+    pages = json.loads(_cli_json(["pages", "--db", db, "--json"]))
+    assert len(pages) == 5
+    return {Path(p["source"]).name[:3]: p for p in pages}
+
+
+def _check_shapes(page: dict) -> None:
+    """The five forensics fields, as README/schema document them."""
+    assert isinstance(page["injections"], list)
+    for inj in page["injections"]:
+        assert set(inj) == {"text", "where"} and isinstance(inj["text"], str) and inj["text"]
+        assert inj["where"] in WHERE
+    farm_ = page["content_farm"]
+    assert set(farm_) == {"score", "reasons"}
+    assert isinstance(farm_["score"], (int, float)) and 0.0 <= farm_["score"] <= 1.0
+    assert isinstance(farm_["reasons"], list) and all(isinstance(r, str) and r for r in farm_["reasons"])
+    assert farm_["score"] == 0 or farm_["reasons"], "a non-zero score must say why"
+    assert page["claimed_date"] is None or ISO_DAY.match(page["claimed_date"])
+    pub = page["published"]
+    assert set(pub) == {"value", "earliest", "latest", "confidence", "evidence"}
+    for key in ("value", "earliest", "latest"):
+        assert pub[key] is None or ISO_DAY.match(pub[key]), (key, pub[key])
+    assert 0.0 <= pub["confidence"] <= 1.0
+    assert isinstance(pub["evidence"], list) and all(isinstance(e, str) for e in pub["evidence"])
+    if pub["value"] is not None:
+        assert _day(pub["earliest"]) <= _day(pub["value"]) <= _day(pub["latest"])
+    else:
+        assert pub["earliest"] is None and pub["latest"] is None
+    assert isinstance(page["misdated"], bool)
+    claimed = _day(page["claimed_date"])
+    if claimed is None or pub["value"] is None:
+        assert page["misdated"] is False
+    else:
+        outside = not (_day(pub["earliest"]) <= claimed <= _day(pub["latest"]))
+        if page["misdated"]:
+            assert outside, "misdated although the claimed date lies in [earliest, latest]"
+        # (a claimed date a day or two outside the interval may be a time zone, not a lie)
+        if (_day(pub["earliest"]) - claimed).days > 2 or (claimed - _day(pub["latest"])).days > 2:
+            assert page["misdated"], "claimed date far outside [earliest, latest] but not misdated"
+
+
+# ---------------------------------------------------------------- the seeds after a run
+
+
+def test_seed_run_fields_have_documented_shapes(run_pages):
+    for page in run_pages.values():
+        _check_shapes(page)
+
+
+@pytest.mark.parametrize("seed, spam", [("000", "-消息"), ("001", "Ethermac"), ("004", "-Aspire Money Growth")])
+def test_seed_content_farms_are_flagged_with_their_injections_and_misdated(run_pages, seed, spam):
+    page = run_pages[seed]
+    assert page["content_farm"]["score"] >= 0.5, page["content_farm"]
+    assert spam in [i["text"] for i in page["injections"]]
+    assert any(spam in r for r in page["content_farm"]["reasons"])
+    assert spam not in page["title"]  # the spam is removed from what the user reads
+    assert page["misdated"] is True  # claims a 2025 date for a story of 2023/2024
+
+
+@pytest.mark.parametrize("seed", ["002", "003"])
+def test_seed_newspapers_are_not_content_farms(run_pages, seed):
+    page = run_pages[seed]
+    assert page["content_farm"]["score"] < 0.5, page["content_farm"]
+    assert page["injections"] == []
+
+
+def test_seed_published_dates_are_in_the_right_years_with_evidence(run_pages):
+    for seed, page in run_pages.items():
+        pub = page["published"]
+        assert pub["value"] and _day(pub["value"]).year in (2023, 2024), (seed, pub)
+        assert pub["evidence"], seed
+
+
+@pytest.mark.parametrize("seed", sorted(TRUE_DAY))
+def test_seed_published_date_is_the_real_day(run_pages, seed):
+    pub = run_pages[seed]["published"]
+    truth = TRUE_DAY[seed]
+    assert abs((_day(pub["value"]) - truth).days) <= 1, (seed, pub)
+    assert _day(pub["earliest"]) <= truth <= _day(pub["latest"]), (seed, pub)
+
+
+def test_seed_003_keeps_its_true_claimed_date(run_pages):
+    page = run_pages["003"]
+    assert page["claimed_date"] == "2024-01-14"
+    assert page["misdated"] is False
+    assert page["published"]["value"] == "2024-01-14"
+
+
+def test_seed_001_reasons_name_the_fake_source_and_the_stocks_category(run_pages):
+    reasons = " | ".join(run_pages["001"]["content_farm"]["reasons"])
+    assert "Jonathan Dale Benton" in reasons and "source" in reasons
+    assert "'Stocks'" in reasons
+
+
+def test_seed_004_interval_holds_its_real_day(run_pages):
+    pub = run_pages["004"]["published"]
+    assert _day(pub["earliest"]) <= TRUE_DAY_004 <= _day(pub["latest"]), pub
+
+
+# ---------------------------------------------------------------- timex
+
+
+def test_timex_range_gives_two_dates():
+    dates = [m for m in find_mentions("Choe will pay an official visit from January 15 to 17 at the invitation.")
+             if m.kind == "date"]
+    assert [(m.month, m.day) for m in dates] == [(1, 15), (1, 17)]
+    assert all(m.direction == "future" for m in dates)
+
+
+def test_timex_said_on_tuesday_is_a_past_weekday():
+    (m,) = find_mentions("Lavrov said on Tuesday that the talks went well.")
+    assert (m.kind, m.weekday, m.direction) == ("weekday", 1, "past")
+
+
+def test_timex_will_meet_on_tuesday_is_future():
+    (m,) = find_mentions("The two ministers will meet on Tuesday in Moscow.")
+    assert (m.kind, m.weekday, m.direction) == ("weekday", 1, "future")
+
+
+@pytest.mark.parametrize("text", ["Voters went to the polls on Super Tuesday.", "Super Tuesday results are in.",
+                                  "Shoppers crowded the stores on Black Friday."])
+def test_timex_named_days_are_not_weekdays(text):
+    assert [m for m in find_mentions(text) if m.kind == "weekday"] == []
+
+
+# ---------------------------------------------------------------- published.estimate_published
+
+
+def test_estimate_said_on_tuesday_two_days_after_a_sunday_anchor_is_the_tuesday():
+    sunday = date(2024, 1, 14)
+    assert sunday.weekday() == 6
+    got = estimate_published("Lavrov said on Tuesday that the talks with his counterpart went well.",
+                             anchors=[Anchor(sunday, 1.0, 3.0, "page of the same story, credibly dated")])
+    assert got.value == date(2024, 1, 16)
+    assert got.earliest <= got.value <= got.latest
+    assert any("Tuesday" in e for e in got.evidence)
+
+
+def test_estimate_without_evidence_is_none():
+    got = estimate_published("Officials met and talked about the ties between the two countries.")
+    assert got.value is None and got.earliest is None and got.latest is None
+    assert got.confidence == 0.0 and got.evidence
+
+
+_SEOUL = ("SEOUL: North Korea's foreign minister will visit Russia this coming week, state media reported Sunday, "
+          "with Washington leading a chorus of global condemnation over Pyongyang's alleged transfers of weapons to "
+          "Moscow for use in Ukraine.\n\nTraditional allies, Russia and North Korea have recently boosted ties anew. "
+          "Choe Son Hui will pay an official visit to the Russian Federation from January 15 to 17 at the invitation "
+          "of its Foreign Minister Sergei Lavrov, the Korean Central News Agency said.")
+
+
+@pytest.mark.parametrize("text", [_SEOUL, "Officials met and talked about the ties between the two countries."])
+def test_estimate_credible_consistent_claimed_date_stays(text):
+    claimed = date(2024, 1, 14)
+    got = estimate_published(text, claimed=claimed, claimed_credibility=0.98)
+    assert got.value == claimed
+    assert got.earliest <= claimed <= got.latest
+    assert any("claimed date 2024-01-14 (credible)" in e for e in got.evidence)
+
+
+def test_estimate_future_event_in_the_lead_does_not_move_a_credible_date():
+    claimed = date(2024, 1, 14)
+    got = estimate_published("SEOUL: North Korea's foreign minister will visit Russia on January 16, "
+                             "state media reported on Sunday.", claimed=claimed, claimed_credibility=0.98)
+    assert got.value == claimed, got
+
+
+def test_estimate_not_after_keeps_the_estimate_on_or_before_that_day():
+    text = "Lavrov said on Tuesday that the talks with his counterpart went well."
+    anchors = [Anchor(date(2024, 1, 20), 1.0, 3.0, "page of the same story")]
+    free = estimate_published(text, anchors=anchors)
+    assert free.value > date(2024, 1, 17)  # without the bound the estimate lies later ...
+    bounded = estimate_published(text, anchors=anchors, not_after=date(2024, 1, 17))
+    assert bounded.value is not None and bounded.value <= date(2024, 1, 17)  # ... with it, not
+    assert bounded.latest <= date(2024, 1, 17)
+
+
+# ---------------------------------------------------------------- crosscopy.injected_tokens
+
+_ORIGINAL = "Talks began on Tuesday in Moscow between the two foreign ministers, officials said."
+
+
+def test_crosscopy_finds_spam_glued_onto_a_word():
+    copy = "Talks began on EthermacTuesday in Moscow between the two foreign ministers, officials said."
+    assert crosscopy.injected_tokens(copy, _ORIGINAL) == ["Ethermac"]
+
+
+def test_crosscopy_finds_a_word_inserted_twice():
+    copy = "Talks began Ethermac on Tuesday in Moscow Ethermac between the two foreign ministers, officials said."
+    assert crosscopy.injected_tokens(copy, _ORIGINAL) == ["Ethermac"]
+
+
+def test_crosscopy_identical_texts_give_nothing():
+    assert crosscopy.injected_tokens(_ORIGINAL, _ORIGINAL) == []
+
+
+@pytest.mark.parametrize("copy", [
+    "Talks began on Monday in Moscow between the two foreign ministers, officials said.",  # an edited word
+    "Talks began on Tuesday in Moscow, Russia between the two foreign ministers, officials said.",  # one insertion
+])
+def test_crosscopy_legitimate_edits_are_not_injections(copy):
+    assert crosscopy.injected_tokens(copy, _ORIGINAL) == []
+
+
+# ---------------------------------------------------------------- farm
+
+_DIPLOMACY = (
+    "Russia's top diplomat hosted his North Korean counterpart for talks on expanding ties between the two "
+    "countries amid international concerns over an alleged arms cooperation deal between Pyongyang and Moscow. "
+    "At the start of the meeting, Sergei Lavrov said he and North Korean Foreign Minister Choe Son Hui would "
+    "discuss active work on implementing the agreements reached by the leaders of both nations. North Korean "
+    "leader Kim Jong Un traveled to Russia in September to meet President Vladimir Putin and visit several "
+    "military sites, sparking concerns about an alliance that would help Moscow replenish its arsenals amid the "
+    "fighting in Ukraine. Putin is set to host Choe later in the day. A Kremlin spokesman said the Russian "
+    "president will visit North Korea on the invitation of Kim at a convenient time and based on mutual "
+    "agreement. Lavrov also mentioned close and fruitful cooperation between the two countries at the United "
+    "Nations and other international organizations, and said the ministers would discuss the situation on the "
+    "Korean Peninsula. The United States and South Korea say Pyongyang has provided Moscow with artillery and "
+    "missiles for its war, while the North receives military insights in return, officials said.")
+_MARKETS = (
+    "Stocks fell on Wall Street as investors worried about inflation and interest rates. The S&P 500 index "
+    "dropped 1.2 percent, while the Nasdaq lost 1.8 percent as technology shares slid. Bond yields rose after the "
+    "latest report on consumer prices came in hotter than analysts had expected, and traders pushed back their "
+    "bets on when the central bank will begin cutting rates. Bank stocks were mixed: several banks reported "
+    "quarterly earnings that beat forecasts, but others warned that loan growth is slowing and that profit margins "
+    "are shrinking. Oil prices climbed, lifting energy companies, and the dollar strengthened against the euro "
+    "and the yen. Retail sales figures due later this week will give investors more clues about the economy. "
+    "Shares of a large chipmaker jumped after it raised its revenue outlook for the quarter, while a consumer "
+    "company sank when it cut its sales forecast. Crypto markets were also volatile, with bitcoin falling more "
+    "than 3 percent. Analysts said markets remain sensitive to every economic report and to any sign that "
+    "inflation is proving stickier than the market hopes, and many fund managers are holding more cash.")
+
+
+def test_category_mismatch_stocks_over_a_diplomacy_story():
+    assert len(_DIPLOMACY.split()) >= 120
+    assert farm.category_mismatch("Stocks", _DIPLOMACY) is True
+
+
+def test_category_mismatch_not_for_a_markets_story():
+    assert len(_MARKETS.split()) >= 120
+    assert farm.category_mismatch("Stocks", _MARKETS) is False
+    assert farm.category_mismatch("Markets", _MARKETS) is False
+
+
+def test_judge_no_reasons_is_score_zero():
+    verdict = farm.judge([])
+    assert verdict.score == 0 and verdict.reasons == () and not verdict.is_farm
+
+
+def test_judge_one_strong_or_several_weak_signals_make_a_farm():
+    injection = ("injection", "injected spam 'Ethermac' (body)")
+    byline = ("source_byline", "a person is given as the source")
+    category = ("category", "filed under 'Stocks'")
+    assert farm.judge([injection]).is_farm
+    assert not farm.judge([byline]).is_farm and not farm.judge([category]).is_farm
+    assert farm.judge([byline, category]).is_farm
+    # three injected words are one signal, reported three times
+    repeated = farm.judge([injection, injection, injection])
+    assert repeated.score == farm.judge([injection]).score and len(repeated.reasons) == 3
+
+
+# ---------------------------------------------------------------- extract (no store)
+
+
+def test_extract_json_carries_the_forensics_fields():
+    out = _cli_json(["extract", "--json", *(str(SEED[n]) for n in sorted(SEED))])
+    pages = {Path(p["source"]).name[:3]: p for p in map(json.loads, out.splitlines())}
+    assert sorted(pages) == sorted(SEED)
+    for page in pages.values():
+        assert page["status"] == "ok"
+        _check_shapes(page)
+    # A page alone still shows its own spam and content-farm signals.
+    assert "Ethermac" in [i["text"] for i in pages["001"]["injections"]]
+    assert pages["001"]["content_farm"]["score"] >= 0.5
+    assert pages["003"]["content_farm"]["score"] < 0.5
+
+
+def test_extract_alone_seed_003_keeps_its_claimed_date():
+    (page,) = list(extract([SEED["003"]]))
+    assert page["claimed_date"] == "2024-01-14"
+    assert page["published"]["value"] == "2024-01-14"
+    assert page["misdated"] is False
+    assert page["published"]["evidence"]
+
+
+# ---------------------------------------------------------------- false positives on real news pages
+
+
+def test_aeb_pages_are_not_content_farms(shared):
+    files = sorted((shared / "data/aeb/html").glob("*.html.gz"))
+    if not files:
+        pytest.skip("../shared/data/aeb/html holds no pages")
+    pages = [p for p in extract(files) if p["status"] == "ok"]
+    assert len(pages) >= 0.95 * len(files)
+    for page in pages:
+        _check_shapes(page)
+    flagged = [(p["source"], p["content_farm"]) for p in pages if p["content_farm"]["score"] >= 0.5]
+    assert len(flagged) <= 0.01 * len(pages), flagged
