@@ -107,11 +107,11 @@ def _script(text: str) -> str:
     return "latin" if latin / len(letters) > 0.5 else "other"
 
 
-def remove_injected_tokens(text: str, tokens: list[str]) -> tuple[str, tuple[Injection, ...]]:
+def remove_injected_tokens(text: str, tokens: list[str], where: str = "body") -> tuple[str, tuple[Injection, ...]]:
     """Remove injected tokens from the body, also where glued to a word ('EthermacTuesday')."""
     found: list[Injection] = []
     for token in tokens:
         pattern = re.compile(rf"(?<![\w-]){re.escape(token)}(?=[A-Z])|(?<![\w-]){re.escape(token)}\b-?\s?")
         text, count = pattern.subn("", text)
-        found.extend(Injection(token, "body") for _ in range(count))
+        found.extend(Injection(token, where) for _ in range(count))
     return text, tuple(found)

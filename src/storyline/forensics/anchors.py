@@ -23,11 +23,6 @@ def similar_page_anchor(day: date, sim: float, events: frozenset[int] = frozense
                   why=why or f"similar page (cosine {sim:.2f}) dated", events=events)
 
 
-def similar_page_anchors(neighbours: list[tuple[date, float]]) -> list[Anchor]:
-    """Anchors from (date, cosine similarity) of the most similar credible pages."""
-    return [a for day, sim in neighbours[:NEIGHBOURS] if (a := similar_page_anchor(day, sim)) is not None]
-
-
 def copy_anchor(day: date, original_id: str, relation: str) -> Anchor:
     """This page copies a page with a credible date: it cannot be older than it."""
     return Anchor(day, weight=4.0, scale=COPY_SCALE, why=f"{relation} copy of {original_id}, credibly dated",

@@ -18,6 +18,8 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from ..cluster.terms import cosine, tfidf
+from ..extract.meta import remove_injected_tokens
+from ..schema import injections_json
 from ..store.sqlite import SqliteStore
 from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
 from .crosscopy import injected_tokens
@@ -29,8 +31,8 @@ from .timex import Mention, find_mentions
 CREDIBLE = 0.5
 MISDATED_SLACK_DAYS = 2  # a claimed date a day or two off the interval is a time zone, not a lie
 IMPOSSIBLE_DAYS = 30  # a claimed date this far outside the estimate is one the content rules out
-MAX_DATED_PAGES = 20_000
-KEY_TERMS = 15  # similar-page anchors are looked for among the most recent dated pages
+MAX_DATED_PAGES = 20_000  # similar-page anchors are looked for among the most recent dated pages
+KEY_TERMS = 15
 # A date printed above the headline is the site's "today" when the page was rendered:
 # no evidence of when the story was published, only that it was by then.
 _CREDIBILITY = {"metadata": 0.98, "record": 0.98, "printed": 0.98, "masthead": 0.0}
@@ -126,12 +128,11 @@ def assess_store(store: SqliteStore, ids: set[str]) -> int:
         original = pages.get(page["duplicate_of"] or "")
         if original is not None:
             known = {i["text"] for i in page["injections"]}
-            for token in injected_tokens(page["text"] or "", original["text"] or ""):
-                if token not in known:
-                    page["text"], count = re.subn(rf"(?<![\w-]){re.escape(token)}(?=[A-Z])|"
-                                                  rf"(?<![\w-]){re.escape(token)}\b\s?", "", page["text"])
-                    page["injections"] = page["injections"] + [{"text": token, "where": "body-across-copies"}] * count
-                    page["text_changed"] = True
+            new = [t for t in injected_tokens(page["text"] or "", original["text"] or "") if t not in known]
+            if new:
+                page["text"], found = remove_injected_tokens(page["text"], new, "body-across-copies")
+                page["injections"] = page["injections"] + injections_json(found)
+                page["text_changed"] = True
     reasons = {pid: farm_reasons(p) for pid, p in pages.items()}
     base = {pid: judge(r) for pid, r in reasons.items()}
     credibility = {pid: claimed_credibility(p, base[pid]) for pid, p in pages.items()}

@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 
+from ..extract.lines import STOPWORDS
 from .timex import WEEKDAYS, Mention, find_mentions
 
 WINDOW_MARGIN_DAYS = 45
@@ -191,7 +192,7 @@ def date_mention_role(m: Mention) -> str:
     return m.direction
 
 
-def _date_likelihood(m: Mention, days: np.ndarray, years: np.ndarray, p: DateParams, habits: Habits) -> np.ndarray:
+def _date_likelihood(m: Mention, days: np.ndarray, years: np.ndarray, habits: Habits) -> np.ndarray:
     event = _resolve_years(m, days, years)
     if (event < 0).all():
         return np.ones(days.shape)
@@ -199,13 +200,12 @@ def _date_likelihood(m: Mention, days: np.ndarray, years: np.ndarray, p: DatePar
     return np.where(event < 0, 1.0, like)
 
 
-def _month_likelihood(m: Mention, days: np.ndarray, p: DateParams) -> np.ndarray:
+def _month_likelihood(m: Mention, months: np.ndarray) -> np.ndarray:
     """Months without a year only constrain P once a year is given ("in September 2023");
     without one they say the month is the latest such month (past) or the next (future)."""
-    as_dates = [date.fromordinal(int(x)) for x in days]
-    ym = np.array([x.year * 12 + x.month - 1 for x in as_dates])
+    ym = months  # year * 12 + month - 1 of each candidate day
     if m.year is not None:
-        target = np.full(days.shape, m.year * 12 + m.month - 1)
+        target = np.full(ym.shape, m.year * 12 + m.month - 1)
     else:
         cur = ym % 12
         back = (cur - (m.month - 1)) % 12
@@ -273,7 +273,7 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
     aligned = _aligned_events(text, mentions, anchors) if any(a.event_sentences for a in anchors) else []
     window = _window(anchors, mentions, claimed if claimed_credibility > 0 else None,
                      [d for _m, lo, hi, _w in aligned for d in (lo, hi + RECENT_DAYS)])
-    if window is not None and not_after is not None:
+    if window is not None and not_after is not None:  # the page was seen that day: it cannot be younger
         window = (min(window[0], not_after.toordinal()), min(window[1], not_after.toordinal()))
     if window is None:
         return NO_ESTIMATE
@@ -281,6 +281,7 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
     as_dates = [date.fromordinal(int(x)) for x in days]
     weekdays = np.array([x.weekday() for x in as_dates])
     years = np.array([x.year for x in as_dates])
+    months = np.array([x.year * 12 + x.month - 1 for x in as_dates])
 
     log_score = np.zeros(days.shape)
     if anchors:
@@ -298,17 +299,14 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
         k = claimed_credibility * np.exp(-np.abs(d) / 0.7) + (1 - claimed_credibility) / len(days)
         log_score += np.log(k)
 
-    if not_after is not None:  # the page was seen that day: it cannot be younger
-        log_score += np.where(days > not_after.toordinal(), np.log(0.01), 0.0)
-
     mention_log = np.zeros(days.shape)
     for m in _distinct(mentions):
         if m.kind == "weekday":
             like = _weekday_likelihood(m, days, weekdays, params, habits)
         elif m.kind == "date":
-            like = _date_likelihood(m, days, years, params, habits)
+            like = _date_likelihood(m, days, years, habits)
         elif m.kind == "month":
-            like = _month_likelihood(m, days, params)
+            like = _month_likelihood(m, months)
         else:
             like = _year_likelihood(m, years)
         if anchors and m.kind in ("weekday", "date") and params.shared_event_boost:
@@ -342,13 +340,8 @@ def mention_days(m: Mention, day: date) -> int | None:
             return day.toordinal() + (m.weekday - day.weekday()) % 7
         return day.toordinal() - (back or (7 if m.modifier == "last" else 0))
     if m.kind == "date":
-        try:
-            if m.year:
-                return date(m.year, m.month, m.day).toordinal()
-            options = [date(y, m.month, m.day) for y in (day.year - 1, day.year, day.year + 1) if _valid(y, m.month, m.day)]
-            return min(options, key=lambda e: abs((day - e).days)).toordinal() if options else None
-        except ValueError:
-            return None
+        event = int(_resolve_years(m, np.array([day.toordinal()]), np.array([day.year]))[0])
+        return event if event >= 0 else None
     return None
 
 
@@ -356,7 +349,6 @@ def anchor_events(mentions: list[Mention], day: date) -> frozenset[int]:
     return frozenset(e for m in mentions if (e := mention_days(m, day)) is not None)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _CONTENT_WORD = re.compile(r"[^\W_][\w,]*[^\W_]|\d", re.UNICODE)
 # Only month-long spans count ("said in October last year that ..."): a later page recounting
 # when something happened. Day-level alignments pair recaps with fresh reports; on the dev half
@@ -375,7 +367,6 @@ def _sentence_at(text: str, pos: int) -> str:
 
 
 def content_words(sentence: str) -> frozenset[str]:
-    from ..extract.lines import STOPWORDS
     return frozenset(w for w in (x.lower().replace(",", "") for x in _CONTENT_WORD.findall(sentence))
                      if w not in STOPWORDS and len(w) > 1)
 
@@ -496,7 +487,7 @@ def _evidence(value: date, mentions: list[Mention], anchors: list[Anchor], claim
                 out.append(f"'{m.text.strip()}' ({m.direction}): {when}, {WEEKDAYS[value.weekday()].capitalize()} "
                            f"{value.isoformat()}")
         elif m.kind == "date":
-            like = _date_likelihood(m, days, years, params, habits)
+            like = _date_likelihood(m, days, years, habits)
             if like[i] >= 0.1:
                 out.append(f"'{m.text.strip()}' ({m.direction}) lies {_days_word(value, m, days, years, i)}")
         elif m.kind in ("month", "year") and m.year:
