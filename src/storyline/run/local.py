@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..cluster.assign import assign_stories, refresh_story
+from ..cluster.assign import assign_stories
 from ..cluster.terms import term_counts
 from ..config import Config
 from ..dedup import fingerprint
@@ -114,10 +114,9 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
         summary.new_stories, summary.joined_stories = assign_stories(store, pending, regrouped, config)
         # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
-        assessed = assess_store(store, set(pending) | regrouped)
-        if assessed:
+        if assess_store(store, set(pending) | regrouped):
             for story_id in store.stories_of(set(pending) | regrouped):
-                refresh_story(store, story_id)
+                store.refresh_story_dates(story_id)  # originals and titles are already fresh
     summary.totals = store.counts()
     return summary
 

@@ -367,12 +367,17 @@ class SqliteStore:
         self.db.execute("INSERT OR IGNORE INTO stories (id) VALUES (?)", (story_id,))
 
     def refresh_story(self, story_id: str, original: str | None, title: str | None) -> None:
+        self.db.execute("UPDATE stories SET original = ?, title = ? WHERE id = ?", (original, title, story_id))
+        self.refresh_story_dates(story_id)
+
+    def refresh_story_dates(self, story_id: str) -> None:
+        """A story's date span: its pages' estimated dates (claimed where none is estimated)."""
         self.db.execute(
-            """UPDATE stories SET original = ?, title = ?,
+            """UPDATE stories SET
                    first_date = (SELECT min(coalesce(published_value, claimed_date)) FROM pages WHERE story = ?),
                    last_date = (SELECT max(coalesce(published_value, claimed_date)) FROM pages WHERE story = ?)
                WHERE id = ?""",
-            (original, title, story_id, story_id, story_id),
+            (story_id, story_id, story_id),
         )
 
     _STORY_SELECT = """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
