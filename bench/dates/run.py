@@ -31,7 +31,7 @@ import numpy as np
 
 from storyline.cluster.terms import term_counts, tfidf
 from storyline.forensics.anchors import NEIGHBOURS, similar_page_anchor
-from storyline.forensics.published import Habits, anchor_events, estimate_published, event_sentences, habit_counts
+from storyline.forensics.published import Habits, Published, anchor_events, estimate_published, event_sentences, habit_counts
 from storyline.forensics.timex import find_mentions
 
 HERE = Path(__file__).resolve().parent
@@ -150,6 +150,12 @@ def main(argv: list[str] | None = None) -> None:
                                         habits=Habits.learn(habits_counts)))
     t2 = time.perf_counter()
     result = score(rows, preds)
+    # Baseline in the same run: the date of the single most similar article, as a 0-day interval.
+    nearest = [Published(rows[j]["day"], rows[j]["day"], rows[j]["day"], 1.0, ())
+               for j in (int(np.argmax(sims[i])) for i in range(len(rows)))]
+    baseline = score(rows, nearest)
+    for split, s in baseline.items():
+        print(f"baseline {split:8s} exact={s['exact']:.3f} ±1={s['within_1']:.3f} ±3={s['within_3']:.3f}")
     for split, s in result.items():
         print(f"{split:8s} n={s['n']:5d} exact={s['exact']:.3f} ±1={s['within_1']:.3f} ±3={s['within_3']:.3f} "
               f"inside={s['inside']:.3f} median_width={s['median_width']}")
@@ -171,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         "python": platform.python_version(),
         "versions": {m: importlib.metadata.version(m) for m in ("storyline", "numpy", "trafilatura", "htmldate")},
         "articles_per_second": round(len(rows) / (t2 - t1), 1),
-        "dates": result, "dates_per_set": per_set, "content_farm_false_positives": farms,
+        "dates": result, "nearest_article_baseline": baseline, "dates_per_set": per_set, "content_farm_false_positives": farms,
     }
     (args.out / "results.json").write_text(json.dumps(record, indent=1, ensure_ascii=False, default=str) + "\n")
     _write_markdown(args.out / "results.md", record)
@@ -188,6 +194,10 @@ def _write_markdown(path: Path, r: dict) -> None:
     for split, s in r["dates"].items():
         lines.append(f"| {split} | {s['n']} | {s['exact']:.1%} | {s['within_1']:.1%} | {s['within_3']:.1%} | "
                      f"{s['inside']:.1%} | {s['median_width']} |")
+    lines += ["", "Baseline, same run: the date of the single most similar article:", "",
+              "| split | exact day | within ±1 d | within ±3 d |", "|---|---|---|---|"]
+    for split, s in r["nearest_article_baseline"].items():
+        lines.append(f"| {split} | {s['exact']:.1%} | {s['within_1']:.1%} | {s['within_3']:.1%} |")
     lines += ["", "Per set (all articles):", "", "| set | articles | exact | ±1 | ±3 | inside | median width |", "|---|---|---|---|---|---|---|"]
     for name, s in r["dates_per_set"].items():
         lines.append(f"| {name} | {s['n']} | {s['exact']:.1%} | {s['within_1']:.1%} | {s['within_3']:.1%} | "
