@@ -1,13 +1,25 @@
-"""Normalised tokens, exact-text hash, and hashed word shingles."""
+"""Normalised tokens, exact-text hash, and hashed word shingles.
+
+Tokens are lowercased runs of word characters (`\\w+`). shingle_batch() turns
+many texts into word-shingle hashes at once: non-word characters become spaces
+(one str.translate), the text becomes UTF-8 bytes, and every token is hashed
+with a polynomial hash computed by prefix sums in NumPy. No Python object is
+made per token, which is where per-document MinHash code spends its time.
+"""
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_POLY = np.uint64(0x100000001B3)  # odd, so invertible modulo 2**64
+_POLY_INV = np.uint64(pow(0x100000001B3, -1, 2**64))
+_DOC_BREAK = "\x01"  # separates documents in a batch; removed from the texts first
 
 
 def tokens(text: str) -> list[str]:
@@ -19,20 +31,89 @@ def exact_hash(toks: list[str]) -> str:
     return hashlib.sha1(" ".join(toks).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
-
-
-def shingle_hashes(toks: list[str], size: int) -> np.ndarray:
-    """Unique 64-bit hashes of the word `size`-grams (the whole text if shorter)."""
-    if not toks:
-        return np.zeros(0, dtype=np.uint64)
-    cache: dict[str, int] = {}
-    ids = np.fromiter((cache.setdefault(t, _token_hash(t)) for t in toks), dtype=np.uint64, count=len(toks))
-    n = max(1, len(ids) - size + 1)
-    combined = ids[:n].copy()
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: every output bit depends on every input bit."""
     with np.errstate(over="ignore"):
-        for offset in range(1, min(size, len(ids))):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+@lru_cache(maxsize=1)
+def _non_word_to_space() -> dict[int, int]:
+    """str.translate table: every non-word character of the Basic Multilingual Plane becomes a space."""
+    word = re.compile(r"\w")
+    table = {cp: 32 for cp in range(0x10000) if not word.match(chr(cp))}
+    table[ord(_DOC_BREAK)] = ord(_DOC_BREAK)
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """Word-shingle hashes of many texts: doc[i] is the text that shingle i belongs to."""
+
+    hashes: np.ndarray  # uint64, shingles in text order (not unique)
+    doc: np.ndarray  # int64, text index of each shingle, non-decreasing
+    token_counts: np.ndarray  # int64, tokens per text
+    stream_hash: np.ndarray  # uint64 per text: hash of its whole token stream (exact copies)
+
+    def of(self, i: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self.doc, [i, i + 1])
+        return self.hashes[lo:hi]
+
+
+def _token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hash of every token of every text, and the text index of each token."""
+    clean = [t.replace(_DOC_BREAK, " ") if _DOC_BREAK in t else t for t in texts]
+    joined = (" " + _DOC_BREAK + " ").join(clean).lower().translate(_non_word_to_space())
+    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    n = raw.size
+    is_break = raw == 1
+    in_word = (raw != 32) & ~is_break
+    before = np.concatenate(([False], in_word[:-1]))
+    after = np.concatenate((in_word[1:], [False]))
+    starts = np.flatnonzero(in_word & ~before)
+    ends = np.flatnonzero(in_word & ~after)  # inclusive
+    # Polynomial hash of bytes [s, e]: (P[e] - P[s-1]) / POLY**s, with P the prefix sum of byte * POLY**i.
+    with np.errstate(over="ignore"):
+        powers = np.full(n, _POLY, dtype=np.uint64)
+        powers[0] = 1
+        np.cumprod(powers, out=powers)
+        prefix = np.cumsum(raw.astype(np.uint64) * powers, dtype=np.uint64)
+        inverse = np.full(n, _POLY_INV, dtype=np.uint64)
+        inverse[0] = 1
+        np.cumprod(inverse, out=inverse)
+        below = np.where(starts > 0, prefix[starts - 1], np.uint64(0))
+        values = (prefix[ends] - below) * inverse[starts] + (ends - starts).astype(np.uint64)
+    doc = np.searchsorted(np.flatnonzero(is_break), starts)
+    return mix64(values), doc.astype(np.int64)
+
+
+def shingle_batch(texts: list[str], size: int) -> ShingleBatch:
+    """The `size`-word shingles of every text (a text shorter than that is one shingle)."""
+    token_hash, token_doc = _token_hashes(texts)
+    counts = np.bincount(token_doc, minlength=len(texts)).astype(np.int64)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    position = np.arange(token_hash.size) - first[token_doc]
+    n = token_hash.size
+    with np.errstate(over="ignore"):
+        combined = token_hash.copy()
+        for offset in range(1, size):
             # Position-dependent mix so "a b" and "b a" differ; wraps mod 2**64.
-            combined = combined * _MIX + ids[offset:offset + n]
-    return np.unique(combined)
+            same_text = (token_doc[offset:] == token_doc[: n - offset]).astype(np.uint64)
+            combined[: n - offset] = combined[: n - offset] * _MIX + token_hash[offset:] * same_text
+        # Stream hash: each token weighted by a hash of its position, summed per text.
+        weighted = token_hash * mix64(position.astype(np.uint64) + np.uint64(1))
+    stream = np.zeros(len(texts), dtype=np.uint64)
+    np.add.at(stream, token_doc, weighted)
+    # A shingle is kept if it ends inside its text, or it is the first of a text shorter than `size`.
+    keep = (position + size <= counts[token_doc]) | ((position == 0) & (counts[token_doc] < size))
+    return ShingleBatch(hashes=mix64(combined[keep]), doc=token_doc[keep], token_counts=counts,
+                        stream_hash=mix64(stream ^ counts.astype(np.uint64)))
+
+
+def shingle_hashes(text: str, size: int) -> np.ndarray:
+    """Sorted unique shingle hashes of one text."""
+    return np.unique(shingle_batch([text], size).hashes)

@@ -1,0 +1,97 @@
+"""Copy groups of a whole corpus in one pass: the batch engine.
+
+signatures (chunked) -> collapse exact copies -> LSH candidate pairs ->
+verify each pair on real shingle sets -> connected components. Memory stays
+bounded: shingles are kept for one chunk at a time, and re-made for the texts
+that turn up in candidate pairs. The result depends only on the texts and
+their ids, not on their order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config
+from .candidates import candidate_pairs
+from .components import components
+from .lsh import band_keys
+from .minhash import signatures
+from .shingles import shingle_batch
+from .verify import overlap
+
+CHUNK = 2000  # texts per NumPy batch: about 250 MB of temporaries for news-length texts
+
+
+@dataclass(frozen=True, slots=True)
+class CopyPairs:
+    """Verified copy pairs of a corpus and its copy groups (indices into the input)."""
+
+    pairs: np.ndarray  # (m, 2) int64, i < j
+    relation: list[str]  # "exact" | "near" | "contained", per pair
+    score: np.ndarray  # float32: 1.0 for exact, Jaccard for near, containment for contained
+    group: np.ndarray  # int64 per text: smallest index of its copy group
+    candidates: int  # LSH candidate pairs before verification
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    keys: np.ndarray  # (texts, bands) int64 LSH keys
+    stream_hash: np.ndarray  # uint64 per text
+    shingle_counts: np.ndarray  # int64 per text (with repeats)
+
+
+def fingerprint_texts(texts: list[str], config: Config = Config()) -> Fingerprints:
+    keys, streams, counts = [], [], []
+    for start in range(0, len(texts), CHUNK):
+        batch = shingle_batch(texts[start:start + CHUNK], config.shingle_size)
+        keys.append(band_keys(signatures(batch, config.num_perm), config.lsh_bands))
+        streams.append(batch.stream_hash)
+        counts.append(np.bincount(batch.doc, minlength=batch.token_counts.size))
+    if not keys:
+        return Fingerprints(np.zeros((0, config.lsh_bands), np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    return Fingerprints(np.concatenate(keys), np.concatenate(streams), np.concatenate(counts))
+
+
+def _shingle_sets(texts: list[str], which: np.ndarray, size: int) -> dict[int, np.ndarray]:
+    sets: dict[int, np.ndarray] = {}
+    for start in range(0, which.size, CHUNK):
+        part = which[start:start + CHUNK]
+        batch = shingle_batch([texts[i] for i in part], size)
+        bounds = np.searchsorted(batch.doc, np.arange(part.size + 1))
+        for k, i in enumerate(part):
+            sets[int(i)] = np.unique(batch.hashes[bounds[k]:bounds[k + 1]])
+    return sets
+
+
+def find_copies(texts: list[str], ids: list[str] | None = None, config: Config = Config()) -> CopyPairs:
+    """Every verified copy pair of `texts` and their copy groups. `ids` (default: the texts) break ties."""
+    n = len(texts)
+    fp = fingerprint_texts(texts, config)
+    empty = fp.shingle_counts == 0
+    # Exact copies: same token stream. The one with the smallest id represents them in LSH.
+    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object))) if ids is not None else np.arange(n)
+    idx = np.lexsort((id_rank, fp.stream_hash))
+    idx = idx[~empty[idx]]
+    stream = fp.stream_hash[idx]
+    run_start = np.concatenate(([True], stream[1:] != stream[:-1])) if idx.size else np.zeros(0, bool)
+    rep = idx[np.flatnonzero(run_start)[np.cumsum(run_start) - 1]] if idx.size else idx
+    copy = rep != idx
+    exact = np.sort(np.stack((rep[copy], idx[copy]), axis=1), axis=1)
+    reps = np.sort(idx[run_start])
+    order_key = fp.stream_hash
+    cand = candidate_pairs(fp.keys[reps], order_key[reps])
+    cand = reps[cand] if cand.size else cand
+    sets = _shingle_sets(texts, np.unique(cand), config.shingle_size) if cand.size else {}
+    kept, relations, scores = [], [], []
+    for a, b in cand:
+        jaccard, containment = overlap(sets[int(a)], sets[int(b)])
+        if jaccard >= config.near_jaccard:
+            kept.append((a, b)), relations.append("near"), scores.append(jaccard)
+        elif containment >= config.contained_ratio:
+            kept.append((a, b)), relations.append("contained"), scores.append(containment)
+    pairs = np.concatenate((exact, np.array(kept, dtype=np.int64).reshape(-1, 2)))
+    relation = ["exact"] * len(exact) + relations
+    score = np.concatenate((np.ones(len(exact), np.float32), np.array(scores, dtype=np.float32)))
+    return CopyPairs(pairs=pairs, relation=relation, score=score, group=components(n, pairs),
+                     candidates=int(cand.shape[0]))

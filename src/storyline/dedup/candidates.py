@@ -1,0 +1,48 @@
+"""Candidate pairs from LSH band keys, without a Python loop per text.
+
+For each band the texts are sorted by key; texts sharing a key form a bucket.
+A bucket of up to MAX_BUCKET texts yields all its pairs; a larger one (the same
+boilerplate on many pages) yields a star and a chain through it, ordered by a
+content key, so its texts still end up linked and the answer does not depend
+on input order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+MAX_BUCKET = 64
+
+
+def candidate_pairs(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Unique (i, j) index pairs, i < j, of texts sharing a band key. `order` is a content key per text."""
+    found = []
+    for band in range(keys.shape[1]):
+        column = keys[:, band]
+        idx = np.lexsort((order, column))
+        sorted_keys = column[idx]
+        new_run = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+        run_id = np.cumsum(new_run) - 1
+        run_start = np.flatnonzero(new_run)
+        run_len = np.diff(np.append(run_start, column.size))
+        length = run_len[run_id]
+        small = length <= MAX_BUCKET
+        longest = int(length[small].max()) if small.any() else 1
+        for gap in range(1, longest):
+            same = (run_id[gap:] == run_id[:-gap]) & small[gap:]
+            if not same.any():
+                break
+            found.append(np.stack((idx[:-gap][same], idx[gap:][same]), axis=1))
+        big = ~small
+        if big.any():
+            pos = np.flatnonzero(big)
+            first = idx[run_start[run_id[pos]]]
+            not_first = idx[pos] != first
+            found.append(np.stack((first[not_first], idx[pos][not_first]), axis=1))  # star
+            chain = pos[:-1][run_id[pos[1:]] == run_id[pos[:-1]]]
+            found.append(np.stack((idx[chain], idx[chain + 1]), axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    pairs = np.sort(pairs, axis=1)
+    pairs = np.unique(pairs, axis=0)
+    return pairs[pairs[:, 0] != pairs[:, 1]]
