@@ -25,9 +25,14 @@ def test_seed_copies_and_stories(seed_dir, tmp_path):
     assert pages["001"]["duplicate_of"] == pages["002"]["id"]
     assert pages["001"]["relation"] == "near"
     assert 0.4 <= pages["001"]["relation_score"] < 1
-    assert pages["002"]["duplicate_of"] is None
-    for seed in ("000", "003", "004"):
-        assert pages[seed]["duplicate_of"] is None and pages[seed]["relation"] is None
+    assert "no injected spam, unlike other copies" in pages["002"]["original_reasons"]
+    # 002 (AP, Moscow, 16 January) updates 000 (AP, Moscow, 15 January): a version, not a copy.
+    assert pages["002"]["duplicate_of"] == pages["000"]["id"] and pages["002"]["relation"] == "version"
+    assert 0.1 <= pages["002"]["relation_score"] < 0.4
+    # 003 (AFP via Seoul, 14 January) announced the visit first; 000 retells the event in its own words.
+    assert pages["003"]["duplicate_of"] is None and pages["003"]["relation"] is None
+    assert pages["000"]["duplicate_of"] == pages["003"]["id"] and pages["000"]["relation"] == "rewrite"
+    assert pages["004"]["duplicate_of"] is None and pages["004"]["relation"] is None
     # The January 2024 visit is one story; Lavrov's October visit (004) is another.
     visit = pages["000"]["story"]
     assert visit and all(pages[s]["story"] == visit for s in ("001", "002", "003"))

@@ -17,7 +17,7 @@ from .records import Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .run.workers import run_in_workers
-from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, skipped_json
+from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
 
 
@@ -55,11 +55,11 @@ class Storyline:
         if story is None:
             return None
         members = self.store.pages(story=story_id, with_text=False)
-        story["members"] = [{k: p[k] for k in MEMBER_FIELDS} for p in members]
+        story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
         return story
 
     def pages(self, *, errors: bool = False) -> list[dict]:
-        return [{k: p[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
+        return [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
 
     def export(self, out: str | Path, format: str = "jsonl") -> int:
         """Write every page, then every story, one JSON object per line; returns the line count."""

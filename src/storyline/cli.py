@@ -133,14 +133,22 @@ def cmd_show(args, config) -> int:
     print(f"{story['id']}: {story['title']}")
     print(f"  {story['page_count']} pages, published {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:
-        role = "original" if m["id"] == story["original"] else (
-            f"{m['relation']} copy of {m['duplicate_of']}" if m["duplicate_of"] else "report")
+        role = "original" if m["id"] == story["original"] else (_relation(m) or "report")
         print(f"  {m['id']}  {_published(m):<10}  {role:<32} {_short(m['title'], 60)}")
         print(f"      {m['source']}")
         flags = _flags(m)
         if flags:
             print(f"      {flags}")
     return OK
+
+
+def _relation(page: dict) -> str | None:
+    """'near copy of X', 'version of X', 'rewrite of X', or None."""
+    if not page.get("duplicate_of"):
+        return None
+    kind = page["relation"]
+    return f"{kind} copy of {page['duplicate_of']}" if kind in ("exact", "near", "contained") else \
+        f"{kind} of {page['duplicate_of']}"
 
 
 def _published(page: dict) -> str:
@@ -169,7 +177,7 @@ def cmd_pages(args, config) -> int:
             print(f"{p['id']}  SKIPPED  {p['source']}\n    reason: {p['reason']}")
             continue
         place = p["dateline"]["place"] if p["dateline"] else "-"
-        copy = f"{p['relation']} copy of {p['duplicate_of']}" if p["duplicate_of"] else "-"
+        copy = _relation(p) or "-"
         print(f"{p['id']}  {_published(p):<10}  {place:<12} {p['agency'] or '-':<8} story={p['story']}  "
               f"{copy}\n    {_short(p['title'], 100)}\n    {p['source']}")
         flags = _flags(p)

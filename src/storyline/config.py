@@ -28,6 +28,11 @@ class Config:
     lsh_bands: int = 42
     near_jaccard: float = 0.4  # verified Jaccard at or above this is a near copy
     contained_ratio: float = 0.8  # share of the smaller page found in the larger
+    # Two reports of one story from the same agency and dateline place sharing at
+    # least this share of the smaller one's shingles are versions of one wire story.
+    # Seeds 000/001 (AP, Moscow, a day apart) share 0.15; independent reports of the
+    # same event share under 0.06 (seeds 000/003, 001/003).
+    version_overlap: float = 0.1
     # Story grouping: cosine of TF-IDF vectors, title counted twice.
     # Average cosine to a story's pages needed to join it; see README "Stories" for
     # how it was chosen (seeds and AEB same-event pairs) and its known limits.

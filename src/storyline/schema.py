@@ -28,9 +28,16 @@ PAGE_FIELDS: dict[str, str] = {
     "content_farm": "{score, reasons}: score in [0, 1] that the page is a content farm's copy (0.5 or more: it is), "
                     "with each reason found",
     "warnings": "repairs made while reading (e.g. invalid UTF-8 bytes replaced)",
-    "duplicate_of": "id of the page this page copies (its group's original), else null",
-    "relation": "how it copies: exact, near or contained; null for originals and unique pages",
-    "relation_score": "verified overlap with duplicate_of (Jaccard for near, containment for contained), else null",
+    "duplicate_of": "the page `relation` points to: for a copy its copy group's original; for a version the "
+                    "earlier version it updates; for a rewrite the earlier report of its story it resembles most; "
+                    "else null",
+    "relation": "exact, near or contained (a copy: same text, with injected words or other furniture, or cut); "
+                "version (the same wire story updated); rewrite (the same event in independent text, not a copy); "
+                "null for a story's first report and for unique pages",
+    "relation_score": "exact 1.0; near: verified shingle Jaccard; contained: share of the smaller text found in the "
+                      "other; version: share of the smaller text's shingles the two share; rewrite: TF-IDF cosine; "
+                      "else null",
+    "original_reasons": "for the original of a copy group: why it was chosen over its copies, else null",
     "story": "id of the story the page belongs to, else null",
 }
 
@@ -48,6 +55,14 @@ STORY_FIELDS: dict[str, str] = {
 # The page fields `show` lists for each page of a story.
 MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "published", "misdated", "content_farm", "agency",
                  "duplicate_of", "relation", "relation_score")
+
+
+def public_page(page: dict) -> dict:
+    """A stored page as printed: a report that is no copy shows its version / rewrite relation."""
+    if page.get("duplicate_of") is None and page.get("related_to"):
+        page = {**page, "duplicate_of": page["related_to"], "relation": page["related_as"],
+                "relation_score": page["related_score"]}
+    return page
 
 
 def dateline_json(dateline: Dateline | None) -> dict | None:
@@ -77,7 +92,7 @@ def article_json(article: Article) -> dict:
         "dateline": dateline_json(article.dateline), "agency": article.agency,
         "injections": injections_json(article.injections), "content_farm": {"score": 0.0, "reasons": []},
         "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,
-        "story": None,
+        "original_reasons": None, "story": None,
     }
     assert list(page) == list(PAGE_FIELDS)
     page.update(assess_alone({**page, "signals": signals_json(article.signals)}))

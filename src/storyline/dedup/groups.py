@@ -16,7 +16,7 @@ from ..config import Config
 from ..records import Article, Signature
 from ..store.sqlite import SqliteStore
 from . import overlap_relation, text_shingles
-from .original import candidates_from_rows, rank_originals
+from .original import candidates_from_rows, rank_originals, why_original
 from .unionfind import UnionFind
 
 MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep their old group
@@ -70,6 +70,7 @@ def update_groups(store: SqliteStore, pending: list[str], config: Config) -> tup
         ranked = rank_originals(candidates_from_rows(store.rank_rows(members)))
         original = ranked[0]
         store.set_copy(original.id, None, None, None)
+        store.set_original_reasons(original.id, why_original(original, ranked[1:]))
         original_shingles = None
         for member in ranked[1:]:
             direct = links[member.id].get(original.id)
@@ -79,6 +80,8 @@ def update_groups(store: SqliteStore, pending: list[str], config: Config) -> tup
                 direct = overlap_relation(original_shingles, text_shingles(member.text, config), config) \
                     or _best_link(links[member.id])
             store.set_copy(member.id, original.id, *direct)
+            store.set_original_reasons(member.id, None)
+            store.set_related(member.id, None, None, None)  # a copy is related through its original
             copies += member.id in pending_set
     return copies, set(links)
 

@@ -1,9 +1,14 @@
 """Which page of a copy group is the original.
 
-The likeliest original carries no injected spam (found in its own title, or
-as words no other copy has: a copy's injected tokens are unique to it), names
-a wire agency, is the most complete, and claims the earliest date; the page id
-breaks ties so the answer never depends on input order.
+In order of weight, the likeliest original:
+1. is not tampered with: no injected spam (in its own title, or words no other
+   copy has: a copy's injected tokens are unique to it), not a content farm;
+2. has a credible date (its claimed date agrees with the forensics estimate,
+   and it is no content farm), and the earliest such date;
+3. names a wire agency in its dateline;
+4. is the most complete (longest text);
+then the page id breaks ties, so the answer never depends on input order.
+Until the forensics pass has run, 1 and 2 use what the page itself shows.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from .shingles import tokens
 
 ODD_SHARE = 0.01  # share of a page's words that no other copy has, above which it looks tampered
 MAX_COMPARED = 200  # copies compared for odd words, for bounded cost on huge groups
+FARM_AT = 0.5  # content-farm score from which a page is not trusted as an original (forensics/farm.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +30,8 @@ class Candidate:
     injected: bool  # injections found on the page itself (title affixes)
     agency: str | None
     claimed_date: str | None
+    content_farm: bool = False
+    credible_date: str | None = None  # the claimed day when forensics found it credible
 
 
 def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
@@ -46,14 +54,47 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
     return shares
 
 
+def _credible_date(row) -> str | None:
+    keys = row.keys()
+    if "misdated" not in keys or row["misdated"] is None or row["misdated"] or not row["claimed_date"]:
+        return None
+    return row["claimed_date"][:10]
+
+
+def _farm(row) -> bool:
+    if "content_farm" not in row.keys() or not row["content_farm"]:
+        return False
+    return float(json.loads(row["content_farm"]).get("score") or 0) >= FARM_AT
+
+
 def candidates_from_rows(rows) -> list[Candidate]:
-    """Candidates from stored page rows (id, text, injections JSON, agency, claimed_date)."""
-    return [Candidate(id=r["id"], text=r["text"] or "", injected=json.loads(r["injections"] or "[]") != [],
-                      agency=r["agency"], claimed_date=r["claimed_date"]) for r in rows]
+    """Candidates from stored page rows (id, text, injections JSON, agency, claimed_date[, content_farm, misdated])."""
+    out = []
+    for r in rows:
+        farm = _farm(r)
+        out.append(Candidate(id=r["id"], text=r["text"] or "", injected=json.loads(r["injections"] or "[]") != [],
+                             agency=r["agency"], claimed_date=r["claimed_date"], content_farm=farm,
+                             credible_date=None if farm else _credible_date(r)))
+    return out
 
 
 def rank_originals(candidates: list[Candidate]) -> list[Candidate]:
     """The group's pages, likeliest original first."""
     odd = odd_word_shares(candidates)
-    return sorted(candidates, key=lambda c: (int(c.injected) + int(odd[c.id] > ODD_SHARE), c.agency is None,
-                                             -len(c.text), c.claimed_date or "9999-99-99", c.id))
+    return sorted(candidates, key=lambda c: (int(c.injected) + int(odd[c.id] > ODD_SHARE) + int(c.content_farm),
+                                             c.credible_date is None, c.credible_date or "",
+                                             c.agency is None, -len(c.text), c.id))
+
+
+def why_original(best: Candidate, others: list[Candidate]) -> list[str]:
+    """Short reasons a reader can check, for the page ranked first."""
+    reasons = []
+    if not best.injected and not best.content_farm and any(o.injected or o.content_farm for o in others):
+        reasons.append("no injected spam, unlike other copies")
+    if best.credible_date and all((o.credible_date or "9999") > best.credible_date for o in others):
+        reasons.append(f"earliest credible date ({best.credible_date})")
+    if best.agency and any(o.agency is None for o in others):
+        reasons.append(f"names the wire agency ({best.agency})")
+    if others and all(len(best.text) > len(o.text) for o in others):
+        reasons.append("most complete text")
+    return reasons or ["first by page id among equals"]

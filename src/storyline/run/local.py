@@ -12,11 +12,12 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..cluster.assign import assign_stories
+from ..cluster.assign import assign_stories, refresh_story
 from ..cluster.terms import term_counts
 from ..config import Config
 from ..dedup import fingerprint
 from ..dedup.groups import add_page, update_groups
+from ..dedup.relations import relate_story_reports
 from ..extract import extract_page
 from ..forensics.assess import assess_store
 from ..read import read_inputs
@@ -73,7 +74,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
     summary = RunSummary()
     store.check_settings({"shingle_size": config.shingle_size, "num_perm": config.num_perm,
-                          "lsh_bands": config.lsh_bands})
+                          "lsh_bands": config.lsh_bands}, config)
 
     def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
         # Drop what the store already has before the costly extraction.
@@ -114,9 +115,14 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
         summary.new_stories, summary.joined_stories = assign_stories(store, pending, regrouped, config)
         # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
-        if assess_store(store, set(pending) | regrouped):
-            for story_id in store.stories_of(set(pending) | regrouped):
-                store.refresh_story_dates(story_id)  # originals and titles are already fresh
+        touched = set(pending) | regrouped
+        if assess_store(store, touched):
+            # Credible dates are known now: they weigh in the choice of each group's original.
+            touched |= update_groups(store, sorted(touched), config)[1]
+        stories = store.stories_of(touched)
+        relate_story_reports(store, stories, config)
+        for story_id in sorted(stories):
+            refresh_story(store, story_id)
     summary.totals = store.counts()
     return summary
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..dedup.index import FINGERPRINT, LshIndex, reindex
 from ..records import Article, Signature, Skipped
 from ..schema import NO_PUBLISHED, dateline_json, injections_json, signals_json
 
@@ -48,12 +49,16 @@ CREATE TABLE IF NOT EXISTS pages (
     published TEXT,         -- JSON {value, earliest, latest, confidence, evidence}
     published_value TEXT,   -- published.value, for story date spans in SQL
     misdated INTEGER,
+    original_reasons TEXT,  -- JSON list: why this page is its copy group's original
+    related_to TEXT,        -- a report that is no copy: the earlier report it updates (version) or retells (rewrite)
+    related_as TEXT,
+    related_score REAL,
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
 CREATE INDEX IF NOT EXISTS pages_story ON pages (story);
-CREATE TABLE IF NOT EXISTS lsh (key INTEGER NOT NULL, page_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS lsh_key ON lsh (key);
+CREATE TABLE IF NOT EXISTS lsh_index (
+    key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (key, page)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS links (
     a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (a, b)
@@ -71,10 +76,12 @@ CREATE TABLE IF NOT EXISTS stories (
 
 PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
                 "claimed_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
-                "warnings", "duplicate_of", "relation", "relation_score", "story")
+                "warnings", "duplicate_of", "relation", "relation_score", "original_reasons", "story",
+                "related_to", "related_as", "related_score")
 # Columns added after the first release: added to an older store when a run opens it.
 _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
-                  "misdated": "INTEGER"}
+                  "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
+                  "related_as": "TEXT", "related_score": "REAL"}
 
 
 class StoreError(RuntimeError):
@@ -109,6 +116,7 @@ class SqliteStore:
                     self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 else:
                     self._add_missing_columns()
+                    LshIndex(self.db).create()  # a store from before the index had a table of text ids
             elif not self._has_columns():
                 raise StoreError(f"{self.path} was made by an older storyline; run `storyline run --db {self.path}` "
                                  "(with any input) once to upgrade it")
@@ -125,8 +133,11 @@ class SqliteStore:
             if column not in have:
                 self.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
 
-    def check_settings(self, settings: dict[str, object]) -> None:
-        """Fingerprints made with other settings cannot be matched: refuse to mix them."""
+    def check_settings(self, settings: dict[str, object], config=None) -> None:
+        """Fingerprints made with other settings cannot be matched: refuse to mix them.
+
+        A store whose LSH keys come from an older fingerprint scheme (with the
+        same settings) is re-indexed from its stored texts, once."""
         with self.transaction():
             for key, value in settings.items():
                 row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -135,6 +146,11 @@ class SqliteStore:
                 elif row[0] != str(value):
                     raise StoreError(f"{self.path} was built with {key}={row[0]}; this run has {key}={value}. "
                                      "Use the store's setting, or a new store.")
+            scheme = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if scheme is None or scheme[0] != FINGERPRINT:
+                if config is not None and self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone():
+                    reindex(self.db, config)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (FINGERPRINT,))
 
     def close(self) -> None:
         self.db.close()
@@ -182,8 +198,8 @@ class SqliteStore:
              json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now()),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
-            self.db.executemany("INSERT INTO lsh (key, page_id) VALUES (?, ?)",
-                                ((k, article.id) for k in sig.band_keys))
+            seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
+            LshIndex(self.db).add(seq, sig.band_keys)
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
             ((t,) for t in terms),
@@ -198,14 +214,13 @@ class SqliteStore:
         return row[0] if row else None
 
     def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
-        keys = list(keys)
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        rows = self.db.execute(
-            f"SELECT DISTINCT page_id FROM lsh WHERE key IN ({marks}) AND page_id != ? ORDER BY page_id", (*keys, exclude)
-        )
-        return [r[0] for r in rows]
+        seqs = LshIndex(self.db).candidates(keys)
+        ids = []
+        for start in range(0, len(seqs), 500):
+            part = seqs[start:start + 500]
+            marks = ",".join("?" * len(part))
+            ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
+        return sorted(i for i in ids if i != exclude)
 
     def page_text(self, page_id: str) -> str:
         row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
@@ -300,9 +315,24 @@ class SqliteStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            out += self.db.execute(f"SELECT id, injections, agency, text, claimed_date, story FROM pages "
+            out += self.db.execute(f"SELECT id, injections, agency, text, claimed_date, story, content_farm, misdated FROM pages "
                                    f"WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
         return out
+
+    def story_reports(self, story_id: str) -> list[dict]:
+        """A story's pages that are not copies, with what relating them needs."""
+        rows = self.db.execute(
+            "SELECT id, agency, dateline, coalesce(published_value, claimed_date) AS day FROM pages "
+            "WHERE story = ? AND duplicate_of IS NULL", (story_id,))
+        return [dict(r) for r in rows]
+
+    def set_related(self, page_id: str, other: str | None, relation: str | None, score: float | None) -> None:
+        self.db.execute("UPDATE pages SET related_to = ?, related_as = ?, related_score = ? WHERE id = ?",
+                        (other, relation, score, page_id))
+
+    def set_original_reasons(self, page_id: str, reasons: list[str] | None) -> None:
+        self.db.execute("UPDATE pages SET original_reasons = ? WHERE id = ?",
+                        (json.dumps(reasons) if reasons else None, page_id))
 
     def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:
         ids = list(ids)
@@ -414,6 +444,8 @@ def _page_dict(row: sqlite3.Row) -> dict:
         page["published"] = json.loads(page["published"]) if page["published"] else dict(NO_PUBLISHED)
         page["misdated"] = bool(page["misdated"])
         page["content_farm"] = json.loads(page["content_farm"]) if page["content_farm"] else None
+    if "original_reasons" in page:
+        page["original_reasons"] = json.loads(page["original_reasons"]) if page["original_reasons"] else None
     return page
 
 
