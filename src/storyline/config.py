@@ -21,13 +21,19 @@ class Config:
     max_seconds_per_page: float = 60.0  # extraction taking longer is stopped; the page is skipped
     max_worker_memory_mb: int = 4096  # address space of an extraction process; 0 for no limit
     # Dedup: MinHash over word shingles, LSH bands, verified by real overlap.
-    # 3-word shingles: each injected spam word breaks only 3 shingles. 42 bands of
-    # 3 rows catch a pair at Jaccard 0.4 with probability 0.94, at 0.5 with 0.996.
+    # 3-word shingles: each injected spam word breaks only 3 shingles. 84 bands of
+    # 3 rows catch a pair at Jaccard 0.3 with probability 0.90, at 0.4 with 0.995
+    # (copies cut and padded with furniture fall that low); 3 rows keep unrelated
+    # pages (Jaccard ~0.003) from colliding. Chosen on bench/dedup (results.md).
     shingle_size: int = 3
-    num_perm: int = 126
-    lsh_bands: int = 42
+    num_perm: int = 252
+    lsh_bands: int = 84
     near_jaccard: float = 0.4  # verified Jaccard at or above this is a near copy
     contained_ratio: float = 0.8  # share of the smaller page found in the larger
+    # A copy both cut and padded (paragraphs dropped, link lists added) keeps a
+    # lower share; it still counts when that share is long text, not a quote.
+    partial_ratio: float = 0.5
+    partial_min_shingles: int = 50
     # Two reports of one story from the same agency and dateline place sharing at
     # least this share of the smaller one's shingles are versions of one wire story.
     # Seeds 000/001 (AP, Moscow, a day apart) share 0.15; independent reports of the

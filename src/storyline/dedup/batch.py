@@ -8,6 +8,9 @@ their ids, not on their order.
 """
 from __future__ import annotations
 
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +21,7 @@ from .components import components
 from .lsh import band_keys
 from .minhash import signatures
 from .shingles import shingle_batch
-from .verify import overlap
+from .verify import judge, shared
 
 CHUNK = 2000  # texts per NumPy batch: about 250 MB of temporaries for news-length texts
 
@@ -41,15 +44,24 @@ class Fingerprints:
     shingle_counts: np.ndarray  # int64 per text (with repeats)
 
 
-def fingerprint_texts(texts: list[str], config: Config = Config()) -> Fingerprints:
-    keys, streams, counts = [], [], []
-    for start in range(0, len(texts), CHUNK):
-        batch = shingle_batch(texts[start:start + CHUNK], config.shingle_size)
-        keys.append(band_keys(signatures(batch, config.num_perm), config.lsh_bands))
-        streams.append(batch.stream_hash)
-        counts.append(np.bincount(batch.doc, minlength=batch.token_counts.size))
-    if not keys:
+def _fingerprint_chunk(texts: list[str], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    batch = shingle_batch(texts, config.shingle_size)
+    return (band_keys(signatures(batch, config.num_perm), config.lsh_bands), batch.stream_hash,
+            np.bincount(batch.doc, minlength=batch.token_counts.size))
+
+
+def fingerprint_texts(texts: list[str], config: Config = Config(), workers: int = 1) -> Fingerprints:
+    """Band keys, stream hashes and shingle counts of `texts`, in chunks (across `workers` processes).
+    A text's fingerprint does not depend on its chunk, so neither does the result on `workers`."""
+    chunks = [texts[start:start + CHUNK] for start in range(0, len(texts), CHUNK)]
+    if not chunks:
         return Fingerprints(np.zeros((0, config.lsh_bands), np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            parts = list(pool.map(_fingerprint_chunk, chunks, [config] * len(chunks)))
+    else:
+        parts = [_fingerprint_chunk(chunk, config) for chunk in chunks]
+    keys, streams, counts = zip(*parts)
     return Fingerprints(np.concatenate(keys), np.concatenate(streams), np.concatenate(counts))
 
 
@@ -64,10 +76,16 @@ def _shingle_sets(texts: list[str], which: np.ndarray, size: int) -> dict[int, n
     return sets
 
 
-def find_copies(texts: list[str], ids: list[str] | None = None, config: Config = Config()) -> CopyPairs:
-    """Every verified copy pair of `texts` and their copy groups. `ids` (default: the texts) break ties."""
+def find_copies(texts: list[str], ids: list[str] | None = None, config: Config = Config(), *,
+                workers: int = 1, timings: dict[str, float] | None = None) -> CopyPairs:
+    """Every verified copy pair of `texts` and their copy groups. `ids` (default: input order) break ties.
+
+    `timings`, when given, receives the seconds spent on signatures and on verification."""
     n = len(texts)
-    fp = fingerprint_texts(texts, config)
+    clock = time.perf_counter()
+    fp = fingerprint_texts(texts, config, workers)
+    if timings is not None:
+        timings["signatures"] = time.perf_counter() - clock
     empty = fp.shingle_counts == 0
     # Exact copies: same token stream. The one with the smallest id represents them in LSH.
     id_rank = np.argsort(np.argsort(np.array(ids, dtype=object))) if ids is not None else np.arange(n)
@@ -85,11 +103,12 @@ def find_copies(texts: list[str], ids: list[str] | None = None, config: Config =
     sets = _shingle_sets(texts, np.unique(cand), config.shingle_size) if cand.size else {}
     kept, relations, scores = [], [], []
     for a, b in cand:
-        jaccard, containment = overlap(sets[int(a)], sets[int(b)])
-        if jaccard >= config.near_jaccard:
-            kept.append((a, b)), relations.append("near"), scores.append(jaccard)
-        elif containment >= config.contained_ratio:
-            kept.append((a, b)), relations.append("contained"), scores.append(containment)
+        sa, sb = sets[int(a)], sets[int(b)]
+        verdict = judge(sa.size, sb.size, shared(sa, sb), config)
+        if verdict:
+            kept.append((a, b)), relations.append(verdict[0]), scores.append(verdict[1])
+    if timings is not None:
+        timings["candidates"] = int(cand.shape[0])
     pairs = np.concatenate((exact, np.array(kept, dtype=np.int64).reshape(-1, 2)))
     relation = ["exact"] * len(exact) + relations
     score = np.concatenate((np.ones(len(exact), np.float32), np.array(scores, dtype=np.float32)))

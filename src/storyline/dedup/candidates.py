@@ -16,14 +16,23 @@ MAX_BUCKET = 64
 def candidate_pairs(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
     """Unique (i, j) index pairs, i < j, of texts sharing a band key. `order` is a content key per text."""
     found = []
+    n = keys.shape[0]
+    bits = max(16, int(n).bit_length() + 2)
+    mask = np.int64((1 << bits) - 1)
     for band in range(keys.shape[1]):
         column = keys[:, band]
-        idx = np.lexsort((order, column))
+        # Only texts whose key's low bits are shared can share the key: sort just those.
+        slot = column & mask
+        maybe = np.flatnonzero(np.bincount(slot, minlength=int(mask) + 1)[slot] > 1)
+        if maybe.size < 2:
+            continue
+        by_key = np.lexsort((order[maybe], column[maybe]))  # by key, then by content key
+        idx = maybe[by_key]
         sorted_keys = column[idx]
         new_run = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
         run_id = np.cumsum(new_run) - 1
         run_start = np.flatnonzero(new_run)
-        run_len = np.diff(np.append(run_start, column.size))
+        run_len = np.diff(np.append(run_start, idx.size))
         length = run_len[run_id]
         small = length <= MAX_BUCKET
         longest = int(length[small].max()) if small.any() else 1

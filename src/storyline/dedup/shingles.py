@@ -1,9 +1,9 @@
 """Normalised tokens, exact-text hash, and hashed word shingles.
 
 Tokens are lowercased runs of word characters (`\\w+`). shingle_batch() turns
-many texts into word-shingle hashes at once: non-word characters become spaces
-(one str.translate), the text becomes UTF-8 bytes, and every token is hashed
-with a polynomial hash computed by prefix sums in NumPy. No Python object is
+many texts into word-shingle hashes at once: the lowercased text becomes an
+array of code points, a lookup table marks word characters, and every token is
+hashed with a polynomial hash computed by prefix sums in NumPy. No Python object is
 made per token, which is where per-document MinHash code spends its time.
 """
 from __future__ import annotations
@@ -42,12 +42,38 @@ def mix64(x: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _non_word_to_space() -> dict[int, int]:
-    """str.translate table: every non-word character of the Basic Multilingual Plane becomes a space."""
+def _lowercase() -> np.ndarray:
+    """A caseless form of each BMP code point, so a copy in capitals has the same shingles.
+
+    Its lowercase; where that is several characters, the first ('İ' -> 'i'); the
+    final sigma 'ς' as 'σ', because 'Σ' has one lowercase whatever its place."""
+    lower = np.arange(0x10000, dtype=np.uint32)
+    for cp in range(0x10000):
+        low = chr(cp).lower()
+        if ord(low[0]) != cp:
+            lower[cp] = ord(low[0])
+    lower[ord("ς")] = ord("σ")
+    return lower
+
+
+@lru_cache(maxsize=4)
+def _powers(n: int, base: int) -> np.ndarray:
+    powers = np.full(n, base, dtype=np.uint64)
+    powers[0] = 1
+    with np.errstate(over="ignore"):
+        return np.cumprod(powers, out=powers)
+
+
+def _powers_upto(n: int, base: int) -> np.ndarray:
+    size = 1 << max(16, (n - 1).bit_length())  # cached by power of two, so chunks reuse one table
+    return _powers(size, base)[:n]
+
+
+@lru_cache(maxsize=1)
+def _word_chars() -> np.ndarray:
+    """For each code point of the Basic Multilingual Plane: is it a word character (`\\w`)?"""
     word = re.compile(r"\w")
-    table = {cp: 32 for cp in range(0x10000) if not word.match(chr(cp))}
-    table[ord(_DOC_BREAK)] = ord(_DOC_BREAK)
-    return table
+    return np.array([word.match(chr(cp)) is not None for cp in range(0x10000)], dtype=bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +93,24 @@ class ShingleBatch:
 def _token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash of every token of every text, and the text index of each token."""
     clean = [t.replace(_DOC_BREAK, " ") if _DOC_BREAK in t else t for t in texts]
-    joined = (" " + _DOC_BREAK + " ").join(clean).lower().translate(_non_word_to_space())
-    raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    n = raw.size
-    is_break = raw == 1
-    in_word = (raw != 32) & ~is_break
+    joined = _DOC_BREAK.join(clean)
+    chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    n = chars.size
+    is_break = chars == 1
+    # Lowercase and word characters by table lookup; beyond the BMP (emoji, rare
+    # scripts) characters are separators.
+    bmp = chars < 0x10000
+    chars[bmp] = _lowercase()[chars[bmp]]
+    in_word = np.zeros(n, dtype=bool)
+    in_word[bmp] = _word_chars()[chars[bmp]]
     before = np.concatenate(([False], in_word[:-1]))
     after = np.concatenate((in_word[1:], [False]))
     starts = np.flatnonzero(in_word & ~before)
     ends = np.flatnonzero(in_word & ~after)  # inclusive
-    # Polynomial hash of bytes [s, e]: (P[e] - P[s-1]) / POLY**s, with P the prefix sum of byte * POLY**i.
+    # Polynomial hash of code points [s, e]: (P[e] - P[s-1]) / POLY**s, with P the prefix sum of cp * POLY**i.
     with np.errstate(over="ignore"):
-        powers = np.full(n, _POLY, dtype=np.uint64)
-        powers[0] = 1
-        np.cumprod(powers, out=powers)
-        prefix = np.cumsum(raw.astype(np.uint64) * powers, dtype=np.uint64)
-        inverse = np.full(n, _POLY_INV, dtype=np.uint64)
-        inverse[0] = 1
-        np.cumprod(inverse, out=inverse)
+        prefix = np.cumsum(chars.astype(np.uint64) * _powers_upto(n, int(_POLY)), dtype=np.uint64)
+        inverse = _powers_upto(n, int(_POLY_INV))
         below = np.where(starts > 0, prefix[starts - 1], np.uint64(0))
         values = (prefix[ends] - below) * inverse[starts] + (ends - starts).astype(np.uint64)
     doc = np.searchsorted(np.flatnonzero(is_break), starts)

@@ -136,9 +136,15 @@ class SqliteStore:
     def check_settings(self, settings: dict[str, object], config=None) -> None:
         """Fingerprints made with other settings cannot be matched: refuse to mix them.
 
-        A store whose LSH keys come from an older fingerprint scheme (with the
-        same settings) is re-indexed from its stored texts, once."""
+        A store whose LSH keys come from an older fingerprint scheme is
+        re-indexed from its stored texts, once, with this run's settings."""
         with self.transaction():
+            scheme = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            if scheme is None or scheme[0] != FINGERPRINT:
+                if config is not None and self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone():
+                    reindex(self.db, config)
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                    [("fingerprint", FINGERPRINT)] + [(k, str(v)) for k, v in settings.items()])
             for key, value in settings.items():
                 row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row is None:
@@ -146,11 +152,6 @@ class SqliteStore:
                 elif row[0] != str(value):
                     raise StoreError(f"{self.path} was built with {key}={row[0]}; this run has {key}={value}. "
                                      "Use the store's setting, or a new store.")
-            scheme = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            if scheme is None or scheme[0] != FINGERPRINT:
-                if config is not None and self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone():
-                    reindex(self.db, config)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (FINGERPRINT,))
 
     def close(self) -> None:
         self.db.close()
