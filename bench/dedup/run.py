@@ -173,7 +173,9 @@ def speed(sizes: list[int], tools: list[str], datasketch_max: int) -> dict:
                 continue
             proc = subprocess.run([sys.executable, __file__, "--worker", tool, str(n)], capture_output=True, text=True)
             if proc.returncode:
-                out.setdefault(str(n), {})[tool] = {"failed": proc.stderr[-800:]}
+                why = "killed (SIGKILL: the kernel's out-of-memory killer)" if proc.returncode == -9 else \
+                    f"exit {proc.returncode}: {proc.stderr[-600:]}"
+                out.setdefault(str(n), {})[tool] = {"failed": why}
             else:
                 out.setdefault(str(n), {})[tool] = json.loads(proc.stdout.strip().splitlines()[-1])
             print(n, tool, out[str(n)][tool], file=sys.stderr, flush=True)
@@ -285,7 +287,7 @@ def report(results: dict) -> str:
         for n, by_tool in s.items():
             for tool, r in by_tool.items():
                 if "total_s" not in r:
-                    lines.append(f"| {int(n):,} | {tool} | {r.get('skipped') or 'failed'} | | | | |")
+                    lines.append(f"| {int(n):,} | {tool} | {r.get('skipped') or 'failed: ' + r['failed']} | | | | |")
                     continue
                 lines.append(f"| {int(n):,} | {tool} | {r['signature_docs_per_s']:,.0f} | {r['docs_per_s']:,.0f} | "
                              f"{r['total_s']:.1f} | {r['peak_mb_over_corpus']:,.0f} | {r['pair_f1']:.4f} |")
@@ -323,10 +325,14 @@ def main() -> None:
     parser.add_argument("--datasketch-max", type=int, default=100_000)
     parser.add_argument("--skip", default="", help="comma list of parts to skip: quality,speed,index")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", action="store_true", help="rewrite results.md from results.json")
     args = parser.parse_args()
     config = Config()
     if args.worker:
         print(json.dumps(worker(args.worker[0], int(args.worker[1]), config)))
+        return
+    if args.report_only:
+        (HERE / "results.md").write_text(report(json.loads((HERE / "results.json").read_text())))
         return
     skip = set(filter(None, args.skip.split(",")))
     sizes = [int(s) for s in args.sizes.split(",")]

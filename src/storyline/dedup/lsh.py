@@ -10,9 +10,7 @@ def band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
     """(texts, bands) int64 keys, non-negative (they fit an SQLite INTEGER); band b's keys differ from band c's."""
     texts, num_perm = sig.shape
     rows = num_perm // bands
-    # Band b takes bins b, b + bands, b + 2 * bands...: bins far apart, because
-    # neighbouring empty bins of a short text borrow from the same bin (minhash.py).
-    grouped = sig.reshape(texts, rows, bands).transpose(0, 2, 1).astype(np.uint64)
+    grouped = sig.reshape(texts, bands, rows).astype(np.uint64)
     with np.errstate(over="ignore"):
         key = np.broadcast_to(mix64(np.arange(bands, dtype=np.uint64) + np.uint64(1)), (texts, bands)).copy()
         for r in range(rows):
