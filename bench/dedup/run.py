@@ -121,8 +121,8 @@ def quality(config: Config) -> dict:
     truth = labelled(docs)
     texts = [d.text for d in docs]
     result = {"docs": len(docs), "copies": sum(d.kind != "base" for d in docs),
-              "real_copy_groups_merged": len(docs) - len(set(truth)) - sum(d.kind not in ("base",) for d in docs)
-              + sum(1 for d in docs if d.kind == "seed") - 1, "tools": {}, "sweep": {}}
+              "real_copy_groups_merged": sum(d.kind == "base" for d in docs)
+              - len({t for d, t in zip(docs, truth) if d.kind == "base"}), "tools": {}, "sweep": {}}
     for name, run in TOOLS.items():
         if name == "storyline-1-worker":
             continue  # the same groups as storyline

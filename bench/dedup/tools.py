@@ -11,7 +11,6 @@ datasketch  MinHash.bulk over the shingles as bytes, MinHashLSH(params=(bands, r
 """
 from __future__ import annotations
 
-import re
 import time
 
 import numpy as np
@@ -19,14 +18,12 @@ import numpy as np
 from storyline.config import Config
 from storyline.dedup.batch import find_copies
 from storyline.dedup.components import components
-
-_TOKEN = re.compile(r"\w+")
-
+from storyline.dedup.shingles import tokens
 
 def _shingle_strings(texts: list[str], size: int) -> list[list[str]]:
     out = []
     for text in texts:
-        toks = _TOKEN.findall(text.lower())
+        toks = tokens(text)
         out.append([" ".join(toks[i:i + size]) for i in range(max(1, len(toks) - size + 1))] if toks else [])
     return out
 
@@ -44,7 +41,7 @@ def run_storyline(texts: list[str], config: Config, workers: int = 2) -> tuple[n
     start = time.perf_counter()
     result = find_copies(texts, None, config, workers=workers, timings=timings)
     return result.group, {"signatures_s": timings["signatures"], "total_s": time.perf_counter() - start,
-                          "candidates": timings["candidates"], "verified_pairs": int(result.pairs.shape[0])}
+                          "candidates": result.candidates, "verified_pairs": int(result.pairs.shape[0])}
 
 
 def run_rensa(texts: list[str], config: Config) -> tuple[np.ndarray, dict]:

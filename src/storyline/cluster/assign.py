@@ -3,8 +3,8 @@
 A copy never opens a story: it is in its original's story. A page that is no
 copy joins the story it resembles most (online.py) or opens one. When a copy
 group changed (a new original, two groups merged), every member moves to the
-original's story, and every story that lost or gained pages is refreshed; a
-story left without pages is removed.
+original's story; a story left without pages is removed, and the stories that
+lost or gained pages are returned, for the run to refresh once pages are dated.
 """
 from __future__ import annotations
 
@@ -21,10 +21,14 @@ def story_id_for(page_id: str) -> str:
     return "s-" + hashlib.sha1(page_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str], config: Config) -> tuple[int, int]:
-    """Returns (stories opened, pages that joined an existing story)."""
+def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str],
+                   config: Config) -> tuple[int, int, set[str]]:
+    """Returns (stories opened, pages that joined an existing story, stories that gained or lost pages).
+
+    Stories left without pages are removed; the caller refreshes the others (refresh_story) once
+    the forensics pass has dated their pages."""
     if not pending and not regrouped:
-        return 0, 0
+        return 0, 0, set()
     members = store.story_members()
     vectors = store.term_vectors([m for ms in members.values() for m in ms] + pending)
     n_docs, df = store.document_frequencies({t for v in vectors.values() for t in v})
@@ -61,10 +65,8 @@ def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str], 
                 touched.add(page["story"])
             store.set_story(pid, original_story)
             touched.add(original_story)
-    for story_id in sorted(touched):
-        if not store.delete_story_if_empty(story_id):
-            refresh_story(store, story_id)
-    return opened, joined
+    changed = {story_id for story_id in sorted(touched) if not store.delete_story_if_empty(story_id)}
+    return opened, joined, changed
 
 
 def refresh_story(store: SqliteStore, story_id: str) -> None:

@@ -80,8 +80,6 @@ def update_groups(store: SqliteStore, pending: list[str], config: Config) -> tup
                 direct = overlap_relation(original_shingles, text_shingles(member.text, config), config) \
                     or _best_link(links[member.id])
             store.set_copy(member.id, original.id, *direct)
-            store.set_original_reasons(member.id, None)
-            store.set_related(member.id, None, None, None)  # a copy is related through its original
             copies += member.id in pending_set
     return copies, set(links)
 

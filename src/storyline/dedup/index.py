@@ -54,14 +54,6 @@ class LshIndex:
     def rows(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM lsh_index").fetchone()[0]
 
-    def disk_bytes(self) -> int | None:
-        """Bytes of the index B-tree on disk (needs SQLite's dbstat table; None without it)."""
-        try:
-            row = self.db.execute("SELECT SUM(pgsize) FROM dbstat WHERE name = 'lsh_index'").fetchone()
-        except sqlite3.OperationalError:
-            return None
-        return int(row[0] or 0)
-
 
 def reindex(db: sqlite3.Connection, config: Config, chunk: int = 20_000) -> int:
     """Rebuild the index from the stored texts (a store made with an older fingerprint). Returns pages indexed."""

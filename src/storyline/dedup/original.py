@@ -55,20 +55,20 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
 
 
 def _credible_date(row) -> str | None:
-    keys = row.keys()
-    if "misdated" not in keys or row["misdated"] is None or row["misdated"] or not row["claimed_date"]:
+    """The claimed day, once forensics has judged it not misdated (misdated is NULL before that)."""
+    if row["misdated"] is None or row["misdated"] or not row["claimed_date"]:
         return None
     return row["claimed_date"][:10]
 
 
 def _farm(row) -> bool:
-    if "content_farm" not in row.keys() or not row["content_farm"]:
+    if not row["content_farm"]:
         return False
     return float(json.loads(row["content_farm"]).get("score") or 0) >= FARM_AT
 
 
 def candidates_from_rows(rows) -> list[Candidate]:
-    """Candidates from stored page rows (id, text, injections JSON, agency, claimed_date[, content_farm, misdated])."""
+    """Candidates from stored page rows (store.rank_rows)."""
     out = []
     for r in rows:
         farm = _farm(r)

@@ -22,7 +22,6 @@ from . import text_shingles
 from .verify import overlap
 
 COMPARED = 50  # earlier reports each report is compared with (the most recent), for bounded cost
-STORY_RELATIONS = ("version", "rewrite")
 
 
 def _place(dateline: str | None) -> str | None:

@@ -15,9 +15,6 @@ import numpy as np
 
 from ..config import Config
 
-RELATION_ORDER = {"exact": 0, "near": 1, "contained": 2, "version": 3, "rewrite": 4}
-
-
 def shared(a: np.ndarray, b: np.ndarray) -> int:
     """Shingles two sorted unique hash arrays have in common."""
     return int(np.intersect1d(a, b, assume_unique=True).size) if a.size and b.size else 0

@@ -113,13 +113,13 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # stored by a run that was killed before this step are finished here.
         pending = store.pages_without_story()
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
-        summary.new_stories, summary.joined_stories = assign_stories(store, pending, regrouped, config)
+        summary.new_stories, summary.joined_stories, changed = assign_stories(store, pending, regrouped, config)
         # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
         touched = set(pending) | regrouped
         if assess_store(store, touched):
             # Credible dates are known now: they weigh in the choice of each group's original.
             touched |= update_groups(store, sorted(touched), config)[1]
-        stories = store.stories_of(touched)
+        stories = store.stories_of(touched) | changed
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):
             refresh_story(store, story_id)

@@ -238,8 +238,15 @@ class SqliteStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
-        self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ? WHERE id = ?",
-                        (original, relation, score, page_id))
+        """Mark a page as a copy of `original` (None: not a copy). A copy keeps no reasons for being an
+        original and no version / rewrite relation of its own: it is related through its original."""
+        if original is None:
+            self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
+                            "WHERE id = ?", (page_id,))
+        else:
+            self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ?, "
+                            "original_reasons = NULL, related_to = NULL, related_as = NULL, related_score = NULL "
+                            "WHERE id = ?", (original, relation, score, page_id))
 
     def forensics_rows(self, ids: Iterable[str]) -> list[dict]:
         """What the forensics pass reads, for the given pages."""
