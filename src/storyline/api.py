@@ -46,15 +46,22 @@ class Storyline:
         check_inputs(inputs)
         return run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
 
-    def stories(self) -> list[dict]:
-        return self.store.stories()
+    def stories(self, storyline: str | None = None) -> list[dict]:
+        """All stories, or those of one storyline."""
+        stories = self.store.stories()
+        return [s for s in stories if s["storyline"] == storyline] if storyline else stories
+
+    def storylines(self) -> list[dict]:
+        return self.store.storylines()
 
     def show(self, story_id: str) -> dict | None:
-        """One story with its pages (without text): which is the original, which are copies."""
-        story = self.store.story(story_id)
+        """One story with its pages (without text): which is the original, which are copies.
+        The id of a story merged into another resolves to that story."""
+        resolved = self.store.resolve_story(story_id)
+        story = self.store.story(resolved) if resolved else None
         if story is None:
             return None
-        members = self.store.pages(story=story_id, with_text=False)
+        members = self.store.pages(story=resolved, with_text=False)
         story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
         return story
 
@@ -62,7 +69,8 @@ class Storyline:
         return [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
 
     def export(self, out: str | Path, format: str = "jsonl") -> int:
-        """Write every page, then every story, one JSON object per line; returns the line count."""
+        """Write every page, every story, then every storyline, one JSON object per line;
+        returns the line count."""
         if format != "jsonl":
             raise ValueError(f"unknown export format {format!r} (supported: jsonl)")
         n = 0
@@ -72,6 +80,9 @@ class Storyline:
                 n += 1
             for story in self.stories():
                 handle.write(json.dumps({"kind": "story", **story}, ensure_ascii=False) + "\n")
+                n += 1
+            for line in self.storylines():
+                handle.write(json.dumps({"kind": "storyline", **line}, ensure_ascii=False) + "\n")
                 n += 1
         return n
 

@@ -15,12 +15,13 @@ from typing import Any
 from .api import Storyline, extract
 from .config import load_config
 from .read import check_inputs
-from .schema import PAGE_FIELDS, STORY_FIELDS
+from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 from .store.sqlite import StoreError
 
 OK, SKIPPED, FATAL = 0, 1, 2
 
 _EPILOG = "JSON fields (stable):\n  page: " + ", ".join(PAGE_FIELDS) + "\n  story: " + ", ".join(STORY_FIELDS) + \
+    "\n  storyline: " + ", ".join(STORYLINE_FIELDS) + \
     "\nExit codes: 0 ok, 1 some pages skipped (see `storyline pages --errors`), 2 usage or fatal error."
 
 
@@ -45,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
-    sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
+    stories = sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
+    stories.add_argument("--storyline", metavar="STORYLINE_ID", help="only the stories of this storyline")
+    sub.add_parser("storylines", parents=[common], help="list storylines: stories that continue each other")
     show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies")
     show.add_argument("story_id", metavar="STORY_ID")
     pages = sub.add_parser("pages", parents=[common], help="per page: metadata, copy relation, story")
@@ -100,15 +103,16 @@ def cmd_run(args, config) -> int:
         if len(summary.skipped) > 20:
             print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
         print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
-              f"pages joining stories: {summary.joined_stories}")
+              f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
+              f"stories merged: {summary.merged_stories}")
         print(f"store {args.db}: {t['pages']} pages, {t['duplicates']} copies, {t['stories']} stories, "
-              f"{t['skipped']} skipped")
+              f"{t['storylines']} storylines, {t['skipped']} skipped")
     return SKIPPED if summary.skipped else OK
 
 
 def cmd_stories(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
-        stories = sl.stories()
+        stories = sl.stories(storyline=args.storyline)
     if args.json:
         _print_json(stories)
         return OK
@@ -121,6 +125,25 @@ def cmd_stories(args, config) -> int:
     return OK
 
 
+def cmd_storylines(args, config) -> int:
+    with Storyline(args.db, config, read_only=True) as sl:
+        lines = sl.storylines()
+        titles = {s["id"]: s["title"] for s in sl.stories()}
+    if args.json:
+        _print_json(lines)
+        return OK
+    for line in lines:
+        span = f"{line['first_date'] or '?'}..{line['last_date'] or '?'}"
+        print(f"{line['id']}  {line['story_count']:>3} stories {line['page_count']:>4} pages  {span:<22}  "
+              f"{_short(line['name'], 70)}")
+        for story_id in line["stories"][:5]:
+            print(f"      {story_id}  {_short(titles.get(story_id), 80)}")
+        if line["story_count"] > 5:
+            print(f"      ... {line['story_count'] - 5} more (storyline stories --storyline {line['id']})")
+    print(f"{len(lines)} storylines")
+    return OK
+
+
 def cmd_show(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
         story = sl.show(args.story_id)
@@ -130,6 +153,8 @@ def cmd_show(args, config) -> int:
     if args.json:
         _print_json(story)
         return OK
+    if story["id"] != args.story_id:
+        print(f"({args.story_id} was merged into {story['id']})")
     print(f"{story['id']}: {story['title']}")
     print(f"  {story['page_count']} pages, published {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:
@@ -219,7 +244,7 @@ def cmd_export(args, config) -> int:
     return OK
 
 
-COMMANDS = {"run": cmd_run, "stories": cmd_stories, "show": cmd_show, "pages": cmd_pages,
+COMMANDS = {"run": cmd_run, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
             "extract": cmd_extract, "export": cmd_export}
 
 

@@ -39,10 +39,27 @@ class Config:
     # Seeds 000/001 (AP, Moscow, a day apart) share 0.15; independent reports of the
     # same event share under 0.06 (seeds 000/003, 001/003).
     version_overlap: float = 0.1
-    # Story grouping: cosine of TF-IDF vectors, title counted twice.
-    # Average cosine to a story's pages needed to join it; see README "Stories" for
-    # how it was chosen (seeds and AEB same-event pairs) and its known limits.
-    story_similarity: float = 0.475
+    # Story grouping (README "Stories"): a page joins the story it most likely belongs
+    # to when that probability, from the join model (headline, body and name cosines,
+    # Gaussian decay on days), reaches story_join_probability. The model ships fitted
+    # on hand-labelled Timeline17 pairs (bench/cluster/fit.py); story_model names
+    # another one. After dating, a report whose probability against the rest of its
+    # story falls below story_split_probability leaves it; two stories whose centroids
+    # reach story_merge_probability merge (the gap between the thresholds keeps
+    # pages from flipping back and forth).
+    story_model: str = ""
+    story_join_probability: float = 0.5
+    story_split_probability: float = 0.2
+    story_merge_probability: float = 0.5
+    # Storylines: a story continues a storyline when its similarity to it (half names,
+    # half body words), decayed by the gap in days (Gaussian of this width), reaches
+    # storyline_similarity. Chosen on the dev half of the Timeline17 stream
+    # (bench/cluster/README.md).
+    storyline_similarity: float = 0.05
+    storyline_decay_days: float = 60.0
+    # Two storylines whose centroids reach this (decayed by the gap between them) are
+    # one thread that started twice in its first days: they merge.
+    storyline_merge_similarity: float = 0.3
 
 
 def _coerce(field: dataclasses.Field, value: Any) -> Any:
@@ -76,6 +93,11 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
         if value is not None:
             values[name] = _coerce(fields[name], value)
     config = Config(**values)
+    for name in ("story_join_probability", "story_split_probability", "story_merge_probability"):
+        if not 0.0 <= getattr(config, name) <= 1.0:
+            raise ValueError(f"{name} must be a probability in [0, 1]")
+    if config.storyline_decay_days <= 0:
+        raise ValueError("storyline_decay_days must be positive")
     if config.lsh_bands < 1 or config.num_perm % config.lsh_bands:
         raise ValueError(f"num_perm ({config.num_perm}) must be a multiple of lsh_bands ({config.lsh_bands})")
     return config

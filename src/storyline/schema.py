@@ -49,6 +49,18 @@ STORY_FIELDS: dict[str, str] = {
     "original": "id of the page most likely to be the original report",
     "first_date": "earliest estimated publication date among its pages (YYYY-MM-DD)",
     "last_date": "latest estimated publication date among its pages (YYYY-MM-DD)",
+    "storyline": "id of the storyline the story belongs to (stories that continue each other)",
+    "aliases": "ids of stories merged into this one; each still resolves to it (`storyline show OLD_ID`)",
+}
+
+STORYLINE_FIELDS: dict[str, str] = {
+    "id": "storyline id (derived from its first story)",
+    "name": "its heaviest names: actors and places its stories share",
+    "stories": "ids of its stories, in date order",
+    "story_count": "number of stories",
+    "page_count": "number of pages over all its stories",
+    "first_date": "first day of its first story (YYYY-MM-DD)",
+    "last_date": "last day of its last story (YYYY-MM-DD)",
 }
 
 

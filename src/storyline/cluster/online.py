@@ -1,48 +1,180 @@
-"""First story grouping: each new page joins the most similar story or opens one.
+"""Online story grouping: each page joins the story it most likely belongs to, or opens one.
 
-Similarity to a story is the average cosine (TF-IDF) to the story's pages
-that are not copies (average linkage), so one loosely related page cannot pull
-a different event in. Copies never reach this stage: a copy is in its
-original's story. Candidate stories come from an inverted index on each
-page's heaviest terms, not from a scan of all stories. Later work (issue 6)
-adds time decay, entities and a calibrated join decision.
+A story is kept as the sums of its reports' unit vectors (headline, body,
+names) and its date span, so the cosine to the centroid is the average cosine
+to its reports (average linkage), and adding a page costs the page's size, not
+the story's. Candidate stories come from an inverted index on each story's key
+terms; a posting list keeps only the stories that used the term most recently
+(POSTING_DEPTH), and only the stories hit by most key terms are scored
+(MAX_SCORED), so the cost of a page does not grow with the number of stories.
+The same engine runs over the store (assign.py, with the store as its source)
+and over a corpus in memory (batch.py, bench/cluster).
 """
 from __future__ import annotations
 
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .terms import cosine
+from .model import JoinModel, time_decay
+from .vectors import PageVectors
 
-MAX_MEMBERS_COMPARED = 50  # most recent members of a story taken into the average
-KEY_TERMS = 15  # heaviest terms of a page that index it
+POSTING_DEPTH = 32  # stories kept per key term, most recently used first
+MAX_SCORED = 12  # candidate stories scored in full per page
+MAX_CENTROID_TERMS = 400  # a centroid keeps its heaviest terms (bounds memory and cost)
 
 
-def _key_terms(vector: dict[str, float]) -> list[str]:
-    return sorted(vector, key=lambda t: (-vector[t], t))[:KEY_TERMS]
+def _dot(small: dict[str, float], big: dict[str, float]) -> float:
+    if len(small) > len(big):
+        small, big = big, small
+    return sum(v * big.get(t, 0.0) for t, v in small.items())
+
+
+def _add_into(total: dict[str, float], vec: dict[str, float], sign: float = 1.0) -> None:
+    for term, value in vec.items():
+        total[term] = total.get(term, 0.0) + sign * value
+    if len(total) > MAX_CENTROID_TERMS * 5 // 4:
+        kept = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CENTROID_TERMS]
+        total.clear()
+        total.update(kept)
+
+
+@dataclass(slots=True)
+class StoryState:
+    """A story as the join decision sees it."""
+
+    id: str
+    reports: int = 0  # pages that are no copies
+    headline: dict[str, float] = field(default_factory=dict)
+    body: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    first_day: int | None = None
+    last_day: int | None = None
+    keys: list[str] = field(default_factory=list)  # terms the story is indexed under
+
+    def add(self, page: PageVectors) -> None:
+        self.reports += 1
+        _add_into(self.headline, page.headline)
+        _add_into(self.body, page.body)
+        _add_into(self.entities, page.entities)
+        if page.day is not None:
+            self.first_day = page.day if self.first_day is None else min(self.first_day, page.day)
+            self.last_day = page.day if self.last_day is None else max(self.last_day, page.day)
+
+    def features(self, page: PageVectors, sigma_days: float) -> tuple[float, float, float, float]:
+        n = max(self.reports, 1)
+        return (_dot(page.headline, self.headline) / n, _dot(page.body, self.body) / n,
+                _dot(page.entities, self.entities) / n,
+                time_decay(page.day, self.first_day, self.last_day, sigma_days))
+
+    def mean_vectors(self, story_id: str | None = None) -> PageVectors:
+        """The story as one pseudo-page (its centroid), to compare stories with each other."""
+        n = max(self.reports, 1)
+        mid = None if self.first_day is None else (self.first_day + self.last_day) // 2
+        return PageVectors(story_id or self.id, {t: v / n for t, v in self.headline.items()},
+                           {t: v / n for t, v in self.body.items()},
+                           {t: v / n for t, v in self.entities.items()}, mid)
+
+    def as_json(self) -> dict:
+        return {"reports": self.reports, "headline": self.headline, "body": self.body, "entities": self.entities,
+                "first_day": self.first_day, "last_day": self.last_day, "keys": self.keys}
+
+    @classmethod
+    def from_json(cls, story_id: str, data: dict) -> StoryState:
+        return cls(story_id, int(data["reports"]), data["headline"], data["body"], data["entities"],
+                   data["first_day"], data["last_day"], list(data.get("keys", [])))
+
+
+# A source of stories beyond the ones in memory (the store): the stories filed under
+# key terms, and loading a story's state.
+CandidateLookup = Callable[[list[str]], list[str]]
+StateLoader = Callable[[list[str]], dict[str, StoryState]]
+
+
+@dataclass(slots=True)
+class Decision:
+    story: str | None  # the story joined, None to open one
+    probability: float  # of the best candidate (0.0 when there was none)
 
 
 @dataclass(slots=True)
 class StoryIndex:
-    threshold: float
-    members: dict[str, list[dict[str, float]]] = field(default_factory=dict)
-    by_term: dict[str, set[str]] = field(default_factory=dict)
+    model: JoinModel
+    join_probability: float = 0.5
+    sigma_days: float = 3.0
+    lookup: CandidateLookup | None = None
+    loader: StateLoader | None = None
+    stories: dict[str, StoryState] = field(default_factory=dict)
+    postings: dict[str, deque[str]] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
 
-    def add(self, story_id: str, vector: dict[str, float]) -> None:
-        self.members.setdefault(story_id, []).append(vector)
-        for term in _key_terms(vector):
-            self.by_term.setdefault(term, set()).add(story_id)
+    def candidates(self, page: PageVectors) -> list[str]:
+        keys = page.key_terms()
+        hits: Counter[str] = Counter()
+        for rank, term in enumerate(keys):
+            for story_id in self.postings.get(term, ()):
+                hits[story_id] += 1
+        if self.lookup is not None:
+            for story_id in self.lookup(keys):
+                hits[story_id] += 1 if story_id not in hits else 0
+            self._load([s for s in hits if s not in self.stories])
+        return [s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCORED] if s in self.stories]
 
-    def candidates(self, vector: dict[str, float]) -> set[str]:
-        found: set[str] = set()
-        for term in _key_terms(vector):
-            found |= self.by_term.get(term, set())
-        return found
+    def _load(self, ids: list[str]) -> None:
+        if ids and self.loader is not None:
+            for story_id, state in self.loader(ids).items():
+                self.stories[story_id] = state
+                for term in state.keys:
+                    self._post(term, story_id)
 
-    def best(self, vector: dict[str, float]) -> tuple[str | None, float]:
-        best_id, best_score = None, 0.0
-        for story_id in sorted(self.candidates(vector)):
-            recent = self.members[story_id][-MAX_MEMBERS_COMPARED:]
-            score = sum(cosine(vector, v) for v in recent) / len(recent)
-            if score > best_score:
-                best_id, best_score = story_id, score
-        return (best_id, best_score) if best_score >= self.threshold else (None, best_score)
+    def _post(self, term: str, story_id: str) -> None:
+        posting = self.postings.get(term)
+        if posting is None:
+            posting = self.postings[term] = deque(maxlen=POSTING_DEPTH)
+        if story_id in posting:
+            posting.remove(story_id)
+        posting.appendleft(story_id)  # most recently used first; the oldest falls off
+
+    def decide(self, page: PageVectors, exclude: Iterable[str] = ()) -> Decision:
+        best, best_p = None, 0.0
+        skip = set(exclude)
+        for story_id in self.candidates(page):
+            if story_id in skip:
+                continue
+            p = self.model.probability(self.stories[story_id].features(page, self.sigma_days))
+            if p > best_p:
+                best, best_p = story_id, p
+        return Decision(best if best_p >= self.join_probability else None, best_p)
+
+    def add(self, story_id: str, page: PageVectors) -> StoryState:
+        state = self.stories.get(story_id)
+        if state is None:
+            self._load([story_id])
+            state = self.stories.setdefault(story_id, StoryState(story_id))
+        state.add(page)
+        for term in page.key_terms():
+            if term not in state.keys:
+                state.keys.append(term)
+            self._post(term, story_id)
+        self.changed.add(story_id)
+        return state
+
+    def replace(self, story_id: str, state: StoryState | None) -> None:
+        """Put a rebuilt state in place (after pages left the story), or drop a story."""
+        if state is None:
+            self.stories.pop(story_id, None)
+        else:
+            self.stories[story_id] = state
+            for term in state.keys:
+                self._post(term, story_id)
+        self.changed.add(story_id)
+
+    def cluster(self, pages: Iterable[PageVectors], new_id: Callable[[str], str]) -> dict[str, str]:
+        """Assign pages in order; returns page id -> story id."""
+        out: dict[str, str] = {}
+        for page in pages:
+            decision = self.decide(page)
+            story_id = decision.story or new_id(page.id)
+            self.add(story_id, page)
+            out[page.id] = story_id
+        return out

@@ -23,10 +23,11 @@ MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep 
 
 
 def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[str, int], config: Config, *,
-             content_hash: str | None = None) -> None:
+             content_hash: str | None = None, story_counts: dict | None = None) -> None:
     """Store a page and record its verified links to the pages stored before it."""
     twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
-    store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None)
+    store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None,
+                      story_counts=story_counts)
     if twin is not None:
         store.add_link(article.id, twin, "exact", 1.0)
         return

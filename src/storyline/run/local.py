@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import date
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..cluster.assign import assign_stories, refresh_story
+from ..cluster.assign import assign_stories, refresh_story, review_stories, update_storylines
 from ..cluster.terms import term_counts
+from ..cluster.vectors import story_counts
 from ..config import Config
 from ..dedup import fingerprint
 from ..dedup.groups import add_page, update_groups
@@ -22,6 +24,7 @@ from ..extract import extract_page
 from ..forensics.assess import assess_store
 from ..read import read_inputs
 from ..records import Article, Page, Signature, Skipped
+from ..schema import article_json
 from ..store.sqlite import SqliteStore
 from .workers import run_in_workers
 
@@ -36,6 +39,7 @@ class Prepared:
     article: Article
     signature: Signature
     terms: dict[str, int]
+    story_counts: dict  # headline and name counts, and the page's own best date (cluster/vectors.py)
     content_hash: str
 
 
@@ -44,12 +48,17 @@ def content_hash(page: Page) -> str:
 
 
 def prepare(page: Page, config: Config) -> Prepared | Skipped:
-    """The per-page work of a run: extract, fingerprint, count terms."""
+    """The per-page work of a run: extract, fingerprint, count terms, date the page on its own."""
     article = extract_page(page, config)
     if isinstance(article, Skipped):
         return article
-    return Prepared(article, fingerprint(article, config), term_counts(article.title, article.text),
-                    content_hash(page))
+    terms = term_counts(article.title, article.text)
+    # The page's date as judged alone (a content farm's claimed date is not trusted):
+    # the time feature of story grouping, until forensics dates the page in its story.
+    alone = article_json(article)["published"]["value"]
+    day = date.fromisoformat(alone).toordinal() if alone else None
+    counts = story_counts(article.title, article.text, terms, day)
+    return Prepared(article, fingerprint(article, config), terms, counts.as_json(), content_hash(page))
 
 
 @dataclass(slots=True)
@@ -61,13 +70,17 @@ class RunSummary:
     new_duplicates: int = 0
     new_stories: int = 0
     joined_stories: int = 0
+    split_reports: int = 0
+    merged_stories: int = 0
+    storylines: int = 0
     totals: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
-                "pages_joining_stories": self.joined_stories, "store": self.totals}
+                "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
+                "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals}
 
 
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
@@ -120,9 +133,13 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             # Credible dates are known now: they weigh in the choice of each group's original.
             touched |= update_groups(store, sorted(touched), config)[1]
         stories = store.stories_of(touched) | changed
+        # Dates are known now: reports that no longer fit leave, stories that now match merge.
+        stories, summary.split_reports, summary.merged_stories = review_stories(store, stories, config)
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):
             refresh_story(store, story_id)
+        if stories:
+            summary.storylines = update_storylines(store, config)
     summary.totals = store.counts()
     return summary
 
@@ -139,5 +156,6 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
             if store.has_page(item.article.id):  # the same page twice in one input, or another run stored it
                 summary.already_stored += 1
                 continue
-            add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash)
+            add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
+                     story_counts=item.story_counts)
             summary.added += 1

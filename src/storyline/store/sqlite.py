@@ -19,6 +19,16 @@ from ..schema import NO_PUBLISHED, dateline_json, injections_json, signals_json
 
 SCHEMA_VERSION = 1
 
+# Tables added after the first release (created in older stores too): the index of
+# stories by key term (most recently used first), ids of merged stories, storylines.
+_STORY_TABLES = """
+CREATE TABLE IF NOT EXISTS story_keys (
+    term TEXT NOT NULL, story TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, story)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
+CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT);
+"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS pages (
@@ -40,6 +50,7 @@ CREATE TABLE IF NOT EXISTS pages (
     exact_hash TEXT,
     content_hash TEXT,      -- sha1 of the page as read, to tell a reused id from the same page
     terms TEXT,             -- JSON {term: count}, for story grouping
+    story_counts TEXT,      -- JSON {headline, entities, day}: the rest of what story grouping compares
     duplicate_of TEXT,
     relation TEXT,
     relation_score REAL,
@@ -70,9 +81,13 @@ CREATE TABLE IF NOT EXISTS stories (
     title TEXT,
     original TEXT,
     first_date TEXT,
-    last_date TEXT
+    last_date TEXT,
+    state TEXT,             -- JSON StoryState: centroid sums, report count, day span, key terms
+    storyline TEXT
 );
-"""
+""" + _STORY_TABLES
+
+
 
 PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
                 "claimed_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
@@ -81,7 +96,8 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
 # Columns added after the first release: added to an older store when a run opens it.
 _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
-                  "related_as": "TEXT", "related_score": "REAL"}
+                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT"}
+_ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
 
 
 class StoreError(RuntimeError):
@@ -125,13 +141,19 @@ class SqliteStore:
 
     def _has_columns(self) -> bool:
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        return all(c in have for c in _ADDED_COLUMNS)
+        have_story = {r[1] for r in self.db.execute("PRAGMA table_info(stories)")}
+        return all(c in have for c in _ADDED_COLUMNS) and all(c in have_story for c in _ADDED_STORY_COLUMNS)
 
     def _add_missing_columns(self) -> None:
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
         for column, kind in _ADDED_COLUMNS.items():
             if column not in have:
                 self.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(stories)")}
+        for column, kind in _ADDED_STORY_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE stories ADD COLUMN {column} {kind}")
+        self.db.executescript(_STORY_TABLES)
 
     def check_settings(self, settings: dict[str, object], config=None) -> None:
         """Fingerprints made with other settings cannot be matched: refuse to mix them.
@@ -186,24 +208,27 @@ class SqliteStore:
         return row[0] if row else None
 
     def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
-                    content_hash: str | None = None, index_lsh: bool = True) -> None:
+                    content_hash: str | None = None, index_lsh: bool = True,
+                    story_counts: dict | None = None) -> None:
         dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
-                   dateline, agency, injections, warnings, exact_hash, content_hash, terms, signals, added_at)
-               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   dateline, agency, injections, warnings, exact_hash, content_hash, terms, signals, added_at,
+                   story_counts)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
              article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
              article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
-             json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now()),
+             json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now(),
+             json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
             LshIndex(self.db).add(seq, sig.band_keys)
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            ((t,) for t in terms),
+            [(t,) for t in terms] + [("@" + n,) for n in (story_counts or {}).get("entities", {})],
         )
         self.db.execute(
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -418,7 +443,120 @@ class SqliteStore:
             (story_id, story_id, story_id),
         )
 
-    _STORY_SELECT = """SELECT s.id, s.title, s.original, s.first_date, s.last_date,
+    # -- story grouping state, index, aliases, storylines --------------------
+    def story_inputs(self, ids: Iterable[str]) -> dict[str, dict]:
+        """What grouping needs of pages: terms, story_counts, best date, copy link, story."""
+        ids = list(ids)
+        out: dict[str, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                    f"SELECT id, title, text, terms, story_counts, published_value, duplicate_of, story FROM pages "
+                    f"WHERE id IN ({marks})", chunk):
+                out[row["id"]] = dict(row)
+        return out
+
+    def set_story_counts(self, page_id: str, counts: dict) -> None:
+        self.db.execute("UPDATE pages SET story_counts = ? WHERE id = ?",
+                        (json.dumps(counts, ensure_ascii=False), page_id))
+
+    def group_members(self, original: str) -> list[str]:
+        """The copies of a page."""
+        return [r[0] for r in self.db.execute("SELECT id FROM pages WHERE duplicate_of = ? ORDER BY seq", (original,))]
+
+    def story_page_ids(self, story_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM pages WHERE story = ? ORDER BY seq", (story_id,))]
+
+    def story_age(self, story_id: str) -> int:
+        """Order of a story's first page in the store (lower: older)."""
+        row = self.db.execute("SELECT min(seq) FROM pages WHERE story = ?", (story_id,)).fetchone()
+        return row[0] if row and row[0] is not None else 1 << 62
+
+    def story_reports_ids(self, story_id: str) -> list[str]:
+        """A story's pages that are no copies, in the order they were added."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM pages WHERE story = ? AND duplicate_of IS NULL ORDER BY seq", (story_id,))]
+
+    def story_candidates(self, terms: list[str], depth: int) -> list[str]:
+        """Stories filed under these key terms, the most recently used `depth` per term."""
+        out: list[str] = []
+        for term in terms:
+            out += [r[0] for r in self.db.execute(
+                "SELECT story FROM story_keys WHERE term = ? ORDER BY used DESC LIMIT ?", (term, depth))]
+        return out
+
+    def story_states(self, ids: Iterable[str]) -> dict[str, dict]:
+        ids = list(ids)
+        out: dict[str, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT id, state FROM stories WHERE id IN ({marks}) AND state IS NOT NULL",
+                                       chunk):
+                out[row[0]] = json.loads(row[1])
+        return out
+
+    def save_story_state(self, story_id: str, state: dict, keys: list[str]) -> None:
+        self.db.execute("INSERT OR IGNORE INTO stories (id) VALUES (?)", (story_id,))
+        self.db.execute("UPDATE stories SET state = ? WHERE id = ?", (json.dumps(state, ensure_ascii=False), story_id))
+        used = self._next_use()
+        self.db.executemany("INSERT INTO story_keys (term, story, used) VALUES (?, ?, ?) "
+                            "ON CONFLICT (term, story) DO UPDATE SET used = excluded.used",
+                            [(t, story_id, used) for t in keys])
+
+    def _next_use(self) -> int:
+        if getattr(self, "_use", None) is None:
+            self._use = self.db.execute("SELECT coalesce(max(used), 0) FROM story_keys").fetchone()[0]
+        self._use += 1
+        return self._use
+
+    def delete_story(self, story_id: str, merged_into: str | None = None) -> None:
+        """Remove a story with no pages left; a merged story's id keeps resolving to the story it joined."""
+        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+        self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
+        if merged_into is not None:
+            self.db.execute("INSERT INTO story_aliases VALUES (?, ?) ON CONFLICT (alias) DO UPDATE "
+                            "SET story = excluded.story", (story_id, merged_into))
+            self.db.execute("UPDATE story_aliases SET story = ? WHERE story = ?", (merged_into, story_id))
+
+    def resolve_story(self, story_id: str) -> str | None:
+        """A story id as it is now: itself, or the story a merged story joined."""
+        if self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+            return story_id
+        row = self.db.execute("SELECT story FROM story_aliases WHERE alias = ?", (story_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_aliases(self, story_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT alias FROM story_aliases WHERE story = ? ORDER BY alias", (story_id,))]
+
+    def storyline_inputs(self) -> list[tuple[str, dict, str | None, str | None]]:
+        """(story id, state, first_date, last_date) of every story with a state."""
+        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in self.db.execute(
+            "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL ORDER BY id")]
+
+    def set_storylines(self, lines: list[tuple[str, str, str | None, str | None, tuple[str, ...]]]) -> None:
+        """Replace all storylines: (id, name, first_date, last_date, story ids)."""
+        self.db.execute("DELETE FROM storylines")
+        self.db.execute("UPDATE stories SET storyline = NULL")
+        for line_id, name, first, last, stories in lines:
+            self.db.execute("INSERT INTO storylines VALUES (?, ?, ?, ?)", (line_id, name, first, last))
+            self.db.executemany("UPDATE stories SET storyline = ? WHERE id = ?", [(line_id, s) for s in stories])
+
+    def storylines(self) -> list[dict]:
+        rows = self.db.execute(
+            """SELECT l.id, l.name, l.first_date, l.last_date,
+                      (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id
+                                                         ORDER BY first_date, id)) AS ids,
+                      (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id))
+               FROM storylines l ORDER BY l.first_date, l.id""")
+        return [{"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
+                 "page_count": r[5], "first_date": r[2], "last_date": r[3]} for r in rows]
+
+    _STORY_SELECT = """SELECT s.id, s.title, s.original, s.first_date, s.last_date, s.storyline,
+            (SELECT json_group_array(alias) FROM (SELECT alias FROM story_aliases WHERE story = s.id
+                                                  ORDER BY alias)) AS aliases,
             (SELECT json_group_array(id) FROM (SELECT id FROM pages WHERE story = s.id ORDER BY seq)) AS ids
         FROM stories s"""
 
@@ -433,10 +571,11 @@ class SqliteStore:
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
             """SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'skipped'),
-                      count(*) FILTER (WHERE duplicate_of IS NOT NULL), (SELECT count(*) FROM stories)
+                      count(*) FILTER (WHERE duplicate_of IS NOT NULL), (SELECT count(*) FROM stories),
+                      (SELECT count(*) FROM storylines)
                FROM pages"""
         ).fetchone()
-        return {"pages": row[0], "skipped": row[1], "duplicates": row[2], "stories": row[3]}
+        return {"pages": row[0], "skipped": row[1], "duplicates": row[2], "stories": row[3], "storylines": row[4]}
 
 
 def _now() -> str:
@@ -460,4 +599,5 @@ def _page_dict(row: sqlite3.Row) -> dict:
 def _story_dict(row: sqlite3.Row) -> dict:
     ids = json.loads(row["ids"] or "[]")
     return {"id": row["id"], "title": row["title"], "pages": ids, "page_count": len(ids),
-            "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"]}
+            "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"],
+            "storyline": row["storyline"], "aliases": json.loads(row["aliases"] or "[]")}

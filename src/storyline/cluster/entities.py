@@ -1,0 +1,104 @@
+"""Names in a text: the actors and places that tell one story from another.
+
+No model ships for this (no spaCy model comes from the package index), so names
+are read from capitalisation, which news style makes reliable: a run of
+capitalised words ("North Korea", "Choe Son Hui", "Gulf of Mexico") is a name,
+unless it only starts a sentence with a common word ("The", "Meanwhile"). A
+capitalised word that the text also uses in lower case ("Officials" / "officials")
+is no name either. Keys keep short acronyms ("BP", "WHO", "KCNA") and title-case
+the rest ("MOSCOW" -> "Moscow"), so one name has one key whatever the page's case.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..extract.lines import STOPWORDS
+
+MAX_ENTITIES = 100
+_WORD = re.compile(r"[^\W\d_][\w’'.&-]*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:;\"“”‘’'`()\[\]|—–-]\s*$|^\s*$|\n\s*$")
+_CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "la", "le", "du"})
+# Capitalised in English, yet no actor or place.
+_CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december mr mrs ms dr sir prof gen sen rep gov pres jan feb mar apr jun
+    jul aug sep sept oct nov dec""".split())
+
+
+def _key_word(word: str) -> str:
+    if word in _CONNECTORS or (word.isupper() and len(word) <= 5):
+        return word  # "of"; "BP", "WHO"
+    if not word.isupper() and any(c.isupper() for c in word[1:]):
+        return word  # "McDonald", "iPhone"
+    return word[:1].upper() + word[1:].lower()
+
+
+def _key(words: list[str]) -> str:
+    return " ".join(_key_word(w) for w in words)
+
+
+def _clean(word: str) -> str:
+    word = word.rstrip(".’'-&")
+    for suffix in ("’s", "'s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+def _tokens(source: str) -> list[tuple[str, bool, bool, bool]]:
+    """(word, capitalised, starts a sentence, joins the word before: nothing but a space between)."""
+    out = []
+    last_end = 0
+    for match in _WORD.finditer(source):
+        raw = match.group(0)
+        word = _clean(raw)
+        if not word:
+            last_end = match.end()
+            continue
+        gap = source[last_end:match.start()]
+        initial = bool(_SENTENCE_END.search(source[max(0, match.start() - 3):match.start()]))
+        joins = bool(out) and gap.strip() == "" and "\n" not in gap and not out[-1][0].endswith(".")
+        out.append((word if not raw.endswith(".") or len(word) <= 3 else word + ".", word[0].isupper(), initial, joins))
+        last_end = match.end()
+    return [(w.rstrip("."), c, i, j) for w, c, i, j in out]
+
+
+def entity_counts(title: str | None, text: str) -> dict[str, int]:
+    """Counts of the names in title and text; the title counts twice, like term_counts."""
+    counts: Counter[str] = Counter()
+    for source, weight in ((title or "", 2), (text, 1)):
+        tokens = _tokens(source)
+        lower_seen = {w for w, capital, _, _ in tokens if not capital}
+        mid_capitals = {w for w, capital, initial, _ in tokens if capital and not initial}
+        run: list[str] = []
+        run_initial = False
+
+        def close(words: list[str], initial: bool) -> None:
+            if initial and words and (words[0].lower() in lower_seen
+                                      or (len(words) == 1 and words[0] not in mid_capitals and not words[0].isupper())):
+                words = words[1:]  # "Officials said", "Meanwhile, ...": no name
+            while words and (words[0].lower() in _CONNECTORS or words[0].lower() in STOPWORDS
+                             or words[0].lower() in _CALENDAR):
+                words = words[1:]  # "The White House" -> "White House"
+            while words and (words[-1].lower() in _CONNECTORS or words[-1].lower() in STOPWORDS
+                             or words[-1].lower() in _CALENDAR):
+                words = words[:-1]  # "White House On Friday" -> "White House"
+            if not words or (len(words) == 1 and (len(words[0]) < 2 or words[0].lower() in lower_seen)):
+                return
+            counts[_key(words)] += weight
+
+        for word, capital, initial, joins in tokens:
+            if run and joins and (capital or word.lower() in _CONNECTORS) and word.lower() not in STOPWORDS - _CONNECTORS:
+                run.append(word if capital else word.lower())
+                continue
+            if run:
+                close(run, run_initial)
+            run, run_initial = ([word], initial) if capital else ([], False)
+        if run:
+            close(run, run_initial)
+    for key in [k for k in counts if k.isupper() and " " not in k]:
+        spelled = key[:1] + key[1:].lower()  # "SEOUL" in a dateline is the "Seoul" of the text
+        if spelled in counts:
+            counts[spelled] += counts.pop(key)
+    return dict(counts.most_common(MAX_ENTITIES))

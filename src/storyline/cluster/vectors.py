@@ -1,0 +1,98 @@
+"""What story grouping compares: a page's headline, body and names as TF-IDF vectors, and its day.
+
+A page's counts are computed once (in the extraction worker) and kept in the
+store; the vectors are weighted when they are compared, with the document
+frequencies known at that moment (`Weights`). A page without a title is headed
+by its first words, which in news state the event as a headline does. A
+headline-only record (a feed of titles) has the headline as its body too.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .entities import entity_counts
+from .terms import background, term_counts
+
+LEAD_WORDS = 30  # words of the text that stand in for a missing title
+_WORDS = re.compile(r"\S+")
+ENTITY_PREFIX = "@"  # entity keys share the document-frequency table with words
+
+
+@dataclass(slots=True, frozen=True)
+class StoryCounts:
+    """A page's counts for story grouping, as stored."""
+
+    headline: dict[str, int]
+    body: dict[str, int]
+    entities: dict[str, int]
+    day: int | None  # proleptic ordinal of the best date known for the page, if any
+
+    def as_json(self) -> dict:
+        return {"headline": self.headline, "entities": self.entities, "day": self.day}
+
+
+def headline_text(title: str | None, text: str) -> str:
+    if title and title.strip():
+        return title
+    return " ".join(_WORDS.findall(text[:2000])[:LEAD_WORDS])
+
+
+def story_counts(title: str | None, text: str, body: dict[str, int] | None = None,
+                 day: int | None = None) -> StoryCounts:
+    return StoryCounts(headline=term_counts(headline_text(title, text), ""),
+                       body=body if body is not None else term_counts(title, text),
+                       entities=entity_counts(title, text), day=day)
+
+
+@dataclass(slots=True, frozen=True)
+class PageVectors:
+    """Unit TF-IDF vectors of one page (a copy group counts once) and its day."""
+
+    id: str
+    headline: dict[str, float]
+    body: dict[str, float]
+    entities: dict[str, float]
+    day: int | None
+
+    def key_terms(self, words: int = 10, names: int = 5) -> list[str]:
+        top_words = sorted(self.body, key=lambda t: (-self.body[t], t))[:words]
+        top_names = sorted(self.entities, key=lambda t: (-self.entities[t], t))[:names]
+        return top_words + [ENTITY_PREFIX + n for n in top_names]
+
+
+@dataclass(slots=True)
+class Weights:
+    """Document frequencies: the pages seen so far plus the shipped news background (words only)."""
+
+    n_docs: int = 0
+    df: dict[str, int] = field(default_factory=dict)
+    use_background: bool = True
+
+    def count(self, counts: StoryCounts) -> None:
+        self.n_docs += 1
+        for term in counts.body:
+            self.df[term] = self.df.get(term, 0) + 1
+        for name in counts.entities:
+            key = ENTITY_PREFIX + name
+            self.df[key] = self.df.get(key, 0) + 1
+
+    def _idf_words(self) -> tuple[float, Mapping[str, int]]:
+        bg_n, bg_df = background() if self.use_background else (0, {})
+        return self.n_docs + bg_n + 1, bg_df
+
+    def vectors(self, page_id: str, counts: StoryCounts) -> PageVectors:
+        total, bg_df = self._idf_words()
+        df = self.df
+
+        def weigh(c: Mapping[str, int], prefix: str = "", background_df: Mapping[str, int] = bg_df,
+                  n: float = total) -> dict[str, float]:
+            vec = {t: (1 + math.log(k)) * (math.log(n / (df.get(prefix + t, 0) + background_df.get(t, 0) + 1)) + 1)
+                   for t, k in c.items() if k > 0}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            return {t: v / norm for t, v in vec.items()}
+
+        return PageVectors(page_id, weigh(counts.headline), weigh(counts.body),
+                           weigh(counts.entities, ENTITY_PREFIX, {}, self.n_docs + 1), counts.day)
