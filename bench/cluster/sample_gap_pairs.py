@@ -1,10 +1,14 @@
-"""Sample timeline17 article pairs for hand-labelling same-story / not (stratified by cosine)."""
+"""Sample Timeline17 article pairs for hand-labelling same story / not, evenly over cosine bands.
+
+Writes pairs-<part>.jsonl (both texts clipped) in the working directory for a reader;
+the verdicts are in labels/story-pairs.jsonl."""
 import json, random, hashlib, sys
 from pathlib import Path
 from datetime import date
-sys.path.insert(0, "/work/main/src")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1] / "src"))
 from storyline.cluster.terms import term_counts, tfidf, cosine
-root = Path("/work/shared/data/timeline17") if Path("/work/shared").exists() else Path("/work/main/../shared/data/timeline17")
+root = HERE.parents[2] / "shared" / "data" / "timeline17"
 arts = []
 for d in sorted(root.iterdir()):
     for line in open(d / "articles.jsonl"):
@@ -38,7 +42,7 @@ def clip(t, n=1100):
     return t[:n] + (" …" if len(t) > n else "")
 half = len(pairs) // 2
 for part, chunk in (("gap", pairs),):
-    with open(f"/work/labelwork/pairs-{part}.jsonl", "w") as out:
+    with open(f"pairs-{part}.jsonl", "w") as out:
         for i, j, c in chunk:
             out.write(json.dumps({"a": arts[i]["key"], "b": arts[j]["key"], "a_date": arts[i]["time"], "b_date": arts[j]["time"],
                                   "a_text": clip(arts[i]["text"]), "b_text": clip(arts[j]["text"])}, ensure_ascii=False) + "\n")

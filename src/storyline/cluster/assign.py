@@ -25,7 +25,7 @@ from ..dedup.original import candidates_from_rows, rank_originals
 from ..store.sqlite import SqliteStore
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
-from .storylines import StorySummary, link_storylines, _unit
+from .storylines import StorySummary, link_storylines
 from .vectors import PageVectors, StoryCounts, Weights, headline_text, story_counts
 
 
@@ -233,11 +233,11 @@ def update_storylines(store: SqliteStore, config: Config) -> int:
         first_day, last_day = _day(first), _day(last)
         if first_day is None:
             first_day, last_day = state.first_day, state.last_day
-        summaries.append(StorySummary(story_id, _unit(state.body), _unit(state.entities), first_day, last_day,
-                                      state.reports))
+        summaries.append(StorySummary.of(story_id, state.body, state.entities, first_day, last_day, state.reports))
     lines = link_storylines(summaries, similarity=config.storyline_similarity,
                             decay_days=config.storyline_decay_days,
-                            merge_similarity=config.storyline_merge_similarity)
+                            merge_similarity=config.storyline_merge_similarity,
+                            start_similarity=config.storyline_start_similarity)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.set_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories) for l in lines])
     return len(lines)

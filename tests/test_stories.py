@@ -1,0 +1,607 @@
+"""Stories and storylines: what a user sees of grouping, through the API, the CLI and the engine.
+
+Seed tests run everywhere; tests on Timeline17 articles need ../shared/data and skip without it.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import shutil
+import sqlite3
+import sys
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from storyline import Storyline, load_config
+from storyline.cli import main
+from storyline.cluster import online
+from storyline.cluster.assign import story_id_for
+from storyline.cluster.batch import BatchSettings, cluster_batch, weigh
+from storyline.cluster.entities import entity_counts
+from storyline.cluster import model as model_module
+from storyline.cluster.model import load_model, time_decay
+from storyline.cluster.online import StoryIndex
+from storyline.cluster.vectors import PageVectors, story_counts
+from storyline.store.sqlite import StoreError
+
+from .conftest import ROOT, SEED, SHARED
+
+TIMELINE17 = SHARED / "data" / "timeline17"
+VISIT = ("000", "001", "002", "003")  # the January 2024 visit; 004 is Lavrov's October 2023 visit
+
+
+def _by_seed(sl: Storyline) -> dict[str, dict]:
+    return {Path(p["source"]).name[:3]: p for p in sl.pages()}
+
+
+def _partition(pages: list[dict], key=lambda p: p["id"]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = defaultdict(set)
+    for page in pages:
+        assert page["story"], f"page {page['id']} has no story"
+        groups[page["story"]].add(key(page))
+    return {frozenset(g) for g in groups.values()}
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def bcubed_f1(truth: list, predicted: list) -> float:
+    both = Counter(zip(truth, predicted))
+    t_size, p_size = Counter(truth), Counter(predicted)
+    n = len(truth)
+    precision = sum(both[(t, p)] / p_size[p] for t, p in zip(truth, predicted)) / n
+    recall = sum(both[(t, p)] / t_size[t] for t, p in zip(truth, predicted)) / n
+    return 2 * precision * recall / (precision + recall)
+
+
+def pair_f1(truth: list, predicted: list) -> float:
+    def pairs(labels: list) -> set[tuple[int, int]]:
+        members: dict = defaultdict(list)
+        for i, g in enumerate(labels):
+            members[g].append(i)
+        return {(a, b) for m in members.values() for i, a in enumerate(m) for b in m[i + 1:]}
+
+    t, p = pairs(truth), pairs(predicted)
+    precision = len(t & p) / len(p) if p else 1.0
+    recall = len(t & p) / len(t) if t else 1.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@pytest.fixture(scope="module")
+def timeline() -> dict:
+    """Timeline17 articles by key ("<set>/<id>"), loaded with bench/cluster/data.py."""
+    if not TIMELINE17.is_dir():
+        pytest.skip("../shared/data/timeline17 is not present")
+    spec = importlib.util.spec_from_file_location("_storyline_bench_t17", ROOT / "bench" / "cluster" / "data.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return {a.key: a for a in module.timeline17(TIMELINE17)}
+
+
+# -- 1. the seeds: two stories, one storyline ---------------------------------------------------
+
+def _seed_store(seed_dir: Path, db: Path) -> tuple[dict[str, dict], list[dict], list[dict], object]:
+    with Storyline(db) as sl:
+        summary = sl.run([seed_dir])
+        return _by_seed(sl), sl.stories(), sl.storylines(), summary
+
+
+def test_seeds_make_two_stories_each_in_a_storyline(seed_dir, tmp_path, capsys):
+    db = tmp_path / "s.db"
+    pages, stories, lines, summary = _seed_store(seed_dir, db)
+    assert _partition(list(pages.values()), key=lambda p: Path(p["source"]).name[:3]) == {
+        frozenset(VISIT), frozenset({"004"})}
+    visit, lavrov = pages["000"]["story"], pages["004"]["story"]
+    assert {s["id"] for s in stories} == {visit, lavrov}
+    # every story names its storyline, and the storylines list every story exactly once
+    assert all("storyline" in s and "aliases" in s and s["aliases"] == [] for s in stories)
+    line_of = {s["id"]: s["storyline"] for s in stories}
+    assert all(line_of.values())
+    assert sorted(sid for line in lines for sid in line["stories"]) == sorted(line_of)
+    assert all(line_of[sid] == line["id"] for line in lines for sid in line["stories"])
+    assert summary.storylines == len(lines) == summary.totals["storylines"]
+    visit_line = next(line for line in lines if visit in line["stories"])
+    assert "Russia" in visit_line["name"] or "North Korea" in visit_line["name"]
+    assert sum(line["page_count"] for line in lines) == 5
+
+    # The same through the CLI.
+    assert main(["stories", "--db", str(db), "--json"]) == 0
+    assert {s["id"]: s["storyline"] for s in json.loads(capsys.readouterr().out)} == line_of
+    assert main(["storylines", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == lines
+    assert main(["stories", "--db", str(db), "--storyline", line_of[visit], "--json"]) == 0
+    assert visit in {s["id"] for s in json.loads(capsys.readouterr().out)}
+    assert main(["pages", "--db", str(db), "--json"]) == 0
+    cli_pages = {Path(p["source"]).name[:3]: p["story"] for p in json.loads(capsys.readouterr().out)}
+    assert cli_pages == {n: (lavrov if n == "004" else visit) for n in ("000", "001", "002", "003", "004")}
+    assert main(["storylines", "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert visit_line["name"] in text and f"{len(lines)} storylines" in text
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "storyline_start_similarity (0.3, uncommitted change in config.py/storylines.py) keeps Lavrov's October "
+    "visit out of the January visit's storyline: their similarity 0.51, decayed over 79 days (width 60), is "
+    "0.21; storylines.py still documents the two visits as one storyline"))
+def test_seed_visits_are_one_storyline(seed_dir, tmp_path):
+    pages, stories, lines, summary = _seed_store(seed_dir, tmp_path / "s.db")
+    visit, lavrov = pages["000"]["story"], pages["004"]["story"]
+    assert summary.storylines == 1
+    (line,) = lines
+    assert {s["storyline"] for s in stories} == {line["id"]}
+    assert "Russia" in line["name"] or "North Korea" in line["name"]
+    assert line["stories"] == [lavrov, visit]  # in date order: October 2023, then January 2024
+    assert line["story_count"] == 2 and line["page_count"] == 5
+    assert (line["first_date"], line["last_date"]) == ("2023-10-27", "2024-01-16")
+
+
+def test_stories_of_one_topic_link_into_its_storyline_and_topics_stay_apart(timeline, tmp_path):
+    """A week of BBC reports on the BP spill (July 2010), with the first day of the Haiti quake and a week
+    of swine flu moved onto the same days: each topic's stories mostly share one storyline, and no
+    storyline mixes topics."""
+    start = date(2010, 7, 12).toordinal()
+    windows = {"bpoil_bbc": (date(2010, 7, 12), 7), "haiti_bbc": (date(2010, 1, 13), 1),
+               "H1N1_bbc": (date(2009, 4, 27), 7)}
+    records, topic = [], {}
+    for a in timeline.values():
+        first, days = windows.get(a.key.split("/")[0], (None, 0))
+        if first and 0 <= a.day - first.toordinal() < days and a.text.strip():
+            moved = a.day - first.toordinal() + start
+            records.append({"id": a.key, "text": a.text, "date": date.fromordinal(moved).isoformat()})
+            topic[a.key] = a.topic
+    records = sorted(records, key=lambda r: (r["date"], r["id"]))
+    assert 50 <= len(records) <= 120
+    with Storyline(tmp_path / "s.db") as sl:
+        summary = sl.run([_write_jsonl(tmp_path / "week.jsonl", records)])
+        stories = {s["id"]: s for s in sl.stories()}
+        lines = sl.storylines()
+    assert not summary.skipped and summary.storylines == len(lines)
+    assert sorted(s for line in lines for s in line["stories"]) == sorted(stories)
+    pages_by_topic = Counter(topic.values())
+    for line in lines:
+        topics = Counter(topic[p] for s in line["stories"] for p in stories[s]["pages"])
+        assert len(topics) == 1, f"storyline {line['name']!r} mixes {dict(topics)}"
+        line["topic"] = next(iter(topics))
+    for name, words in (("bpoil", ("BP", "Gulf")), ("haiti", ("Haiti",)), ("H1N1", ("H1N1", "Mexico"))):
+        main_line = max((line for line in lines if line["topic"] == name), key=lambda line: line["page_count"])
+        assert main_line["story_count"] >= 3
+        assert main_line["page_count"] >= pages_by_topic[name] / 2
+        assert any(w in main_line["name"] for w in words), main_line["name"]
+
+
+# -- 2. a feed of headlines --------------------------------------------------------------------
+
+HEADLINES = [
+    {"id": "bp-1", "title": "BP top kill operation fails to stop Gulf oil leak", "date": "2010-05-29"},
+    {"id": "bp-2", "title": "BP admits top kill has failed to plug Gulf of Mexico oil well", "date": "2010-05-29"},
+    {"id": "bp-3", "title": "Top kill fails: BP says oil still flowing into Gulf", "date": "2010-05-29"},
+    {"id": "football", "title": "Spain beat Netherlands to win World Cup final in Johannesburg", "date": "2010-07-11"},
+    {"id": "quake", "title": "Magnitude 8.8 earthquake strikes central Chile, tsunami warning issued",
+     "date": "2010-02-27"},
+]
+ORDERS = ([0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [3, 1, 4, 0, 2])
+
+
+def _headline_groups(tmp_path: Path, order: list[int]) -> set[frozenset[str]]:
+    folder = tmp_path / ("o" + "".join(map(str, order)))
+    folder.mkdir()
+    feed = _write_jsonl(folder / "feed.jsonl", [HEADLINES[i] for i in order])
+    with Storyline(folder / "s.db") as sl:
+        summary = sl.run([feed])
+        pages = sl.pages()
+        stories = sl.stories()
+    assert summary.added == 5 and not summary.skipped
+    assert all(s["title"] for s in stories)  # a headline-only story is named by its headline
+    return _partition(pages)
+
+
+def test_headline_feed_keeps_unrelated_events_apart_in_any_order(tmp_path):
+    results = [_headline_groups(tmp_path, order) for order in ORDERS]
+    assert results[0] == results[1] == results[2]  # grouping does not depend on input order
+    groups = results[0]
+    assert frozenset({"football"}) in groups and frozenset({"quake"}) in groups
+    bp = [g for g in groups if g & {"bp-1", "bp-2", "bp-3"}]
+    assert all(g <= {"bp-1", "bp-2", "bp-3"} for g in bp)
+    assert any(len(g) >= 2 for g in bp)  # at least the two headlines that share most words join
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "headline-only records: 'BP admits top kill has failed to plug Gulf of Mexico oil well' (cosine 0.30 to the "
+    "other two same-day headlines: no stemming, fails/failed) gets join probability 0.45 < 0.5 and opens a story "
+    "of its own; the join model, fitted on full articles, counts one short headline as both headline and body"))
+def test_headline_feed_groups_three_headlines_of_one_event(tmp_path):
+    for order in ORDERS[:2]:
+        assert frozenset({"bp-1", "bp-2", "bp-3"}) in _headline_groups(tmp_path, order)
+
+
+# -- 3. time matters -------------------------------------------------------------------------
+
+def _vec(pid: str, words: dict[str, float], names: dict[str, float], day: int | None) -> PageVectors:
+    def unit(v: dict[str, float]) -> dict[str, float]:
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        return {k: x / norm for k, x in v.items()}
+    return PageVectors(pid, unit(words), unit(words), unit(names), day)
+
+
+def test_join_decision_decays_with_the_days_between_page_and_story():
+    """model.py: P(join) = logistic(headline, body, names cosines, exp(-gap²/2σ²)). Two reports with every
+    cosine at 0.5 (related, far from a copy) join on the same day and stay apart two months later; even with
+    every cosine at 0.9 a 60-day gap keeps them apart."""
+    model, sigma = load_model("")
+    day = date(2010, 6, 1).toordinal()
+    story = _vec("a", {"kill": 1, "top": 1, "bp": 1, "well": 1}, {"BP": 1, "Gulf": 1}, day)
+    # cosine exactly 0.5 to the story on words and names
+    related = {"kill": 1, "top": 1, "bp": 1, "well": 1, **{f"other{i}": 1 for i in range(12)}}
+    names = {"BP": 1, "Gulf": 1, "Hayward": 1, "Houston": 1, "Alabama": 1, "Florida": 1, "Texas": 1, "Obama": 1}
+
+    def decide(page_day: int | None, words=related, page_names=names):
+        index = StoryIndex(model, 0.5, sigma)
+        index.add("s-a", story)
+        return index.decide(_vec("b", words, page_names, page_day))
+
+    same_day, week, unknown, months = decide(day), decide(day + 7), decide(None), decide(day + 60)
+    assert same_day.story == "s-a" and same_day.probability >= 0.5
+    assert months.story is None and months.probability < 0.05
+    assert same_day.probability > week.probability > months.probability
+    assert months.probability < unknown.probability < same_day.probability  # no date: a short gap is assumed
+    assert decide(day - 60).story is None  # a page dated before the story counts the same way
+    # The time feature is the Gaussian documented in model.py.
+    assert time_decay(day + 13, day, day, 13.0) == pytest.approx(math.exp(-0.5))
+    assert time_decay(day + 5, day, day + 9, 13.0) == 1.0  # inside the story's date span: no gap
+    # Near-identical wording, every cosine 0.9: the same day joins, 60 days apart does not.
+    features = (0.9, 0.9, 0.9)
+    assert model.probability(features + (time_decay(day, day, day, sigma),)) >= 0.5
+    assert model.probability(features + (time_decay(day + 60, day, day, sigma),)) < 0.5
+
+
+# Two reports of one event in their own words (not copies): "Hope for Haiti Now" telethon (BBC, Jan 2010).
+RELATED = ("haiti_bbc/1149", "haiti_bbc/1655")
+
+
+def _pair_run(folder: Path, a: dict, b: dict) -> tuple[dict, dict]:
+    folder.mkdir()
+    stream = _write_jsonl(folder / "pair.jsonl", [a, b])
+    with Storyline(folder / "s.db") as sl:
+        summary = sl.run([stream])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert summary.added == 2 and not summary.skipped
+    return pages[a["id"]], pages[b["id"]]
+
+
+def _later(first, days: int) -> str:
+    return (date.fromisoformat(first.date) + timedelta(days=days)).isoformat()
+
+
+def test_related_reports_join_on_the_same_day_not_three_months_apart(timeline, tmp_path):
+    first, second = (timeline[k] for k in RELATED)
+    a = {"id": "a", "text": first.text, "date": first.date}
+    pa, pb = _pair_run(tmp_path / "same", a, {"id": "b", "text": second.text, "date": first.date})
+    assert pa["story"] == pb["story"]
+    assert pb["relation"] not in ("exact", "near", "contained")  # in one story, yet no copy
+    for days in (90, -90, 120):
+        pa, pb = _pair_run(tmp_path / f"gap{days}", a, {"id": "b", "text": second.text, "date": _later(first, days)})
+        assert pa["story"] != pb["story"], f"{days} days apart"
+        assert pb["published"]["value"] == _later(first, days)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "forensics dates a page with a credible claimed date by its one similar page instead: haiti_bbc/1655 fed "
+    "as 2010-03-24, 60 days after haiti_bbc/1149 (cosine 0.71, a rewrite), gets published 2010-01-23 "
+    "(evidence: only 'similar page a' and its own credible claimed date; confidence 0.49, not misdated), and "
+    "review_stories then merges the two stories; the same at 45-75 days for 3 of 6 labelled same-event pairs"))
+def test_related_report_two_months_later_keeps_its_date_and_its_own_story(timeline, tmp_path):
+    first, second = (timeline[k] for k in RELATED)
+    pa, pb = _pair_run(tmp_path / "gap60", {"id": "a", "text": first.text, "date": first.date},
+                       {"id": "b", "text": second.text, "date": _later(first, 60)})
+    assert pb["published"]["value"] == _later(first, 60) or pb["misdated"]
+    assert pa["story"] != pb["story"]
+
+
+def test_a_copy_months_later_stays_in_its_originals_story(timeline, tmp_path):
+    first = timeline[RELATED[0]]
+    copy_text = first.text.replace("Haiti", "Haïti", 2) + "\nCopyright 2010. All rights reserved."
+    late = (date.fromisoformat(first.date) + timedelta(days=90)).isoformat()
+    pa, pb = _pair_run(tmp_path / "copy", {"id": "a", "text": first.text, "date": first.date},
+                       {"id": "b", "text": copy_text, "date": late})
+    assert pb["duplicate_of"] == "a" and pb["relation"] in ("exact", "near", "contained")
+    assert pa["story"] == pb["story"]
+
+
+# -- 4. stable ids: a merged story's id still resolves --------------------------------------
+
+def _check_merged(db: Path, gone: str, kept: str, capsys) -> None:
+    with Storyline(db) as sl:
+        stories = {s["id"]: s for s in sl.stories()}
+        lines = sl.storylines()
+        shown = sl.show(gone)
+    assert gone not in stories and kept in stories
+    assert gone in stories[kept]["aliases"]
+    assert shown is not None and shown["id"] == kept
+    assert {m["id"] for m in shown["members"]} == set(stories[kept]["pages"])
+    assert all(gone not in line["stories"] for line in lines)
+    assert main(["show", "--db", str(db), gone]) == 0
+    out = capsys.readouterr().out
+    assert f"{gone} was merged into {kept}" in out
+    assert main(["show", "--db", str(db), gone, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == kept
+
+
+def test_stories_split_by_a_strict_setting_merge_later_and_old_ids_resolve(tmp_path, capsys):
+    db = tmp_path / "s.db"
+    with Storyline(db, load_config(story_join_probability=0.9)) as sl:  # strict: every report alone
+        first = sl.run([SEED[n] for n in ("000", "002", "003", "004")])
+        before = _by_seed(sl)
+    assert first.new_stories == 4 and first.merged_stories == 0
+    with Storyline(db) as sl:  # default settings: 001, a copy of 002, touches 002's story, which merges
+        second = sl.run([SEED["001"]])
+        after = _by_seed(sl)
+    assert second.merged_stories >= 1 and second.split_reports == 0 and second.new_stories == 0
+    gone, kept = before["002"]["story"], after["002"]["story"]
+    assert gone != kept and kept in {before[n]["story"] for n in ("000", "003")}
+    assert after["001"]["story"] == after["002"]["story"] == kept  # the copy follows its original
+    assert after["004"]["story"] == before["004"]["story"]  # Lavrov's visit is left alone
+    _check_merged(db, gone, kept, capsys)
+
+
+# Charlie Simpson's Haiti bike ride (BBC, January 2010): two reports of one story.
+MERGING = ("haiti_bbc/183", "haiti_bbc/61")
+
+
+def test_undated_report_opens_a_story_that_merges_once_dated(timeline, tmp_path, capsys):
+    """A page with no date is compared as if a few days away; once forensics dates it (from its
+    similar pages), review finds it belongs to the older story: merged, and its id resolves there."""
+    first, second = (timeline[k] for k in MERGING)
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        sl.run([_write_jsonl(tmp_path / "a.jsonl", [{"id": "a", "text": first.text, "date": first.date}])])
+        (kept,) = [s["id"] for s in sl.stories()]
+        summary = sl.run([_write_jsonl(tmp_path / "b.jsonl", [{"id": "b", "text": second.text}])])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert summary.new_stories == 1 and summary.merged_stories == 1
+    assert pages["b"]["story"] == pages["a"]["story"] == kept
+    assert pages["b"]["published"]["value"] is not None
+    assert summary.totals["stories"] == 1 and summary.storylines == 1
+    _check_merged(db, story_id_for("b"), kept, capsys)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "review_stories merges through index.decide, which drops candidates below story_join_probability: "
+    "story_merge_probability under story_join_probability has no effect (config.py: 'two stories whose "
+    "centroids reach story_merge_probability merge')"))
+def test_stories_reaching_merge_probability_merge(seed_dir, tmp_path):
+    from storyline.cluster.online import StoryState
+
+    config = load_config(story_join_probability=0.9, story_merge_probability=0.5)
+    model, sigma = load_model("")
+    with Storyline(tmp_path / "s.db", config) as sl:
+        summary = sl.run([seed_dir])
+        ids = [s["id"] for s in sl.stories()]
+        states = {i: StoryState.from_json(i, d) for i, d in sl.store.story_states(ids).items()}
+    best = max(model.probability(states[b].features(states[a].mean_vectors(), sigma))
+               for a in states for b in states if a != b)
+    assert best >= config.story_merge_probability  # two of the stories reach the merge threshold...
+    assert summary.merged_stories >= 1  # ...so they should have merged
+
+
+# -- 5. the cost of a page does not grow with the number of stories ------------------------
+
+def _crowded_index(n: int, model, sigma: float) -> tuple[StoryIndex, PageVectors]:
+    """n stories that all share the common words oil/gulf/spill/bp and the name BP; story 7 (the
+    oldest but a few) also shares five rarer words with the page."""
+    day = date(2010, 6, 1).toordinal()
+    index = StoryIndex(model, 0.5, sigma)
+    common = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+    for i in range(n):
+        words = {**common, f"a{i}": 2.0, f"b{i}": 2.0, f"c{i}": 2.0, f"d{i}": 2.0, f"e{i}": 2.0}
+        index.add(f"s{i:05d}", _vec(f"p{i}", words, {"BP": 1, f"Name{i}": 2}, day + i % 5))
+    page = _vec("new", {**common, "a7": 2.0, "b7": 2.0, "c7": 2.0, "d7": 2.0, "e7": 2.0}, {"BP": 1, "Name7": 2},
+                day + 2)
+    return index, page
+
+
+def test_candidates_per_page_are_bounded_whatever_the_number_of_stories(monkeypatch):
+    model, sigma = load_model("")
+    scored = Counter()
+    features = online.StoryState.features
+
+    def counting(self, page, sigma_days):
+        scored["n"] += 1
+        return features(self, page, sigma_days)
+
+    monkeypatch.setattr(online.StoryState, "features", counting)
+    work = {}
+    for n in (500, 5000):
+        index, page = _crowded_index(n, model, sigma)
+        assert len(index.stories) == n
+        candidates = index.candidates(page)
+        assert 0 < len(candidates) <= online.MAX_SCORED
+        # what a page costs: the postings it reads, and the stories it scores in full
+        read = sum(len(index.postings.get(t, ())) for t in page.key_terms())
+        scored.clear()
+        decision = index.decide(page)
+        work[n] = (len(candidates), read, scored["n"])
+        assert scored["n"] <= online.MAX_SCORED
+        assert max(len(p) for p in index.postings.values()) <= online.POSTING_DEPTH
+        # the one story sharing its rare words is found among thousands sharing its common ones
+        assert decision.story == "s00007"
+    assert work[500] == work[5000]
+
+
+# -- 6. batch grouping agrees with online grouping --------------------------------------------
+
+def test_batch_grouping_agrees_with_online_and_keeps_topics_apart(timeline):
+    """May 2010 of the BP spill with the Haiti quake (January 2010) and swine flu (May 2009) moved onto
+    the same days, so three topics run side by side; 3-day blocks make many cuts for the reduce step."""
+    may = date(2010, 5, 1).toordinal()
+    shift = {"bpoil": 0, "haiti": may - date(2010, 1, 1).toordinal(), "H1N1": may - date(2009, 5, 1).toordinal()}
+    chosen = [(a, a.day + shift[a.topic]) for a in timeline.values()
+              if (a.topic, a.date[:7]) in {("bpoil", "2010-05"), ("haiti", "2010-01"), ("H1N1", "2009-05")}]
+    assert 500 <= len(chosen) <= 1000 and {a.topic for a, _ in chosen} == {"bpoil", "haiti", "H1N1"}
+    topic = {a.key: a.topic for a, _ in chosen}
+    vectors = weigh((a.key, story_counts(None, a.text, None, day)) for a, day in chosen)
+    model, sigma = load_model("")
+    in_order = sorted(vectors, key=lambda v: (v.day, v.id))
+    online_stories = StoryIndex(model, 0.5, sigma).cluster(in_order, lambda pid: "s-" + pid)
+    ids = [v.id for v in vectors]
+    truth = [online_stories[i] for i in ids]
+    assert len(set(truth)) < len(ids) - 50  # many multi-page stories: the agreement means something
+    for block_days in (28, 3):
+        batch = cluster_batch(vectors, BatchSettings(model, sigma, 0.5, block_days))
+        assert set(batch) == set(ids)
+        predicted = [batch[i] for i in ids]
+        assert bcubed_f1(truth, predicted) >= 0.9, block_days
+        assert pair_f1(truth, predicted) >= 0.9, block_days  # stricter: only the pages grouped together
+        topics_of = defaultdict(set)
+        for i in ids:
+            topics_of[batch[i]].add(topic[i])
+        assert all(len(t) == 1 for t in topics_of.values()), "a batch story mixes two topics"
+
+
+# -- 7. names -------------------------------------------------------------------------------
+
+def test_names_are_runs_of_capitals_not_sentence_openers():
+    names = entity_counts(None, "The foreign minister of North Korea met Sergei Lavrov in Moscow on Tuesday. "
+                                "Meanwhile, officials in Seoul said the talks went well. Lavrov left.")
+    assert {"North Korea", "Sergei Lavrov", "Moscow", "Seoul"} <= set(names)
+    assert "Lavrov" in names or names["Sergei Lavrov"] >= 1
+    assert not {"The", "Meanwhile", "Tuesday", "The Foreign"} & set(names)
+    assert entity_counts(None, "Meanwhile, the talks went on. The minister left. Officials said officials met.") == {}
+    titled = entity_counts("Lavrov arrives in North Korea", "Russian state media said he arrived in Pyongyang.")
+    assert titled["North Korea"] == 2 and "Pyongyang" in titled  # the title counts twice
+    assert "Gulf of Mexico" in entity_counts(None, "BP said the Gulf of Mexico spill was contained.")
+
+
+def test_all_caps_dateline_is_the_place_the_text_names():
+    names = entity_counts(None, "MOSCOW (AP) — North Korea's foreign minister arrived in Moscow on Monday.")
+    assert names["Moscow"] == 2 and "MOSCOW" not in names and "North Korea" in names
+    seoul = entity_counts(None, "SEOUL (AP) — North Korea fired a missile, officials in Seoul said.")
+    assert seoul["Seoul"] == 2 and "SEOUL" not in seoul
+    assert {"BP", "KCNA"} <= set(entity_counts(None, "BP said so. The agency KCNA reported it."))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "'who' is a stopword, so the acronym WHO (World Health Organization) is never a name, though "
+    "entities.py says keys keep short acronyms like 'BP', 'WHO', 'KCNA'"))
+def test_acronym_who_is_a_name():
+    assert "WHO" in entity_counts(None, "The WHO declared a pandemic. WHO officials said the virus spread.")
+
+
+# -- 8. configuration ----------------------------------------------------------------------
+
+def test_probabilities_out_of_range_are_refused():
+    for name in ("story_join_probability", "story_split_probability", "story_merge_probability"):
+        with pytest.raises(ValueError, match=name):
+            load_config(**{name: 1.5})
+        with pytest.raises(ValueError, match=name):
+            load_config(**{name: -0.1})
+    assert load_config(story_join_probability=1.0).story_join_probability == 1.0
+
+
+def test_bad_story_model_is_a_clear_error_and_loses_no_pages(seed_dir, tmp_path, capsys):
+    bad = tmp_path / "model.json"
+    bad.write_text('{"intercept": -7, "weights": {"headline": 1}}')  # no body/entities/time, no sigma_days
+    with pytest.raises(ValueError, match="story_model .*model.json.*not a join model"):
+        load_model(str(bad))
+    with pytest.raises(ValueError, match="story_model"):
+        load_model(str(tmp_path / "missing.json"))
+    db = tmp_path / "s.db"
+    with Storyline(db, load_config(story_model=str(bad))) as sl:
+        with pytest.raises(ValueError, match="not a join model"):
+            sl.run([seed_dir])
+    toml = tmp_path / "storyline.toml"
+    toml.write_text(f'story_model = "{bad}"\n')
+    assert main(["run", "--db", str(tmp_path / "cli.db"), "--config", str(toml), str(seed_dir)]) == 2
+    assert "not a join model" in capsys.readouterr().err
+    with Storyline(db) as sl:  # the pages were kept; a run with a good model groups them
+        again = sl.run([seed_dir])
+        pages = _by_seed(sl)
+    assert again.added == 0 and again.new_stories == 2
+    assert _partition(list(pages.values()), key=lambda p: Path(p["source"]).name[:3]) == {
+        frozenset(VISIT), frozenset({"004"})}
+
+
+def test_own_story_model_is_used(seed_dir, tmp_path):
+    shipped = json.loads((Path(model_module.__file__).parent / "join_model.json").read_text())
+    never = tmp_path / "never.json"
+    never.write_text(json.dumps({**shipped, "intercept": -100.0}))
+    with Storyline(tmp_path / "s.db", load_config(story_model=str(never))) as sl:
+        summary = sl.run([seed_dir])
+        pages = _by_seed(sl)
+    assert summary.joined_stories == 0 and summary.new_stories == 4
+    assert pages["001"]["story"] == pages["002"]["story"]  # a copy still follows its original
+    assert len({pages[n]["story"] for n in ("000", "002", "003", "004")}) == 4
+
+
+# -- 9. a store made before stories had state ---------------------------------------------
+
+def _make_old_store(db: Path) -> dict[str, str]:
+    """Seeds 000, 001, 002, 004 grouped, then the store taken back to its form before story state,
+    storylines and the key-term index (dropped where SQLite can, else emptied)."""
+    with Storyline(db) as sl:
+        sl.run([SEED[n] for n in ("000", "001", "002", "004")])
+        stories = {n: p["story"] for n, p in _by_seed(sl).items()}
+    con = sqlite3.connect(db)
+    try:
+        con.execute("ALTER TABLE pages DROP COLUMN story_counts")
+        con.execute("ALTER TABLE stories DROP COLUMN state")
+        con.execute("ALTER TABLE stories DROP COLUMN storyline")
+        for table in ("story_keys", "story_aliases", "storylines"):
+            con.execute(f"DROP TABLE {table}")
+    except sqlite3.OperationalError:  # SQLite older than 3.35
+        con.execute("UPDATE pages SET story_counts = NULL")
+        con.execute("UPDATE stories SET state = NULL, storyline = NULL")
+        for table in ("story_keys", "story_aliases", "storylines"):
+            con.execute(f"DELETE FROM {table}")
+    con.commit()
+    con.close()
+    return stories
+
+
+def test_old_store_upgrades_and_new_page_is_grouped(tmp_path, capsys):
+    db = tmp_path / "old.db"
+    old = _make_old_store(db)
+    with pytest.raises(StoreError, match="older storyline"):
+        Storyline(db, read_only=True)  # readers say what to do
+    with Storyline(db) as sl:
+        summary = sl.run([SEED["003"]])
+        pages = _by_seed(sl)
+        stories = sl.stories()
+        sl.storylines()
+    assert summary.added == 1 and not summary.skipped
+    assert pages["003"]["story"]
+    assert all(pages[n]["story"] == old[n] for n in old)  # stored stories keep their ids
+    assert {s["id"] for s in stories} >= set(old.values())
+    assert main(["storylines", "--db", str(db), "--json"]) == 0
+    assert main(["stories", "--db", str(db), "--json"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "an upgraded store's stories have no state and no key-term index entries, and nothing rebuilds them: "
+    "a new report of a stored story (003) opens a story of its own instead of joining 000-002's"))
+def test_old_store_new_report_joins_its_stored_story(tmp_path):
+    db = tmp_path / "old.db"
+    old = _make_old_store(db)
+    with Storyline(db) as sl:
+        sl.run([SEED["003"]])
+        pages = _by_seed(sl)
+    assert pages["003"]["story"] == old["000"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "an upgraded store's stories have no state, and update_storylines only links stories with a state: "
+    "the stories stored before the upgrade never get a storyline"))
+def test_old_store_every_story_gets_a_storyline(tmp_path):
+    db = tmp_path / "old.db"
+    _make_old_store(db)
+    with Storyline(db) as sl:
+        sl.run([SEED["003"]])
+        stories = sl.stories()
+    assert all(s["storyline"] for s in stories)
