@@ -61,7 +61,7 @@ class Config:
     # storyline at 0.05; 72 with the start bar, mostly real threads).
     storyline_similarity: float = 0.05
     storyline_start_similarity: float = 0.3
-    storyline_decay_days: float = 60.0
+    storyline_decay_days: float = 120.0  # the seeds' two visits are 79 days apart: one thread
     # Two storylines whose centroids reach this (decayed by the gap between them) are
     # one thread that started twice in its first days: they merge.
     storyline_merge_similarity: float = 0.3

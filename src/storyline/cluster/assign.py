@@ -112,6 +112,8 @@ def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str],
     if not pending and not regrouped:
         return 0, 0, set()
     grouping = _Grouping.open(store, config)
+    for story_id in store.stories_without_state():  # a store from before story states: built once
+        grouping.index.replace(story_id, grouping.rebuild(story_id))
     rows = grouping.load(pending)
     opened = joined = 0
     touched: set[str] = set()
@@ -199,8 +201,8 @@ def review_stories(store: SqliteStore, stories: set[str], config: Config) -> tup
         state = index.stories.get(story_id)
         if state is None or store.resolve_story(story_id) != story_id:
             continue
-        decision = index.decide(state.mean_vectors(), exclude=[story_id])
-        if decision.story is None or decision.probability < config.story_merge_probability:
+        decision = index.decide(state.mean_vectors(), exclude=[story_id], threshold=config.story_merge_probability)
+        if decision.story is None:
             continue
         keep, gone = sorted((story_id, decision.story), key=store.story_age)
         for pid in store.story_page_ids(gone):

@@ -74,22 +74,25 @@ def entity_counts(title: str | None, text: str) -> dict[str, int]:
         run: list[str] = []
         run_initial = False
 
+        def common(word: str) -> bool:  # "The", "On", "Friday"; not "WHO" or "US"
+            return not (word.isupper() and len(word) > 1) and (
+                word.lower() in _CONNECTORS or word.lower() in STOPWORDS or word.lower() in _CALENDAR)
+
         def close(words: list[str], initial: bool) -> None:
             if initial and words and (words[0].lower() in lower_seen
                                       or (len(words) == 1 and words[0] not in mid_capitals and not words[0].isupper())):
                 words = words[1:]  # "Officials said", "Meanwhile, ...": no name
-            while words and (words[0].lower() in _CONNECTORS or words[0].lower() in STOPWORDS
-                             or words[0].lower() in _CALENDAR):
+            while words and common(words[0]):
                 words = words[1:]  # "The White House" -> "White House"
-            while words and (words[-1].lower() in _CONNECTORS or words[-1].lower() in STOPWORDS
-                             or words[-1].lower() in _CALENDAR):
+            while words and common(words[-1]):
                 words = words[:-1]  # "White House On Friday" -> "White House"
             if not words or (len(words) == 1 and (len(words[0]) < 2 or words[0].lower() in lower_seen)):
                 return
             counts[_key(words)] += weight
 
         for word, capital, initial, joins in tokens:
-            if run and joins and (capital or word.lower() in _CONNECTORS) and word.lower() not in STOPWORDS - _CONNECTORS:
+            if run and joins and (capital or word.lower() in _CONNECTORS) and not (
+                    common(word) and word.lower() not in _CONNECTORS):
                 run.append(word if capital else word.lower())
                 continue
             if run:

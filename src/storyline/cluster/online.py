@@ -21,6 +21,7 @@ from .vectors import PageVectors
 
 POSTING_DEPTH = 32  # stories kept per key term, most recently used first
 MAX_SCORED = 12  # candidate stories scored in full per page
+MAX_STORY_KEYS = 60  # key terms a story is filed under in the store
 MAX_CENTROID_TERMS = 400  # a centroid keeps its heaviest terms (bounds memory and cost)
 
 
@@ -135,7 +136,9 @@ class StoryIndex:
             posting.remove(story_id)
         posting.appendleft(story_id)  # most recently used first; the oldest falls off
 
-    def decide(self, page: PageVectors, exclude: Iterable[str] = ()) -> Decision:
+    def decide(self, page: PageVectors, exclude: Iterable[str] = (), threshold: float | None = None) -> Decision:
+        """The most probable candidate story, if its probability reaches the threshold
+        (join_probability unless given)."""
         best, best_p = None, 0.0
         skip = set(exclude)
         for story_id in self.candidates(page):
@@ -144,7 +147,8 @@ class StoryIndex:
             p = self.model.probability(self.stories[story_id].features(page, self.sigma_days))
             if p > best_p:
                 best, best_p = story_id, p
-        return Decision(best if best_p >= self.join_probability else None, best_p)
+        needed = self.join_probability if threshold is None else threshold
+        return Decision(best if best_p >= needed else None, best_p)
 
     def add(self, story_id: str, page: PageVectors) -> StoryState:
         state = self.stories.get(story_id)
@@ -153,8 +157,8 @@ class StoryIndex:
             state = self.stories.setdefault(story_id, StoryState(story_id))
         state.add(page)
         for term in page.key_terms():
-            if term not in state.keys:
-                state.keys.append(term)
+            if len(state.keys) < MAX_STORY_KEYS and term not in state.keys:
+                state.keys.append(term)  # what a story is filed under in the store: its first key terms
             self._post(term, story_id)
         self.changed.add(story_id)
         return state

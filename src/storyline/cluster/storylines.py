@@ -167,10 +167,10 @@ def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
 def _merge_lines(lines: dict[str, _Line], merge_similarity: float, decay_days: float) -> None:
     if merge_similarity >= 1.0 or len(lines) < 2:
         return
-    postings: dict[str, list[str]] = {}
-    for line in lines.values():
+    postings: dict[str, deque[str]] = {}  # the latest storylines per term, as in linking
+    for line in sorted(lines.values(), key=lambda l: (l.last_day or 0, l.id)):
         for term in _heaviest(line.body, line.entities):
-            postings.setdefault(term, []).append(line.id)
+            postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(line.id)
     by_size = sorted(lines, key=lambda i: (-len(lines[i].stories), i))
     for line_id in by_size:
         line = lines.get(line_id)
@@ -195,7 +195,7 @@ def _merge_lines(lines: dict[str, _Line], merge_similarity: float, decay_days: f
             keep.last_day = max((d for d in (keep.last_day, gone.last_day) if d is not None), default=None)
             del lines[gone.id]
             for term in _heaviest(keep.body, keep.entities):
-                postings.setdefault(term, []).append(keep.id)
+                postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(keep.id)
             if gone is line:
                 break
             line = keep

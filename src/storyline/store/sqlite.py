@@ -478,6 +478,9 @@ class SqliteStore:
         return [r[0] for r in self.db.execute(
             "SELECT id FROM pages WHERE story = ? AND duplicate_of IS NULL ORDER BY seq", (story_id,))]
 
+    def stories_without_state(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE state IS NULL ORDER BY id")]
+
     def story_candidates(self, terms: list[str], depth: int) -> list[str]:
         """Stories filed under these key terms, the most recently used `depth` per term."""
         out: list[str] = []
