@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..cluster.vectors import ENTITY_PREFIX
 from ..dedup.index import FINGERPRINT, LshIndex, reindex
 from ..records import Article, Signature, Skipped
 from ..schema import NO_PUBLISHED, dateline_json, injections_json, signals_json
@@ -98,6 +99,16 @@ _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT"
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
                   "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
+
+
+IN_CHUNK = 500  # values per `IN (...)` list, under SQLite's limit on bound variables
+
+
+def _chunks(values: list) -> Iterator[tuple[list, str]]:
+    """The values in slices for `IN (...)` queries, each with its placeholders."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 class StoreError(RuntimeError):
@@ -228,7 +239,7 @@ class SqliteStore:
             LshIndex(self.db).add(seq, sig.band_keys)
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            [(t,) for t in terms] + [("@" + n,) for n in (story_counts or {}).get("entities", {})],
+            [(t,) for t in terms] + [(ENTITY_PREFIX + n,) for n in (story_counts or {}).get("entities", {})],
         )
         self.db.execute(
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -242,9 +253,7 @@ class SqliteStore:
     def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
         seqs = LshIndex(self.db).candidates(keys)
         ids = []
-        for start in range(0, len(seqs), 500):
-            part = seqs[start:start + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in _chunks(seqs):
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
         return sorted(i for i in ids if i != exclude)
 
@@ -277,9 +286,7 @@ class SqliteStore:
         """What the forensics pass reads, for the given pages."""
         ids = sorted(set(ids))
         out: list[dict] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             rows = self.db.execute(
                 f"""SELECT id, url, title, text, byline, site_name, claimed_date, agency, injections, signals,
                            duplicate_of, relation, story, terms FROM pages
@@ -296,9 +303,7 @@ class SqliteStore:
         """The pages whose dates may move when these pages change: their stories and copy groups."""
         ids = sorted(set(ids))
         found = set(ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             found.update(r[0] for r in self.db.execute(
                 f"""SELECT id FROM pages WHERE status = 'ok' AND (story IN (SELECT story FROM pages WHERE id IN ({marks}))
                     OR duplicate_of IN ({marks}) OR id IN (SELECT duplicate_of FROM pages WHERE id IN ({marks})))""",
@@ -345,9 +350,7 @@ class SqliteStore:
         """What dedup.rank_originals needs, for the given pages, by id."""
         ids = sorted(set(ids))
         out: list[sqlite3.Row] = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             out += self.db.execute(f"SELECT id, injections, agency, text, claimed_date, story, content_farm, misdated FROM pages "
                                    f"WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
         return out
@@ -370,9 +373,7 @@ class SqliteStore:
     def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:
         ids = list(ids)
         out: dict[str, dict[str, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             for row in self.db.execute(f"SELECT id, terms FROM pages WHERE id IN ({marks})", chunk):
                 out[row[0]] = json.loads(row[1] or "{}")
         return out
@@ -380,23 +381,12 @@ class SqliteStore:
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         terms = list(set(terms))
         out: dict[str, int] = {}
-        for start in range(0, len(terms), 500):
-            chunk = terms[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(terms):
             out.update(self.db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
         row = self.db.execute("SELECT value FROM meta WHERE key = 'n_docs'").fetchone()
         return (int(row[0]) if row else 0), out
 
     # -- stories -----------------------------------------------------------
-    def story_members(self) -> dict[str, list[str]]:
-        """Story id -> its pages that are not copies (a copy group counts once)."""
-        out: dict[str, list[str]] = {}
-        for sid, pid in self.db.execute(
-            "SELECT story, id FROM pages WHERE story IS NOT NULL AND duplicate_of IS NULL ORDER BY seq"
-        ):
-            out.setdefault(sid, []).append(pid)
-        return out
-
     def pages_without_story(self) -> list[str]:
         """Stored articles not yet in a story (a run's last step, or a killed run's), in input order."""
         rows = self.db.execute("SELECT id FROM pages WHERE status = 'ok' AND story IS NULL ORDER BY seq")
@@ -413,9 +403,7 @@ class SqliteStore:
     def stories_of(self, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))
         out: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             out.update(r[0] for r in self.db.execute(
                 f"SELECT DISTINCT story FROM pages WHERE id IN ({marks}) AND story IS NOT NULL", chunk))
         return out
@@ -448,9 +436,7 @@ class SqliteStore:
         """What grouping needs of pages: terms, story_counts, best date, copy link, story."""
         ids = list(ids)
         out: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             for row in self.db.execute(
                     f"SELECT id, title, text, terms, story_counts, published_value, duplicate_of, story FROM pages "
                     f"WHERE id IN ({marks})", chunk):
@@ -492,9 +478,7 @@ class SqliteStore:
     def story_states(self, ids: Iterable[str]) -> dict[str, dict]:
         ids = list(ids)
         out: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             for row in self.db.execute(f"SELECT id, state FROM stories WHERE id IN ({marks}) AND state IS NOT NULL",
                                        chunk):
                 out[row[0]] = json.loads(row[1])
