@@ -50,26 +50,25 @@ def _write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def _bench_module(relative: str, name: str):
+    """A module of bench/ (not a package), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / relative)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+# The scores bench/cluster reports: B-cubed and pairwise F1 (bench/dedup/metrics.py).
+_metrics = _bench_module("dedup/metrics.py", "_storyline_bench_metrics")
+
+
 def bcubed_f1(truth: list, predicted: list) -> float:
-    both = Counter(zip(truth, predicted))
-    t_size, p_size = Counter(truth), Counter(predicted)
-    n = len(truth)
-    precision = sum(both[(t, p)] / p_size[p] for t, p in zip(truth, predicted)) / n
-    recall = sum(both[(t, p)] / t_size[t] for t, p in zip(truth, predicted)) / n
-    return 2 * precision * recall / (precision + recall)
+    return _metrics.bcubed(truth, predicted)["f1"]
 
 
 def pair_f1(truth: list, predicted: list) -> float:
-    def pairs(labels: list) -> set[tuple[int, int]]:
-        members: dict = defaultdict(list)
-        for i, g in enumerate(labels):
-            members[g].append(i)
-        return {(a, b) for m in members.values() for i, a in enumerate(m) for b in m[i + 1:]}
-
-    t, p = pairs(truth), pairs(predicted)
-    precision = len(t & p) / len(p) if p else 1.0
-    recall = len(t & p) / len(t) if t else 1.0
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return _metrics.pair_scores(truth, predicted)["f1"]
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +76,7 @@ def timeline() -> dict:
     """Timeline17 articles by key ("<set>/<id>"), loaded with bench/cluster/data.py."""
     if not TIMELINE17.is_dir():
         pytest.skip("../shared/data/timeline17 is not present")
-    spec = importlib.util.spec_from_file_location("_storyline_bench_t17", ROOT / "bench" / "cluster" / "data.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
+    module = _bench_module("cluster/data.py", "_storyline_bench_t17")
     return {a.key: a for a in module.timeline17(TIMELINE17)}
 
 

@@ -49,8 +49,7 @@ from metrics import bcubed, pair_scores  # noqa: E402
 
 import storyline  # noqa: E402
 from storyline import Storyline  # noqa: E402
-from storyline.cluster import online  # noqa: E402
-from storyline.cluster.batch import BatchSettings, cluster_batch  # noqa: E402
+from storyline.cluster.batch import BatchSettings, cluster_batch, weigh  # noqa: E402
 from storyline.cluster.model import load_model  # noqa: E402
 from storyline.cluster.online import StoryIndex  # noqa: E402
 from storyline.cluster.storylines import StorySummary, link_storylines  # noqa: E402
@@ -209,10 +208,7 @@ def speed(arts: list[Article], counts: list[StoryCounts], sizes: list[int]) -> d
                             "group_s": round(seconds, 2), "storylines_s": round(line_seconds, 2),
                             "pages_per_s": round(n / (seconds + line_seconds), 1)}
         start = time.perf_counter()
-        weights = Weights()
-        for x in c:
-            weights.count(x)
-        vectors = [weights.vectors(i, x) for i, x in zip(ids, c)]
+        vectors = weigh(zip(ids, c))
         batch = cluster_batch(vectors, BatchSettings(MODEL, SIGMA, CONFIG.story_join_probability))
         batch_seconds = time.perf_counter() - start
         agreement = bcubed([story_of[i] for i in ids], [batch[i] for i in ids])

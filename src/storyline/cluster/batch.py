@@ -85,7 +85,7 @@ def cluster_batch(pages: Sequence[PageVectors], settings: BatchSettings, *,
                     renamed[story_id] = decision.story
         for page in block:
             story_id = assigned[page.id]
-            out[page.id] = out.get(renamed.get(story_id, ""), renamed.get(story_id, story_id))
+            out[page.id] = renamed.get(story_id, story_id)
         # The next block compares with this block's stories under their final ids.
         previous = StoryIndex(settings.model, settings.join_probability, settings.sigma_days)
         for page in block:

@@ -67,6 +67,3 @@ def load_model(path: str = "") -> tuple[JoinModel, float]:
         raise ValueError(f"story_model {path}: sigma_days must be positive")
     return model, sigma
 
-
-def shipped_model() -> JoinModel:
-    return load_model("")[0]

@@ -54,6 +54,10 @@ class StoryState:
     keys: list[str] = field(default_factory=list)  # terms the story is indexed under
 
     def add(self, page: PageVectors) -> None:
+        """Count a report in; the story is filed under its first MAX_STORY_KEYS key terms."""
+        for term in page.key_terms():
+            if len(self.keys) < MAX_STORY_KEYS and term not in self.keys:
+                self.keys.append(term)
         self.reports += 1
         _add_into(self.headline, page.headline)
         _add_into(self.body, page.body)
@@ -112,12 +116,11 @@ class StoryIndex:
     def candidates(self, page: PageVectors) -> list[str]:
         keys = page.key_terms()
         hits: Counter[str] = Counter()
-        for rank, term in enumerate(keys):
-            for story_id in self.postings.get(term, ()):
-                hits[story_id] += 1
+        for term in keys:
+            hits.update(self.postings.get(term, ()))
         if self.lookup is not None:
             for story_id in self.lookup(keys):
-                hits[story_id] += 1 if story_id not in hits else 0
+                hits.setdefault(story_id, 1)  # a story only the store knows: one hit
             self._load([s for s in hits if s not in self.stories])
         return [s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCORED] if s in self.stories]
 
@@ -157,8 +160,6 @@ class StoryIndex:
             state = self.stories.setdefault(story_id, StoryState(story_id))
         state.add(page)
         for term in page.key_terms():
-            if len(state.keys) < MAX_STORY_KEYS and term not in state.keys:
-                state.keys.append(term)  # what a story is filed under in the store: its first key terms
             self._post(term, story_id)
         self.changed.add(story_id)
         return state
