@@ -26,7 +26,7 @@ from ..store.sqlite import SqliteStore
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
 from .storylines import StorySummary, link_storylines
-from .vectors import PageVectors, StoryCounts, Weights, headline_text, story_counts
+from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, headline_text, story_counts
 
 
 def story_id_for(page_id: str) -> str:
@@ -62,6 +62,7 @@ class _Grouping:
     def load(self, ids: list[str]) -> dict[str, dict]:
         """Counts of these pages (computed from the stored text for a store older than them)."""
         rows = self.store.story_inputs(ids)
+        loaded: list[StoryCounts] = []
         for pid, row in rows.items():
             stored = json.loads(row["story_counts"]) if row["story_counts"] else None
             body = json.loads(row["terms"] or "{}")
@@ -73,9 +74,12 @@ class _Grouping:
             # Once forensics has dated the page, its estimate is the day that counts.
             day = _day(row["published_value"]) or counts.day
             self.counts[pid] = StoryCounts(counts.headline, counts.body, counts.entities, day)
-        terms = {t for c in self.counts.values() for t in c.body} | {"@" + n for c in self.counts.values()
-                                                                     for n in c.entities}
-        self.weights.n_docs, self.weights.df = self.store.document_frequencies(terms)
+            loaded.append(self.counts[pid])
+        # Frequencies of the new pages' terms join those already read: pages loaded
+        # earlier in the run keep theirs.
+        terms = {t for c in loaded for t in c.body} | {ENTITY_PREFIX + n for c in loaded for n in c.entities}
+        self.weights.n_docs, df = self.store.document_frequencies(terms - self.weights.df.keys())
+        self.weights.df.update(df)
         return rows
 
     def vectors(self, pid: str) -> PageVectors:
@@ -89,10 +93,7 @@ class _Grouping:
         self.load([i for i in ids if i not in self.counts])
         state = StoryState(story_id)
         for pid in ids:
-            vec = self.vectors(pid)
-            state.add(vec)
-            state.keys.extend(t for t in vec.key_terms() if t not in state.keys)
-        del state.keys[60:]
+            state.add(self.vectors(pid))
         return state
 
     def save(self) -> None:
