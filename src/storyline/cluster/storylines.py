@@ -60,6 +60,11 @@ class StorySummary:
                    first_day, last_day, reports)
 
 
+def _similarity(a: tuple[dict[str, float], dict[str, float]], b: tuple[dict[str, float], dict[str, float]]) -> float:
+    """Of two (body, names) unit vector pairs: half names, half body words (NAME_WEIGHT)."""
+    return (1 - NAME_WEIGHT) * _dot(a[0], b[0]) + NAME_WEIGHT * _dot(a[1], b[1])
+
+
 def _top(vec: dict[str, float], n: int) -> dict[str, float]:
     return vec if len(vec) <= n else dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
@@ -124,8 +129,7 @@ def link_storylines(stories: Iterable[StorySummary], *, similarity: float, decay
         best, best_score = None, 0.0
         for line_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
             line = lines[line_id]
-            body, names = line.units()
-            sim = (1 - NAME_WEIGHT) * _dot(story.body, body) + NAME_WEIGHT * _dot(story.entities, names)
+            sim = _similarity((story.body, story.entities), line.units())
             if story.first_day is not None and line.last_day is not None:
                 sim *= time_decay(story.first_day, line.first_day, line.last_day, decay_days)
             sim -= required_similarity(similarity, start_similarity, len(line.stories)) - similarity
@@ -156,8 +160,7 @@ def link_storylines(stories: Iterable[StorySummary], *, similarity: float, decay
 
 
 def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
-    (a_body, a_names), (b_body, b_names) = a.units(), b.units()
-    sim = (1 - NAME_WEIGHT) * _dot(a_body, b_body) + NAME_WEIGHT * _dot(a_names, b_names)
+    sim = _similarity(a.units(), b.units())
     if None in (a.first_day, b.first_day):
         return sim
     gap = max(a.first_day - b.last_day, b.first_day - a.last_day, 0)
