@@ -1,0 +1,82 @@
+"""What `storyline run` gives on the seeds and on AEB, in a form that does not depend on paths.
+
+The engine refactor (issue 13) must not change what users get: tests/test_engine_same_answer.py
+runs the pipeline on these inputs and compares with the snapshot recorded by the code before
+it (tests/data/engine-before-*.json). Inputs are JSONL records with their own ids, so page and
+story ids are the same wherever the checkout lies. Texts are compared by hash.
+
+    python -m tests.engine_snapshot  (from the repository root) rewrites the snapshots.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+AEB = ROOT.parent / "shared" / "data" / "aeb"
+
+
+def seed_batches(folder: Path) -> list[Path]:
+    """The five example pages as two JSONL inputs, run one after the other (the second run joins
+    and reviews the first run's stories)."""
+    records = [{"id": f"seed-{p.name[:3]}", "text": p.read_text(encoding="utf-8")}
+               for p in sorted((ROOT / "examples").glob("*.txt"))]
+    out = []
+    for name, part in (("first", records[:3]), ("second", records[3:])):
+        path = folder / f"seeds-{name}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def aeb_batches(folder: Path) -> list[Path]:
+    truth = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
+    path = folder / "aeb.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for page in sorted((AEB / "html").glob("*.html.gz")):
+            page_id = page.name.removesuffix(".html.gz")
+            html = gzip.decompress(page.read_bytes()).decode("utf-8", "replace")
+            record = {"id": page_id, "url": truth.get(page_id, {}).get("url"), "html": html}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return [path]
+
+
+def snapshot(batches: list[Path], db: Path, workers: int = 1) -> dict:
+    """Every run's summary and the exported pages, stories and storylines."""
+    from storyline import Storyline
+
+    runs = []
+    with Storyline(db) as sl:
+        for batch in batches:
+            summary = sl.run([batch], workers=workers).as_dict()
+            summary.pop("skipped")
+            runs.append(summary)
+        pages = []
+        for page in sl.pages():
+            page = dict(page)
+            page.pop("source")
+            text = page.pop("text")
+            page["text_sha1"] = hashlib.sha1((text or "").encode("utf-8", "surrogatepass")).hexdigest()
+            pages.append(page)
+        return {"runs": runs, "pages": sorted(pages, key=lambda p: p["id"]),
+                "stories": sorted(sl.stories(), key=lambda s: s["id"]),
+                "storylines": sorted(sl.storylines(), key=lambda s: s["id"])}
+
+
+def main() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name, batches in (("seeds", seed_batches(tmp)), ("aeb", aeb_batches(tmp))):
+            snap = snapshot(batches, tmp / f"{name}.db", workers=2)
+            (DATA / f"engine-before-{name}.json").write_text(json.dumps(snap, ensure_ascii=False, indent=1) + "\n",
+                                                             encoding="utf-8")
+            print(name, len(snap["pages"]), "pages", len(snap["stories"]), "stories")
+
+
+if __name__ == "__main__":
+    main()
