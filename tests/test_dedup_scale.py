@@ -19,7 +19,8 @@ import pytest
 from storyline import Storyline, extract
 from storyline.config import Config
 from storyline.dedup import batch, fingerprint, text_shingles
-from storyline.dedup.index import FINGERPRINT, LshIndex
+from storyline.dedup import FINGERPRINT
+from storyline.store.lsh_index import LshIndex
 from storyline.dedup.original import Candidate, rank_originals, why_original
 from storyline.dedup.shingles import shingle_batch, tokens
 from storyline.dedup.verify import overlap

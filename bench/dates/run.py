@@ -31,7 +31,8 @@ import numpy as np
 
 from storyline.cluster.terms import term_counts, tfidf
 from storyline.forensics.anchors import NEIGHBOURS, similar_page_anchor
-from storyline.forensics.published import Habits, Published, anchor_events, estimate_published, event_sentences, habit_counts
+from storyline.records import Published
+from storyline.forensics.published import Habits, anchor_events, estimate_published, event_sentences, habit_counts
 from storyline.forensics.timex import find_mentions
 
 HERE = Path(__file__).resolve().parent
@@ -96,13 +97,13 @@ def farm_false_positives(aeb: Path, rows: list[dict]) -> dict:
     """Share of real news pages (AEB HTML, every Timeline17 article) that storyline calls content farms.
     Each page is judged alone (extract, no store): its own signals only."""
     from storyline.extract import extract_page
-    from storyline.forensics.assess import assess_alone
-    from storyline.records import Page, Skipped
+    from storyline.forensics import judge_alone
+    from storyline.records import CONTENT_FARM_AT, Page, Skipped
     from storyline.schema import article_json
 
     def judge(page: Page) -> dict | None:
         article = extract_page(page)
-        return None if isinstance(article, Skipped) else article_json(article)
+        return None if isinstance(article, Skipped) else article_json(article, judge_alone(article))
 
     out = {}
     aeb_pages = []
@@ -112,7 +113,7 @@ def farm_false_positives(aeb: Path, rows: list[dict]) -> dict:
     t17 = [judge(Page(id=r["key"], source=r["key"], kind="text", content=r["text"])) for r in rows]
     for name, judged in (("aeb_html", aeb_pages), ("timeline17", t17)):
         judged = [j for j in judged if j is not None]
-        flagged = [j for j in judged if j["content_farm"]["score"] >= 0.5]
+        flagged = [j for j in judged if j["content_farm"]["score"] >= CONTENT_FARM_AT]
         out[name] = {"pages": len(judged), "flagged": len(flagged), "rate": len(flagged) / max(1, len(judged)),
                      "examples": [{"id": j["id"], "reasons": j["content_farm"]["reasons"]} for j in flagged[:5]]}
     return out

@@ -14,7 +14,7 @@ starts 0-7 (LSH settings were compared there), "held-out" = the rest.
 Speed: generate.scale_corpus(n) (synthetic news-length texts, 10 % planted copies), each
 tool in its own process; peak memory is the process's peak RSS minus its RSS with the
 corpus loaded. Index: the band keys of the largest corpus in the SQLite index
-(storyline.dedup.index), then 10,000 more texts added to it.
+(storyline.store.lsh_index), then 10,000 more texts added to it.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from tools import TOOLS  # noqa: E402
 from storyline.config import Config  # noqa: E402
 from storyline.dedup import text_shingles  # noqa: E402
 from storyline.dedup.batch import fingerprint_texts  # noqa: E402
-from storyline.dedup.index import LshIndex  # noqa: E402
+from storyline.store.lsh_index import LshIndex  # noqa: E402
 from storyline.dedup.unionfind import UnionFind  # noqa: E402
 from storyline.dedup.verify import judge, shared  # noqa: E402
 

@@ -11,11 +11,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from .errors import UsageError
 from .config import Config, load_config
 from .read import check_inputs, read_inputs
 from .records import Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
+from .forensics import judge_alone
 from .run.workers import run_in_workers
 from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
@@ -72,7 +74,7 @@ class Storyline:
         """Write every page, every story, then every storyline, one JSON object per line;
         returns the line count."""
         if format != "jsonl":
-            raise ValueError(f"unknown export format {format!r} (supported: jsonl)")
+            raise UsageError(f"unknown export format {format!r} (supported: jsonl)")
         n = 0
         with open(out, "w", encoding="utf-8") as handle:
             for page in self.pages():
@@ -95,4 +97,4 @@ def extract(inputs: Iterable[str | Path], config: Config | None = None, *, worke
     """
     config = config or load_config()
     for result in run_in_workers(read_inputs([str(i) for i in inputs], config), extract_page, config, workers):
-        yield skipped_json(result) if isinstance(result, Skipped) else article_json(result)
+        yield skipped_json(result) if isinstance(result, Skipped) else article_json(result, judge_alone(result))

@@ -14,9 +14,10 @@ from typing import Any
 
 from .api import Storyline, extract
 from .config import load_config
+from .errors import StorylineError
+from .records import CONTENT_FARM_AT
 from .read import check_inputs
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
-from .store.sqlite import StoreError
 
 OK, SKIPPED, FATAL = 0, 1, 2
 
@@ -184,7 +185,7 @@ def _flags(page: dict) -> str:
     """One line of forensics: content farm and a lying date."""
     out = []
     farm = page.get("content_farm") or {}
-    if farm.get("score", 0) >= 0.5:
+    if farm.get("score", 0) >= CONTENT_FARM_AT:
         out.append(f"CONTENT FARM ({farm['score']:.2f}): " + "; ".join(farm.get("reasons", [])[:3]))
     if page.get("misdated"):
         out.append(f"MISDATED: claims {page['claimed_date']}")
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"storyline: error: store {args.db}: {err} (another process may hold it; try again)",
               file=sys.stderr)
         return FATAL
-    except (StoreError, FileNotFoundError, ValueError, OSError) as err:
+    except (StorylineError, OSError) as err:  # anything else is a bug: its traceback shows
         print(f"storyline: error: {err}", file=sys.stderr)
         return FATAL
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -72,7 +74,7 @@ def _coerce(field: dataclasses.Field, value: Any) -> Any:
     try:
         return kind(value)
     except (TypeError, ValueError) as err:
-        raise ValueError(f"config {field.name}: cannot read {value!r} as {kind.__name__}") from err
+        raise ConfigError(f"config {field.name}: cannot read {value!r} as {kind.__name__}") from err
 
 
 def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:
@@ -82,13 +84,13 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     named = path or os.environ.get("STORYLINE_CONFIG")
     file = Path(named) if named else Path("storyline.toml")
     if named and not file.is_file():
-        raise ValueError(f"config file {file} not found")
+        raise ConfigError(f"config file {file} not found")
     if file.is_file():
         with file.open("rb") as handle:
             data = tomllib.load(handle)
         for key, value in data.items():
             if key not in fields:
-                raise ValueError(f"{file}: unknown setting {key!r}")
+                raise ConfigError(f"{file}: unknown setting {key!r}")
             values[key] = _coerce(fields[key], value)
     for name, field in fields.items():
         env = os.environ.get(f"STORYLINE_{name.upper()}")
@@ -100,9 +102,9 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
     config = Config(**values)
     for name in ("story_join_probability", "story_split_probability", "story_merge_probability"):
         if not 0.0 <= getattr(config, name) <= 1.0:
-            raise ValueError(f"{name} must be a probability in [0, 1]")
+            raise ConfigError(f"{name} must be a probability in [0, 1]")
     if config.storyline_decay_days <= 0:
-        raise ValueError("storyline_decay_days must be positive")
+        raise ConfigError("storyline_decay_days must be positive")
     if config.lsh_bands < 1 or config.num_perm % config.lsh_bands:
-        raise ValueError(f"num_perm ({config.num_perm}) must be a multiple of lsh_bands ({config.lsh_bands})")
+        raise ConfigError(f"num_perm ({config.num_perm}) must be a multiple of lsh_bands ({config.lsh_bands})")
     return config

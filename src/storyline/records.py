@@ -1,15 +1,20 @@
 """Typed records passed between pipeline stages.
 
-read ──▶ Page ──extract──▶ Article ──fingerprint──▶ Signature ──dedup──▶ copy groups ──cluster──▶ stories
-(copy groups and stories live in the store; the JSON shapes are in schema.py)
-A page that cannot go on becomes a Skipped record carrying the reason; it is
-stored like any other page so `storyline pages --errors` can show it.
+read ──▶ Page ──extract──▶ Article ──fingerprint──▶ Signature ──dedup──▶ CopyLink, CopyGroup
+   ──forensics──▶ Forensics ──cluster──▶ story changes, Relation, storylines
+A page as the store gives it back to the stages is a StoredPage. The JSON shapes
+users see are in schema.py. A page that cannot go on becomes a Skipped record
+carrying the reason; it is stored like any other page so `storyline pages --errors`
+can show it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
+
+CONTENT_FARM_AT = 0.5  # content-farm score from which a page is a content farm's copy
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,3 +94,124 @@ class Signature:
     minhash: np.ndarray  # uint64, one value per permutation
     shingles: np.ndarray  # sorted unique uint64 hashes of word shingles, to verify candidates
     band_keys: tuple[int, ...]  # LSH keys, one per band
+
+
+@dataclass(slots=True, frozen=True)
+class CopyLink:
+    """A verified overlap between two pages: `a` copies `b` or the reverse (exact, near, contained)."""
+
+    a: str
+    b: str
+    relation: str  # "exact" | "near" | "contained"
+    score: float
+
+
+@dataclass(slots=True, frozen=True)
+class CopyMember:
+    """A copy in its group: how it relates to the group's original."""
+
+    id: str
+    relation: str
+    score: float
+
+
+@dataclass(slots=True, frozen=True)
+class CopyGroup:
+    """Pages that copy each other, with the likeliest original and why it was chosen."""
+
+    original: str
+    reasons: tuple[str, ...]
+    copies: tuple[CopyMember, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class ContentFarm:
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def is_farm(self) -> bool:
+        return self.score >= CONTENT_FARM_AT
+
+
+@dataclass(slots=True, frozen=True)
+class Published:
+    """The estimated real publication date, its interval and the evidence for it."""
+
+    value: date | None
+    earliest: date | None
+    latest: date | None
+    confidence: float
+    evidence: tuple[str, ...]
+
+
+@dataclass(slots=True, frozen=True)
+class Forensics:
+    """The forensics verdict on one page."""
+
+    page_id: str
+    injections: tuple[Injection, ...]  # the page's own and those found across its copies
+    content_farm: ContentFarm
+    published: Published
+    misdated: bool
+    text: str | None = None  # the clean text, when injections found across copies were removed from it
+
+
+@dataclass(slots=True, frozen=True)
+class Relation:
+    """Between two reports of one story that are no copies: `page` updates (version) or
+    retells (rewrite) the earlier report `other`. `other` None: the story's first report."""
+
+    page: str
+    other: str | None
+    relation: str | None  # "version" | "rewrite"
+    score: float | None
+
+
+@dataclass(slots=True, frozen=True)
+class StoredPage:
+    """A page as the store gives it back: the article and every stage's verdict on it so far."""
+
+    id: str
+    seq: int  # order in which the store received it
+    source: str
+    status: str  # "ok" | "skipped"
+    url: str | None = None
+    reason: str | None = None
+    title: str | None = None
+    text: str = ""
+    byline: str | None = None
+    site_name: str | None = None
+    claimed_date: str | None = None
+    dateline: Dateline | None = None
+    agency: str | None = None
+    injections: tuple[Injection, ...] = ()
+    warnings: tuple[str, ...] = ()
+    signals: PageSignals = PageSignals()
+    terms: dict[str, int] = field(default_factory=dict)
+    story_counts: dict | None = None  # headline and name counts and the page's own day (cluster/vectors.py)
+    duplicate_of: str | None = None  # the original of its copy group, when it is a copy
+    relation: str | None = None
+    relation_score: float | None = None
+    original_reasons: tuple[str, ...] | None = None
+    story: str | None = None
+    related_to: str | None = None
+    related_as: str | None = None
+    related_score: float | None = None
+    content_farm: ContentFarm | None = None  # None until forensics has judged the page
+    published: Published | None = None
+    misdated: bool | None = None
+
+    @property
+    def published_value(self) -> str | None:
+        return self.published.value.isoformat() if self.published and self.published.value else None
+
+
+@dataclass(slots=True, frozen=True)
+class DatedPage:
+    """A credibly dated page: an anchor for the dates of pages similar to it."""
+
+    id: str
+    story: str | None
+    day: str  # YYYY-MM-DD
+    terms: dict[str, int]

@@ -5,7 +5,7 @@ names; tests check that the README documents exactly these fields.
 """
 from __future__ import annotations
 
-from .records import Article, Dateline, Injection, PageSignals, Skipped
+from .records import Article, ContentFarm, Dateline, Forensics, Injection, PageSignals, Published, Skipped
 
 PAGE_FIELDS: dict[str, str] = {
     "id": "stable page id: the JSONL record's own id, else a hash of where the page came from and its bytes",
@@ -93,21 +93,29 @@ def signals_json(signals: PageSignals) -> dict:
 NO_PUBLISHED = {"value": None, "earliest": None, "latest": None, "confidence": 0.0, "evidence": []}
 
 
-def article_json(article: Article) -> dict:
-    """A page judged on its own (no store: no copies, no story to lean on)."""
-    from .forensics.assess import assess_alone  # forensics builds on these shapes
+def published_json(p: Published) -> dict:
+    return {"value": p.value.isoformat() if p.value else None,
+            "earliest": p.earliest.isoformat() if p.earliest else None,
+            "latest": p.latest.isoformat() if p.latest else None,
+            "confidence": p.confidence, "evidence": list(p.evidence)}
 
+
+def content_farm_json(farm: ContentFarm) -> dict:
+    return {"score": farm.score, "reasons": list(farm.reasons)}
+
+
+def article_json(article: Article, forensics: Forensics) -> dict:
+    """A page judged on its own (no store: no copies, no story to lean on)."""
     page = {
         "id": article.id, "source": article.source, "url": article.url, "status": "ok", "reason": None,
         "title": article.title, "text": article.text, "byline": article.byline, "site_name": article.site_name,
-        "claimed_date": article.claimed_date, "published": NO_PUBLISHED, "misdated": False,
-        "dateline": dateline_json(article.dateline), "agency": article.agency,
-        "injections": injections_json(article.injections), "content_farm": {"score": 0.0, "reasons": []},
+        "claimed_date": article.claimed_date, "published": published_json(forensics.published),
+        "misdated": forensics.misdated, "dateline": dateline_json(article.dateline), "agency": article.agency,
+        "injections": injections_json(forensics.injections), "content_farm": content_farm_json(forensics.content_farm),
         "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,
         "original_reasons": None, "story": None,
     }
     assert list(page) == list(PAGE_FIELDS)
-    page.update(assess_alone({**page, "signals": signals_json(article.signals)}))
     return page
 
 

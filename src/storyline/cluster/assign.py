@@ -1,6 +1,6 @@
-"""Stories over the store: pending pages join stories, stories merge and split, storylines link them.
+"""Stories, as functions of records: pending pages join stories, stories merge and split.
 
-Order in a run (run/local.py):
+Order in a run (the run loop, run/local.py, writes each step's changes before the next):
 1. assign_stories: a copy never opens a story, it is in its original's story. A
    page that is no copy joins the story it most likely belongs to (online.py,
    with the store's key-term index as the source of candidates) or opens one.
@@ -11,21 +11,27 @@ Order in a run (run/local.py):
    leaves it and is assigned again; two stories that now look like one
    (probability at least story_merge_probability) merge into the older one,
    whose id the merged one keeps resolving to.
-4. update_storylines: stories are linked into storylines (storylines.py).
+4. relate_reports (relations.py), head_story, link_storylines (storylines.py).
+
+The stages never write: they read what lies beyond their working set through a
+StorySource (read-only; run/ gives one over the store, a batch driver one over
+memory) and return StoryChanges, an ordered log the run loop applies.
 """
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from ..config import Config
-from ..dedup.original import candidates_from_rows, rank_originals
-from ..store.sqlite import SqliteStore
+from ..dedup import rank_originals
+from ..dedup.original import candidate_of
+from ..records import StoredPage
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
-from .storylines import StorySummary, link_storylines
+from .storylines import Storyline, StorySummary, link_storylines
 from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, headline_text, story_counts
 
 
@@ -40,11 +46,123 @@ def _day(value: str | None) -> int | None:
         return None
 
 
+class StorySource(Protocol):
+    """What story grouping reads beyond the pages it was given (read-only)."""
+
+    def pages(self, ids: list[str]) -> list[StoredPage]: ...
+    def story_pages(self, story_ids: list[str]) -> list[StoredPage]: ...
+    def copies_of(self, ids: list[str]) -> list[StoredPage]: ...
+    def story_exists(self, story_id: str) -> bool: ...
+    def story_candidates(self, terms: list[str], depth: int) -> list[str]: ...
+    def story_states(self, ids: list[str]) -> dict[str, dict]: ...
+    def stories_without_state(self) -> list[str]: ...
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
+
+
+@dataclass(slots=True)
+class StoryChanges:
+    """What a grouping step decided, as an ordered log for the run loop to apply, and its counts.
+
+    ops: ("open", story) a new story; ("page", page, story) a page's story;
+    ("delete", story, merged_into or None) a story without pages (its id resolving
+    to merged_into); ("counts", page, counts) counts computed for a page of an older store.
+    states: story states to save, in this order (it orders the key-term index)."""
+
+    ops: list[tuple] = field(default_factory=list)
+    states: list[tuple[str, StoryState]] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)  # live stories whose pages changed
+    opened: int = 0
+    joined: int = 0
+    split: int = 0
+    merged: int = 0
+
+
+@dataclass(slots=True)
+class _Book:
+    """Who is in which story: what the source said, with this step's decisions on top."""
+
+    source: StorySource
+    changes: StoryChanges
+    pages: dict[str, StoredPage] = field(default_factory=dict)
+    story_of: dict[str, str | None] = field(default_factory=dict)
+    by_story: dict[str, set[str]] = field(default_factory=dict)
+    loaded: set[str] = field(default_factory=set)  # stories whose pages are all known
+    copies: dict[str, list[str]] = field(default_factory=dict)
+    exists: dict[str, bool] = field(default_factory=dict)
+
+    def _see(self, pages: Iterable[StoredPage]) -> None:
+        for page in pages:
+            if page.id not in self.pages:
+                self.pages[page.id] = page
+                self.story_of[page.id] = page.story
+                if page.story:
+                    self.by_story.setdefault(page.story, set()).add(page.id)
+
+    def page(self, pid: str) -> StoredPage | None:
+        if pid not in self.pages:
+            self._see(self.source.pages([pid]))
+        return self.pages.get(pid)
+
+    def need(self, ids: list[str]) -> None:
+        self._see(self.source.pages([i for i in ids if i not in self.pages]))
+
+    def members(self, story_id: str) -> list[str]:
+        """A story's pages, in the order they were added."""
+        if story_id not in self.loaded:
+            self._see(self.source.story_pages([story_id]))
+            self.loaded.add(story_id)
+        return sorted(self.by_story.get(story_id, ()), key=lambda p: self.pages[p].seq)
+
+    def reports(self, story_id: str) -> list[str]:
+        """A story's pages that are no copies, in the order they were added."""
+        return [p for p in self.members(story_id) if self.pages[p].duplicate_of is None]
+
+    def copies_of(self, pid: str) -> list[str]:
+        if pid not in self.copies:
+            found = self.source.copies_of([pid])
+            self._see(found)
+            self.copies[pid] = [p.id for p in sorted(found, key=lambda p: p.seq)]
+        return self.copies[pid]
+
+    def story_of_group(self, pid: str) -> str | None:
+        """The story of a page's copy group, when the page or one of its copies already has one."""
+        ids = [pid] + self.copies_of(pid)
+        with_story = [i for i in ids if self.story_of.get(i)]
+        return self.story_of[min(with_story, key=lambda i: self.pages[i].seq)] if with_story else None
+
+    def set_story(self, pid: str, story_id: str) -> None:
+        old = self.story_of.get(pid)
+        if old:
+            self.by_story.get(old, set()).discard(pid)
+        self.story_of[pid] = story_id
+        self.by_story.setdefault(story_id, set()).add(pid)
+        self.changes.ops.append(("page", pid, story_id))
+
+    def is_live(self, story_id: str) -> bool:
+        if story_id not in self.exists:
+            self.exists[story_id] = self.source.story_exists(story_id)
+        return self.exists[story_id]
+
+    def open(self, story_id: str) -> None:
+        if not self.is_live(story_id):
+            self.exists[story_id] = True
+            self.changes.ops.append(("open", story_id))
+
+    def delete(self, story_id: str, merged_into: str | None = None) -> None:
+        self.exists[story_id] = False
+        self.changes.ops.append(("delete", story_id, merged_into))
+
+    def age(self, story_id: str) -> int:
+        """Order of a story's first page (lower: older)."""
+        members = self.members(story_id)
+        return self.pages[members[0]].seq if members else 1 << 62
+
+
 @dataclass(slots=True)
 class _Grouping:
-    """One run's view of the store for story grouping."""
+    """One step's view for story grouping: the book, the join model, the candidate index."""
 
-    store: SqliteStore
+    book: _Book
     config: Config
     model: JoinModel
     index: StoryIndex
@@ -52,42 +170,46 @@ class _Grouping:
     counts: dict[str, StoryCounts] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, store: SqliteStore, config: Config) -> _Grouping:
+    def open(cls, source: StorySource, config: Config) -> _Grouping:
         model, sigma = load_model(config.story_model)
+        book = _Book(source, StoryChanges())
         index = StoryIndex(model, config.story_join_probability, sigma,
-                           lookup=lambda terms: store.story_candidates(terms, POSTING_DEPTH),
-                           loader=lambda ids: {i: StoryState.from_json(i, d) for i, d in store.story_states(ids).items()})
-        return cls(store, config, model, index, Weights())
+                           lookup=lambda terms: [s for s in source.story_candidates(terms, POSTING_DEPTH)
+                                                 if book.is_live(s)],
+                           loader=lambda ids: {i: StoryState.from_json(i, d) for i, d in
+                                               source.story_states([i for i in ids if book.is_live(i)]).items()})
+        return cls(book, config, model, index, Weights())
 
-    def load(self, ids: list[str]) -> dict[str, dict]:
+    def load(self, ids: list[str]) -> None:
         """Counts of these pages (computed from the stored text for a store older than them)."""
-        rows = self.store.story_inputs(ids)
+        self.book.need(ids)
         loaded: list[StoryCounts] = []
-        for pid, row in rows.items():
-            stored = json.loads(row["story_counts"]) if row["story_counts"] else None
-            body = json.loads(row["terms"] or "{}")
+        for pid in ids:
+            page = self.book.pages.get(pid)
+            if page is None:
+                continue
+            stored = page.story_counts
             if stored is None:
-                counts = story_counts(row["title"], row["text"] or "", body)
-                self.store.set_story_counts(pid, counts.as_json())
+                counts = story_counts(page.title, page.text or "", page.terms)
+                self.book.changes.ops.append(("counts", pid, counts.as_json()))
             else:
-                counts = StoryCounts(stored["headline"], body, stored["entities"], stored.get("day"))
+                counts = StoryCounts(stored["headline"], page.terms, stored["entities"], stored.get("day"))
             # Once forensics has dated the page, its estimate is the day that counts.
-            day = _day(row["published_value"]) or counts.day
+            day = _day(page.published_value) or counts.day
             self.counts[pid] = StoryCounts(counts.headline, counts.body, counts.entities, day)
             loaded.append(self.counts[pid])
         # Frequencies of the new pages' terms join those already read: pages loaded
-        # earlier in the run keep theirs.
+        # earlier in the step keep theirs.
         terms = {t for c in loaded for t in c.body} | {ENTITY_PREFIX + n for c in loaded for n in c.entities}
-        self.weights.n_docs, df = self.store.document_frequencies(terms - self.weights.df.keys())
+        self.weights.n_docs, df = self.book.source.document_frequencies(terms - self.weights.df.keys())
         self.weights.df.update(df)
-        return rows
 
     def vectors(self, pid: str) -> PageVectors:
         return self.weights.vectors(pid, self.counts[pid])
 
     def rebuild(self, story_id: str) -> StoryState | None:
         """A story's state from its reports as they are now (after pages left, or dates moved)."""
-        ids = self.store.story_reports_ids(story_id)
+        ids = self.book.reports(story_id)
         if not ids:
             return None
         self.load([i for i in ids if i not in self.counts])
@@ -96,87 +218,86 @@ class _Grouping:
             state.add(self.vectors(pid))
         return state
 
-    def save(self) -> None:
+    def finish(self) -> StoryChanges:
+        changes = self.book.changes
         for story_id in sorted(self.index.changed):
             state = self.index.stories.get(story_id)
-            if state is not None and self.store.resolve_story(story_id) == story_id:
-                self.store.save_story_state(story_id, state.as_json(), state.keys)
+            if state is not None and self.book.is_live(story_id):
+                changes.states.append((story_id, state))
         self.index.changed.clear()
+        return changes
 
 
-def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str],
-                   config: Config) -> tuple[int, int, set[str]]:
-    """Returns (stories opened, pages that joined an existing story, stories that gained or lost pages).
-
-    Stories left without pages are removed; the caller refreshes the others (refresh_story) once
-    the forensics pass has dated their pages."""
+def assign_stories(source: StorySource, pending: list[str], regrouped: set[str], config: Config) -> StoryChanges:
+    """Pending pages (in the order they were stored) join stories or open them; copies follow their
+    original. `changed` holds the stories that gained or lost pages and still exist."""
+    grouping = _Grouping.open(source, config)
     if not pending and not regrouped:
-        return 0, 0, set()
-    grouping = _Grouping.open(store, config)
-    for story_id in store.stories_without_state():  # a store from before story states: built once
+        return grouping.finish()
+    book, changes = grouping.book, grouping.book.changes
+    for story_id in source.stories_without_state():  # a store from before story states: built once
         grouping.index.replace(story_id, grouping.rebuild(story_id))
-    rows = grouping.load(pending)
-    opened = joined = 0
+    grouping.load(pending)
     touched: set[str] = set()
     for pid in pending:
-        if rows[pid]["duplicate_of"]:
+        if book.pages[pid].duplicate_of:
             continue  # follows its original, below
-        story_id = store.story_of_group(pid)
+        story_id = book.story_of_group(pid)
         vec = grouping.vectors(pid)
         if story_id is None:
             decision = grouping.index.decide(vec)
             if decision.story is None:
                 story_id = story_id_for(pid)
-                store.upsert_story(story_id)
-                opened += 1
+                book.open(story_id)
+                changes.opened += 1
             else:
                 story_id = decision.story
-                joined += 1
+                changes.joined += 1
         grouping.index.add(story_id, vec)
-        store.set_story(pid, story_id)
+        book.set_story(pid, story_id)
         touched.add(story_id)
     moved_to: dict[str, str] = {}  # story a copy left -> its original's story
     for pid in sorted(set(pending) | regrouped):
-        page = store.page(pid)
-        if page is None or not page["duplicate_of"]:
+        page = book.page(pid)
+        if page is None or not page.duplicate_of:
             continue
-        original_story = store.page(page["duplicate_of"])["story"]
-        if original_story and original_story != page["story"]:
-            if page["story"]:
-                touched.add(page["story"])
-                moved_to[page["story"]] = original_story
-            store.set_story(pid, original_story)
+        book.page(page.duplicate_of)
+        original_story = book.story_of.get(page.duplicate_of)
+        own = book.story_of.get(pid)
+        if original_story and original_story != own:
+            if own:
+                touched.add(own)
+                moved_to[own] = original_story
+            book.set_story(pid, original_story)
             touched.add(original_story)
     for story_id in sorted(moved_to):  # a page that became a copy no longer counts in its old story
         grouping.index.replace(story_id, grouping.rebuild(story_id))
-    changed = set()
     for story_id in sorted(touched):
-        if store.delete_story_if_empty(story_id):
+        if not book.members(story_id):
             grouping.index.replace(story_id, None)
             # Its reports became copies of another story's page: the id resolves there.
-            store.delete_story(story_id, merged_into=moved_to.get(story_id))
+            book.delete(story_id, merged_into=moved_to.get(story_id))
         else:
-            changed.add(story_id)
-    grouping.save()
-    return opened, joined, changed
+            changes.changed.add(story_id)
+    return grouping.finish()
 
 
-def review_stories(store: SqliteStore, stories: set[str], config: Config) -> tuple[set[str], int, int]:
+def review_stories(source: StorySource, stories: set[str], config: Config) -> StoryChanges:
     """Split reports that no longer fit, merge stories that now look like one.
 
-    Returns (stories changed, reports moved out by splits, stories merged away)."""
-    grouping = _Grouping.open(store, config)
-    index = grouping.index
+    `changed` holds the stories changed that still exist; `split` counts the reports moved out,
+    `merged` the stories merged away."""
+    grouping = _Grouping.open(source, config)
+    book, changes, index = grouping.book, grouping.book.changes, grouping.index
     changed = set(stories)
-    live = sorted(s for s in stories if store.resolve_story(s) == s)
+    live = sorted(s for s in stories if book.is_live(s))
     for story_id in live:  # states with the dates forensics has just estimated
         index.replace(story_id, grouping.rebuild(story_id))
-    moved = 0
     for story_id in live:
         state = index.stories.get(story_id)
         if state is None or state.reports < 2:
             continue
-        members = store.story_reports_ids(story_id)
+        members = book.reports(story_id)
         for pid in members:
             vec = grouping.vectors(pid)
             others = [d for m in members if m != pid and (d := grouping.counts[m].day) is not None]
@@ -186,35 +307,34 @@ def review_stories(store: SqliteStore, stories: set[str], config: Config) -> tup
             target = decision.story or story_id_for(pid)
             if target == story_id:
                 continue
-            store.upsert_story(target)
-            for member in [pid] + store.group_members(pid):
-                store.set_story(member, target)
+            book.open(target)
+            for member in [pid] + book.copies_of(pid):
+                book.set_story(member, target)
             index.add(target, vec)
             state = grouping.rebuild(story_id)
             index.replace(story_id, state)
             members = [m for m in members if m != pid]
             changed |= {story_id, target}
-            moved += 1
+            changes.split += 1
             if state is None or state.reports < 2:
                 break
-    merged = 0
     for story_id in sorted(changed):
         state = index.stories.get(story_id)
-        if state is None or store.resolve_story(story_id) != story_id:
+        if state is None or not book.is_live(story_id):
             continue
         decision = index.decide(state.mean_vectors(), exclude=[story_id], threshold=config.story_merge_probability)
         if decision.story is None:
             continue
-        keep, gone = sorted((story_id, decision.story), key=store.story_age)
-        for pid in store.story_page_ids(gone):
-            store.set_story(pid, keep)
-        store.delete_story(gone, merged_into=keep)
+        keep, gone = sorted((story_id, decision.story), key=book.age)
+        for pid in book.members(gone):
+            book.set_story(pid, keep)
+        book.delete(gone, merged_into=keep)
         index.replace(gone, None)
         index.replace(keep, grouping.rebuild(keep))
         changed.add(keep)
-        merged += 1
-    grouping.save()
-    return {s for s in changed if store.resolve_story(s) == s}, moved, merged
+        changes.merged += 1
+    changes.changed = {s for s in changed if book.is_live(s)}
+    return grouping.finish()
 
 
 def _leave_one_out(state: StoryState, vec: PageVectors, index: StoryIndex, other_days: list[int]) -> float:
@@ -228,31 +348,29 @@ def _leave_one_out(state: StoryState, vec: PageVectors, index: StoryIndex, other
     return index.model.probability(rest + (decay,))
 
 
-def update_storylines(store: SqliteStore, config: Config) -> int:
-    """Link every story into a storyline; returns the number of storylines."""
+def storylines_of(stories: Iterable[tuple[str, dict, str | None, str | None]], config: Config) -> list[Storyline]:
+    """Link stories, given as (id, state, first_date, last_date), into storylines."""
     summaries = []
-    for story_id, data, first, last in store.storyline_inputs():
+    for story_id, data, first, last in stories:
         state = StoryState.from_json(story_id, data)
         first_day, last_day = _day(first), _day(last)
         if first_day is None:
             first_day, last_day = state.first_day, state.last_day
         summaries.append(StorySummary.of(story_id, state.body, state.entities, first_day, last_day, state.reports))
-    lines = link_storylines(summaries, similarity=config.storyline_similarity,
-                            decay_days=config.storyline_decay_days,
-                            merge_similarity=config.storyline_merge_similarity,
-                            start_similarity=config.storyline_start_similarity)
-    as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
-    store.set_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories) for l in lines])
-    return len(lines)
+    return link_storylines(summaries, similarity=config.storyline_similarity,
+                           decay_days=config.storyline_decay_days,
+                           merge_similarity=config.storyline_merge_similarity,
+                           start_similarity=config.storyline_start_similarity)
 
 
-def refresh_story(store: SqliteStore, story_id: str) -> None:
-    """Recompute a story's original, title and date span from its pages."""
-    pages = store.pages(story=story_id, with_text=False)
-    ids = [p["id"] for p in pages if p["duplicate_of"] is None] or [p["id"] for p in pages]
-    ranked = rank_originals(candidates_from_rows(store.rank_rows(ids)))
-    original = ranked[0].id if ranked else None
-    title = next((p["title"] for p in pages if p["id"] == original), None)
-    if not title and original:  # a record without a title: its first words say what happened
-        title = headline_text(None, store.page_text(original))[:200] or None
-    store.refresh_story(story_id, original, title)
+def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:
+    """A story's original and title, from its pages (in the order they were added)."""
+    ids = {p.id for p in pages if p.duplicate_of is None} or {p.id for p in pages}
+    ranked = rank_originals([candidate_of(p) for p in sorted(pages, key=lambda p: p.id) if p.id in ids])
+    original = next((p for p in pages if ranked and p.id == ranked[0].id), None)
+    if original is None:
+        return None, None
+    title = original.title
+    if not title:  # a record without a title: its first words say what happened
+        title = headline_text(None, original.text or "")[:200] or None
+    return original.id, title

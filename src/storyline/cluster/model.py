@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..errors import ConfigError
+
 FEATURES = ("headline", "body", "entities", "time")
 # A page with no credible date yet (a content farm's, before forensics) is compared
 # with the stories most recently active, so a short gap is the likely case: half a
@@ -62,8 +64,8 @@ def load_model(path: str = "") -> tuple[JoinModel, float]:
         model = JoinModel(float(data["intercept"]), tuple(float(data["weights"][f]) for f in FEATURES))
         sigma = float(data["sigma_days"])
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ValueError(f"story_model {path or 'join_model.json'}: not a join model ({err})") from err
+        raise ConfigError(f"story_model {path or 'join_model.json'}: not a join model ({err})") from err
     if sigma <= 0:
-        raise ValueError(f"story_model {path}: sigma_days must be positive")
+        raise ConfigError(f"story_model {path}: sigma_days must be positive")
     return model, sigma
 

@@ -12,15 +12,14 @@ Until the forensics pass has run, 1 and 2 use what the page itself shows.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 
+from ..records import StoredPage
 from .shingles import tokens
 
 ODD_SHARE = 0.01  # share of a page's words that no other copy has, above which it looks tampered
 MAX_COMPARED = 200  # copies compared for odd words, for bounded cost on huge groups
-FARM_AT = 0.5  # content-farm score from which a page is not trusted as an original (forensics/farm.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,28 +53,14 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
     return shares
 
 
-def _credible_date(row) -> str | None:
-    """The claimed day, once forensics has judged it not misdated (misdated is NULL before that)."""
-    if row["misdated"] is None or row["misdated"] or not row["claimed_date"]:
-        return None
-    return row["claimed_date"][:10]
-
-
-def _farm(row) -> bool:
-    if not row["content_farm"]:
-        return False
-    return float(json.loads(row["content_farm"]).get("score") or 0) >= FARM_AT
-
-
-def candidates_from_rows(rows) -> list[Candidate]:
-    """Candidates from stored page rows (store.rank_rows)."""
-    out = []
-    for r in rows:
-        farm = _farm(r)
-        out.append(Candidate(id=r["id"], text=r["text"] or "", injected=json.loads(r["injections"] or "[]") != [],
-                             agency=r["agency"], claimed_date=r["claimed_date"], content_farm=farm,
-                             credible_date=None if farm else _credible_date(r)))
-    return out
+def candidate_of(page: StoredPage) -> Candidate:
+    """A stored page as a candidate original. Its date counts as credible once forensics has
+    judged it not misdated (misdated is None before that) and the page is no content farm."""
+    farm = page.content_farm is not None and page.content_farm.is_farm
+    credible = page.misdated is False and not farm and page.claimed_date
+    return Candidate(id=page.id, text=page.text or "", injected=page.injections != (), agency=page.agency,
+                     claimed_date=page.claimed_date, content_farm=farm,
+                     credible_date=page.claimed_date[:10] if credible else None)
 
 
 def rank_originals(candidates: list[Candidate]) -> list[Candidate]:

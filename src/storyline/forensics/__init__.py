@@ -1,0 +1,8 @@
+"""Forensics: content-farm score, injections across copies, real publication date, misdated.
+
+assess() judges a working set of stored pages (run/ loads it); judge_alone() a page
+with nothing around it (`storyline extract`, and a page's own date in the workers).
+"""
+from .assess import assess, judge_alone
+
+__all__ = ["assess", "judge_alone"]

@@ -1,9 +1,9 @@
 """The forensics pass: for each page, its content-farm score, injections found across
 copies, its real publication date and whether its claimed date lies.
 
-Runs after copy groups and stories (run/local.py), over the pages a run added and
-the pages of their stories and copy groups, whose estimates may move with the new
-evidence. Order: each page's own signals first (so a content farm's date is not
+Runs after copy groups and stories, over a working set the run loop loads (run/):
+the pages a run added and the pages of their stories and copy groups, whose
+estimates may move with the new evidence, and the most recent credibly dated pages. Order: each page's own signals first (so a content farm's date is not
 trusted), then credible pages anchor the others: a copy's original, the other pages
 of its story, the most similar dated pages of the store; then a claimed date outside
 the estimate becomes a content-farm reason of its own (unless it is the site's
@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
 from ..cluster.terms import cosine, tfidf
 from ..extract.meta import remove_injected_tokens
-from ..schema import injections_json
-from ..store.sqlite import SqliteStore
+from ..records import Article, ContentFarm, DatedPage, Forensics, Injection, Published, StoredPage
 from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
 from .crosscopy import injected_tokens
-from .farm import ContentFarm, farm_reasons, judge
-from .published import (Anchor, Habits, Published, anchor_events, estimate_published, event_sentences,
-                        habit_counts)
+from .farm import farm_reasons, judge
+from .published import Anchor, Habits, anchor_events, estimate_published, event_sentences, habit_counts
 from .timex import Mention, find_mentions
 
-CREDIBLE = 0.5
+CREDIBLE = 0.5  # credibility of a claimed date from which it anchors other pages
+ANCHOR_CONFIDENCE = 0.5  # confidence of a stored estimate from which it anchors similar pages
 MISDATED_SLACK_DAYS = 2  # a claimed date a day or two off the interval is a time zone, not a lie
 IMPOSSIBLE_DAYS = 30  # a claimed date this far outside the estimate is one the content rules out
 MAX_DATED_PAGES = 20_000  # similar-page anchors are looked for among the most recent dated pages
@@ -37,63 +37,59 @@ KEY_TERMS = 15
 # no evidence of when the story was published, only that it was by then.
 _CREDIBILITY = {"metadata": 0.98, "record": 0.98, "printed": 0.98, "masthead": 0.0}
 
+Page = Article | StoredPage
+# Document frequencies of the given terms: (number of documents, {term: df}).
+Frequencies = Callable[[Iterable[str]], tuple[int, dict[str, int]]]
 
-def claimed_day(page: dict) -> date | None:
+
+def claimed_day(page: Page) -> date | None:
     try:
-        return date.fromisoformat(page["claimed_date"]) if page.get("claimed_date") else None
+        return date.fromisoformat(page.claimed_date) if page.claimed_date else None
     except ValueError:
         return None
 
 
-def claimed_credibility(page: dict, farm: ContentFarm) -> float:
+def claimed_credibility(page: Page, farm: ContentFarm) -> float:
     """How far a page's claimed date can be trusted before any other evidence."""
     if claimed_day(page) is None:
         return 0.0
     if farm.is_farm:
         return 0.0  # a content farm's date is what it wants us to believe
-    where = (page.get("signals") or {}).get("claimed_date_where") or "printed"
+    where = page.signals.claimed_date_where or "printed"
     return _CREDIBILITY.get(where, 0.98) * (1 - farm.score)
 
 
-def published_json(p: Published) -> dict:
-    return {"value": p.value.isoformat() if p.value else None,
-            "earliest": p.earliest.isoformat() if p.earliest else None,
-            "latest": p.latest.isoformat() if p.latest else None,
-            "confidence": p.confidence, "evidence": list(p.evidence)}
-
-
-def _finish(page: dict, reasons: list[tuple[str, str]], published: Published) -> dict:
+def _finish(page: Page, reasons: list[tuple[str, str]], published: Published,
+            injections: tuple[Injection, ...], text: str | None = None) -> Forensics:
     """Misdated flag and the date reason, then the final score."""
     claimed = claimed_day(page)
     misdated = bool(claimed and published.value and not (
         published.earliest.toordinal() - MISDATED_SLACK_DAYS <= claimed.toordinal()
         <= published.latest.toordinal() + MISDATED_SLACK_DAYS))
-    where = (page.get("signals") or {}).get("claimed_date_where")
-    if misdated and where != "masthead" and abs((claimed - published.value).days) > IMPOSSIBLE_DAYS:
+    if misdated and page.signals.claimed_date_where != "masthead" \
+            and abs((claimed - published.value).days) > IMPOSSIBLE_DAYS:
         reasons = reasons + [("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
                                                  f"(estimate {published.value.isoformat()})")]
-    farm = judge(reasons)
-    return {"injections": page["injections"], "published": published_json(published), "misdated": misdated,
-            "content_farm": {"score": farm.score, "reasons": list(farm.reasons)}}
+    return Forensics(page.id, injections, judge(reasons), published, misdated, text)
 
 
-def seen_by(page: dict) -> date | None:
+def seen_by(page: Page) -> date | None:
     """The render date of a page that prints its site's "today" above the headline."""
-    return claimed_day(page) if (page.get("signals") or {}).get("claimed_date_where") == "masthead" else None
+    return claimed_day(page) if page.signals.claimed_date_where == "masthead" else None
 
 
-def assess_alone(page: dict) -> dict:
+def judge_alone(page: Page) -> Forensics:
     """A page with no store around it: only its own text, signals and claimed date."""
     reasons = farm_reasons(page)
     base = judge(reasons)
-    published = estimate_published(page.get("text") or "", claimed=claimed_day(page),
+    published = estimate_published(page.text or "", claimed=claimed_day(page),
                                    claimed_credibility=claimed_credibility(page, base), not_after=seen_by(page))
     if published.value is None and claimed_day(page):
         published = _claimed_only(page, base)
-    return _finish(page, reasons, published)
+    return _finish(page, reasons, published, page.injections)
 
 
-def _claimed_only(page: dict, farm: ContentFarm) -> Published:
+def _claimed_only(page: Page, farm: ContentFarm) -> Published:
     """Nothing but the claimed date: it is the estimate if it is credible; if it is not
     (a content farm's, a render date) the page stays undated rather than wrongly dated."""
     day = claimed_day(page)
@@ -105,78 +101,73 @@ def _claimed_only(page: dict, farm: ContentFarm) -> Published:
     return Published(day, day, day, round(credibility, 3), (f"only the claimed date {day.isoformat()}",))
 
 
-def site_of(page: dict) -> str | None:
-    if page.get("url"):
-        host = urlsplit(page["url"]).hostname
+def site_of(page: Page) -> str | None:
+    if page.url:
+        host = urlsplit(page.url).hostname
         if host:
             return re.sub(r"^www\d?\.", "", host)
-    return page.get("site_name")
+    return page.site_name
 
 
-def assess_store(store: SqliteStore, ids: set[str]) -> int:
-    """Judge and date `ids` and the pages related to them; returns how many were written."""
-    if not ids:
-        return 0
-    targets = store.related_ids(ids)
-    pages = {p["id"]: p for p in store.forensics_rows(targets)}
-    if not pages:
-        return 0
-    mentions = {pid: find_mentions(p["text"] or "") for pid, p in pages.items()}
+def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequencies,
+           text_of: Callable[[str], str]) -> list[Forensics]:
+    """Judge and date a working set: `pages` (the pages a run touched with their stories and copy
+    groups) and `dated` (credibly dated pages outside it, most recent first, anchors for similar
+    pages). `text_of` gives the text of a dated page, read only for the few that anchor a page."""
+    by_id = {p.id: p for p in pages}
+    if not by_id:
+        return []
+    text = {pid: p.text or "" for pid, p in by_id.items()}
+    injections = {pid: p.injections for pid, p in by_id.items()}
+    changed: set[str] = set()
+    mentions = {pid: find_mentions(text[pid]) for pid in by_id}
 
     # 1. Injections across copies, then each page's own content-farm signals.
-    for pid, page in pages.items():
-        original = pages.get(page["duplicate_of"] or "")
+    for pid, page in by_id.items():
+        original = by_id.get(page.duplicate_of or "")
         if original is not None:
-            known = {i["text"] for i in page["injections"]}
-            new = [t for t in injected_tokens(page["text"] or "", original["text"] or "") if t not in known]
+            known = {i.text for i in injections[pid]}
+            new = [t for t in injected_tokens(text[pid], text[original.id]) if t not in known]
             if new:
-                page["text"], found = remove_injected_tokens(page["text"], new, "body-across-copies")
-                page["injections"] = page["injections"] + injections_json(found)
-                page["text_changed"] = True
-    reasons = {pid: farm_reasons(p) for pid, p in pages.items()}
+                text[pid], found = remove_injected_tokens(text[pid], new, "body-across-copies")
+                injections[pid] = injections[pid] + found
+                changed.add(pid)
+    reasons = {pid: farm_reasons(p, injections[pid], text[pid]) for pid, p in by_id.items()}
     base = {pid: judge(r) for pid, r in reasons.items()}
-    credibility = {pid: claimed_credibility(p, base[pid]) for pid, p in pages.items()}
+    credibility = {pid: claimed_credibility(p, base[pid]) for pid, p in by_id.items()}
 
     # 2. Anchors: credible pages of the same copy group and story, then similar dated pages.
-    credible = {pid for pid in pages if credibility[pid] >= CREDIBLE}
-    events = {pid: anchor_events(mentions[pid], claimed_day(pages[pid])) for pid in credible}
-    sentences = {pid: event_sentences(pages[pid]["text"] or "", claimed_day(pages[pid]), mentions[pid])
-                 for pid in credible}
-    habits = _site_habits(pages, credible, mentions)
-    dated = [d for d in store.dated_pages(MAX_DATED_PAGES) if d["id"] not in pages]
-    dated += [{"id": pid, "story": pages[pid]["story"], "published_value": pages[pid]["claimed_date"],
-               "terms": pages[pid]["terms"]} for pid in credible]
-    n_docs, df = store.document_frequencies({t for p in pages.values() for t in p["terms"]}
-                                            | {t for d in dated for t in d["terms"]})
+    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
+    events = {pid: anchor_events(mentions[pid], claimed_day(by_id[pid])) for pid in credible}
+    sentences = {pid: event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid]) for pid in credible}
+    habits = _site_habits(by_id, credible, mentions)
+    dated = [d for d in dated if d.id not in by_id]
+    dated += [DatedPage(pid, by_id[pid].story, by_id[pid].claimed_date, by_id[pid].terms) for pid in credible]
+    n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
     similar = SimilarDated(dated, n_docs, df)
     by_story: dict[str, list[str]] = defaultdict(list)
-    for pid, page in pages.items():
-        if page["story"]:
-            by_story[page["story"]].append(pid)
-    written = 0
-    for pid, page in pages.items():
-        anchors = _anchors(pid, pages, credible, events, sentences, by_story, similar, store)
+    for pid, page in by_id.items():
+        if page.story:
+            by_story[page.story].append(pid)
+    out = []
+    for pid, page in by_id.items():
+        anchors = _anchors(pid, by_id, credible, events, sentences, by_story, similar, text_of)
         # Copies tell the same text: their weekdays and dates speak for the whole group.
-        pooled = list(mentions[pid]) + _group_mentions(pid, pages, mentions)
-        published = estimate_published(page["text"] or "", claimed=claimed_day(page),
+        pooled = list(mentions[pid]) + _group_mentions(pid, by_id, mentions)
+        published = estimate_published(text[pid], claimed=claimed_day(page),
                                        claimed_credibility=credibility[pid], anchors=anchors, mentions=pooled,
                                        habits=habits.get(site_of(page)), not_after=seen_by(page))
         if published.value is None and claimed_day(page):
             published = _claimed_only(page, base[pid])
-        verdict = _finish(page, reasons[pid], published)
-        store.set_forensics(pid, **verdict)
-        if page.get("text_changed"):
-            store.set_text(pid, page["text"])
-        written += 1
-    return written
+        out.append(_finish(page, reasons[pid], published, injections[pid], text[pid] if pid in changed else None))
+    return out
 
 
-def _group_mentions(pid: str, pages: dict[str, dict], mentions: dict[str, list[Mention]]) -> list[Mention]:
-    page = pages[pid]
-    root = page["duplicate_of"] or pid
+def _group_mentions(pid: str, pages: dict[str, StoredPage], mentions: dict[str, list[Mention]]) -> list[Mention]:
+    root = pages[pid].duplicate_of or pid
     out: list[Mention] = []
     for other, p in pages.items():
-        if other != pid and (other == root or p["duplicate_of"] == root):
+        if other != pid and (other == root or p.duplicate_of == root):
             out += [m for m in mentions[other] if m.kind in ("weekday", "date")]
     return out
 
@@ -185,56 +176,57 @@ class SimilarDated:
     """Dated pages indexed by their heaviest terms: the most similar ones to a page
     are found among those sharing a key term, not by a scan."""
 
-    def __init__(self, dated: list[dict], n_docs: int, df: dict[str, int]) -> None:
+    def __init__(self, dated: list[DatedPage], n_docs: int, df: dict[str, int]) -> None:
         self.n_docs, self.df = n_docs, df
         self.pages = dated
-        self.vectors = [tfidf(d["terms"], n_docs, df) for d in dated]
+        self.vectors = [tfidf(d.terms, n_docs, df) for d in dated]
         self.by_term: dict[str, list[int]] = defaultdict(list)
         for i, vec in enumerate(self.vectors):
             for term in _key_terms(vec):
                 self.by_term[term].append(i)
 
-    def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None, k: int) -> list[tuple[float, dict]]:
+    def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None,
+                k: int) -> list[tuple[float, DatedPage]]:
         vec = tfidf(terms, self.n_docs, self.df)
         found = {i for t in _key_terms(vec) for i in self.by_term.get(t, ())}
         scored = [(cosine(vec, self.vectors[i]), self.pages[i]) for i in found
-                  if self.pages[i]["id"] not in exclude and (story is None or self.pages[i]["story"] != story)]
-        return sorted(scored, key=lambda x: (-x[0], x[1]["id"]))[:k]
+                  if self.pages[i].id not in exclude and (story is None or self.pages[i].story != story)]
+        return sorted(scored, key=lambda x: (-x[0], x[1].id))[:k]
 
 
 def _key_terms(vec: dict[str, float]) -> list[str]:
     return sorted(vec, key=lambda t: (-vec[t], t))[:KEY_TERMS]
 
 
-def _anchors(pid: str, pages: dict[str, dict], credible: set[str], events: dict[str, frozenset[int]],
+def _anchors(pid: str, pages: dict[str, StoredPage], credible: set[str], events: dict[str, frozenset[int]],
              sentences: dict[str, tuple], by_story: dict[str, list[str]], similar: SimilarDated,
-             store: SqliteStore) -> list[Anchor]:
+             text_of: Callable[[str], str]) -> list[Anchor]:
     page = pages[pid]
     anchors: list[Anchor] = []
     used = {pid}
-    original = page["duplicate_of"]
+    original = page.duplicate_of
     if original in credible and original != pid:
-        anchors.append(copy_anchor(claimed_day(pages[original]), original, page["relation"] or "near"))
+        anchors.append(copy_anchor(claimed_day(pages[original]), original, page.relation or "near"))
         used.add(original)
-    for other in by_story.get(page["story"] or "", []):
+    for other in by_story.get(page.story or "", []):
         if other not in used and other in credible:
             anchors.append(Anchor(claimed_day(pages[other]), weight=1.0, scale=STORY_SCALE,
                                   why=f"page {other} of the same story, credibly dated", events=events[other],
                                   event_sentences=sentences[other]))
             used.add(other)
     if not anchors:  # nothing in its own story: lean on similar pages, more loosely
-        for sim, d in similar.nearest(page["terms"], used, page["story"], NEIGHBOURS):
-            day = date.fromisoformat(d["published_value"])
-            anchor = similar_page_anchor(day, sim, why=f"similar page {d['id']} (cosine {sim:.2f}) dated")
+        for sim, d in similar.nearest(page.terms, used, page.story, NEIGHBOURS):
+            day = date.fromisoformat(d.day)
+            anchor = similar_page_anchor(day, sim, why=f"similar page {d.id} (cosine {sim:.2f}) dated")
             if anchor:
-                told = sentences.get(d["id"])
+                told = sentences.get(d.id)
                 if told is None:
-                    told = event_sentences(store.page_text(d["id"]), day)
+                    told = event_sentences(text_of(d.id), day)
                 anchors.append(replace(anchor, event_sentences=told))
     return anchors
 
 
-def _site_habits(pages: dict[str, dict], credible: set[str], mentions: dict[str, list[Mention]]) -> dict:
+def _site_habits(pages: dict[str, StoredPage], credible: set[str], mentions: dict[str, list[Mention]]) -> dict:
     counts: dict[str | None, Counter] = defaultdict(Counter)
     for pid in credible:
         counts[site_of(pages[pid])].update(habit_counts(mentions[pid], claimed_day(pages[pid])))

@@ -9,9 +9,11 @@ one does. Pages scoring CONTENT_FARM_AT or more are called content farms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-CONTENT_FARM_AT = 0.5
+from ..records import CONTENT_FARM_AT, Article, ContentFarm, Injection, StoredPage
+
+__all__ = ["CONTENT_FARM_AT", "ContentFarm", "farm_reasons", "judge"]
+
 LINK_FARM_HEADLINES = 5
 MIN_WORDS_FOR_TOPIC = 120
 
@@ -47,16 +49,6 @@ _WORDS_OF = {section: frozenset(words.split()) for section, (_names, words) in _
 _WORD = re.compile(r"[a-z]+")
 
 
-@dataclass(slots=True, frozen=True)
-class ContentFarm:
-    score: float
-    reasons: tuple[str, ...]
-
-    @property
-    def is_farm(self) -> bool:
-        return self.score >= CONTENT_FARM_AT
-
-
 def category_mismatch(category: str, text: str) -> bool:
     """A section label whose usual words the article (nearly) never uses."""
     section = _SECTION_OF.get(category.lower())
@@ -69,21 +61,22 @@ def category_mismatch(category: str, text: str) -> bool:
     return hits * 1000 / len(words) < 3
 
 
-def farm_reasons(page: dict) -> list[tuple[str, str]]:
-    """(signal, reason) pairs for a stored page (its JSON fields)."""
+def farm_reasons(page: Article | StoredPage, injections: tuple[Injection, ...] | None = None,
+                 text: str | None = None) -> list[tuple[str, str]]:
+    """(signal, reason) pairs for a page; `injections` and `text` as forensics has updated them."""
     reasons: list[tuple[str, str]] = []
-    for inj in page.get("injections") or []:
-        reasons.append(("injection", f"injected spam {inj['text']!r} ({inj['where']})"))
-    signals = page.get("signals") or {}
-    agency = page.get("agency")
-    if signals.get("byline_label") == "source" and page.get("byline"):
+    for inj in page.injections if injections is None else injections:
+        reasons.append(("injection", f"injected spam {inj.text!r} ({inj.where})"))
+    signals = page.signals
+    agency = page.agency
+    if signals.byline_label == "source" and page.byline:
         story = f"an {agency} story" if agency in ("AP", "AFP") else f"a {agency} story" if agency else "the article"
-        reasons.append(("source_byline", f"a person ({page['byline']!r}) is given as the source of {story}"))
-    for category in signals.get("categories") or []:
-        if category_mismatch(category, page.get("text") or ""):
+        reasons.append(("source_byline", f"a person ({page.byline!r}) is given as the source of {story}"))
+    for category in signals.categories:
+        if category_mismatch(category, page.text if text is None else text):
             reasons.append(("category", f"filed under {category!r}, which the article's words do not fit"))
             break
-    n = signals.get("unrelated_headlines") or 0
+    n = signals.unrelated_headlines
     if n >= LINK_FARM_HEADLINES:
         reasons.append(("link_farm", f"{n} unrelated headlines listed around the article"))
     return reasons

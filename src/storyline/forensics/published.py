@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 
 from ..extract.lines import STOPWORDS
+from ..records import Published
 from .timex import WEEKDAYS, Mention, find_mentions
 
 WINDOW_MARGIN_DAYS = 45
@@ -47,15 +48,6 @@ class Anchor:
     events: frozenset[int] = frozenset()
     # Sentences of the anchor page that date an event: (content words, first day, last day).
     event_sentences: tuple[tuple[frozenset[str], int, int], ...] = ()
-
-
-@dataclass(slots=True, frozen=True)
-class Published:
-    value: date | None
-    earliest: date | None
-    latest: date | None
-    confidence: float
-    evidence: tuple[str, ...]
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ..errors import InputError
 from ..config import Config
 from ..records import Page, Skipped
 from .files import FORMATS, format_of, read_file, read_stream
@@ -32,7 +33,7 @@ def check_inputs(inputs: Iterable[str | Path]) -> None:
     """Fail before any work when an input does not exist (a typo should not cost a long run)."""
     missing = [str(i) for i in inputs if str(i) != "-" and not Path(i).exists() and not Path(i).is_symlink()]
     if missing:
-        raise FileNotFoundError(f"no such file or directory: {', '.join(missing)}")
+        raise InputError(f"no such file or directory: {', '.join(missing)}")
 
 
 def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iterator[Page | Skipped]:
@@ -42,6 +43,6 @@ def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iter
             continue
         path = Path(item)
         if not path.exists() and not path.is_symlink():
-            raise FileNotFoundError(f"no such file or directory: {item}")
+            raise InputError(f"no such file or directory: {item}")
         for file in iter_files(path):
             yield from read_file(file, config)

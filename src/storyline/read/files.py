@@ -10,8 +10,10 @@ from typing import BinaryIO
 
 from ..config import Config
 from ..records import Page, Skipped
-from .decode import NotText, decode_bytes
 from .ids import page_id
+from .pages import page_from_bytes, read_limited, sniff_format
+
+__all__ = ["FORMATS", "format_of", "page_from_bytes", "read_file", "read_limited", "read_stream", "sniff_format"]
 
 # extension (without .gz) -> format
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -25,43 +27,8 @@ def format_of(path: Path) -> str | None:
     return FORMATS.get(suffixes[-1]) if suffixes else None
 
 
-def sniff_format(head: bytes) -> str:
-    """Guess the format of content with no telling extension."""
-    start = head.lstrip()[:512]
-    if start.startswith(b"WARC/"):
-        return "warc"
-    if start.startswith(b"{"):
-        return "jsonl"
-    lowered = start.lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in lowered:
-        return "html"
-    return "text"
-
-
-def read_limited(stream: BinaryIO, limit: int) -> bytes:
-    """Read at most `limit` bytes; raise if there is more (also guards gzip bombs)."""
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"page larger than the limit of {limit:,} bytes (max_page_bytes)")
-    return data
-
-
 def _gunzip_limited(data: bytes, limit: int) -> bytes:
     return read_limited(gzip.GzipFile(fileobj=io.BytesIO(data)), limit)
-
-
-def page_from_bytes(data: bytes, *, key: str, source: str, kind: str, url: str | None = None) -> Page | Skipped:
-    """Decode one page's bytes into a Page, or say why it cannot be."""
-    pid = page_id(key, data)
-    if not data.strip():
-        return Skipped(pid, source, "empty page: no content")
-    try:
-        text, warnings = decode_bytes(data, html=kind == "html")
-    except NotText as err:
-        return Skipped(pid, source, str(err))
-    if kind == "text" and sniff_format(data[:1024]) == "html":
-        kind = "html"  # a .txt holding HTML is HTML
-    return Page(id=pid, source=source, kind=kind, content=text, url=url, warnings=warnings)
 
 
 def read_file(path: Path, config: Config) -> Iterator[Page | Skipped]:

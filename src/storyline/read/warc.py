@@ -9,7 +9,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from ..config import Config
 from ..records import Page, Skipped
-from .files import page_from_bytes, read_limited
+from .pages import page_from_bytes, read_limited
 from .ids import page_id
 
 _READABLE = ("text/html", "application/xhtml", "text/plain")

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import date
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..cluster.assign import assign_stories, refresh_story, review_stories, update_storylines
 from ..cluster.terms import term_counts
 from ..cluster.vectors import story_counts
 from ..config import Config
 from ..dedup import fingerprint
-from ..dedup.groups import add_page, update_groups
-from ..dedup.relations import relate_story_reports
 from ..extract import extract_page
-from ..forensics.assess import assess_store
+from ..forensics import judge_alone
 from ..read import read_inputs
 from ..records import Article, Page, Signature, Skipped
-from ..schema import article_json
 from ..store.sqlite import SqliteStore
+from .working import (add_page, assess_pages, assign_stories, ensure_index, refresh_story, relate_story_reports,
+                      review_stories, update_groups, update_storylines)
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -55,8 +52,8 @@ def prepare(page: Page, config: Config) -> Prepared | Skipped:
     terms = term_counts(article.title, article.text)
     # The page's date as judged alone (a content farm's claimed date is not trusted):
     # the time feature of story grouping, until forensics dates the page in its story.
-    alone = article_json(article)["published"]["value"]
-    day = date.fromisoformat(alone).toordinal() if alone else None
+    alone = judge_alone(article).published.value
+    day = alone.toordinal() if alone else None
     counts = story_counts(article.title, article.text, terms, day)
     return Prepared(article, fingerprint(article, config), terms, counts.as_json(), content_hash(page))
 
@@ -86,8 +83,7 @@ class RunSummary:
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
     summary = RunSummary()
-    store.check_settings({"shingle_size": config.shingle_size, "num_perm": config.num_perm,
-                          "lsh_bands": config.lsh_bands}, config)
+    ensure_index(store, config)
 
     def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
         # Drop what the store already has before the costly extraction.
@@ -126,15 +122,16 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # stored by a run that was killed before this step are finished here.
         pending = store.pages_without_story()
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
-        summary.new_stories, summary.joined_stories, changed = assign_stories(store, pending, regrouped, config)
+        assigned = assign_stories(store, pending, regrouped, config)
+        summary.new_stories, summary.joined_stories = assigned.opened, assigned.joined
         # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
         touched = set(pending) | regrouped
-        if assess_store(store, touched):
+        if assess_pages(store, touched):
             # Credible dates are known now: they weigh in the choice of each group's original.
             touched |= update_groups(store, sorted(touched), config)[1]
-        stories = store.stories_of(touched) | changed
         # Dates are known now: reports that no longer fit leave, stories that now match merge.
-        stories, summary.split_reports, summary.merged_stories = review_stories(store, stories, config)
+        reviewed = review_stories(store, store.stories_of(touched) | assigned.changed, config)
+        stories, summary.split_reports, summary.merged_stories = reviewed.changed, reviewed.split, reviewed.merged
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):
             refresh_story(store, story_id)

@@ -13,10 +13,16 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..cluster.vectors import ENTITY_PREFIX
-from ..dedup.index import FINGERPRINT, LshIndex, reindex
-from ..records import Article, Signature, Skipped
-from ..schema import NO_PUBLISHED, dateline_json, injections_json, signals_json
+from ..errors import StoreError
+from datetime import date
+
+import numpy as np
+
+from ..records import (Article, ContentFarm, CopyLink, DatedPage, Dateline, Forensics, Injection, PageSignals, Published,
+                       Relation, Signature, Skipped, StoredPage)
+from ..schema import (NO_PUBLISHED, content_farm_json, dateline_json, injections_json, published_json,
+                      signals_json)
+from .lsh_index import LshIndex
 
 SCHEMA_VERSION = 1
 
@@ -111,10 +117,6 @@ def _chunks(values: list) -> Iterator[tuple[list, str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
-class StoreError(RuntimeError):
-    pass
-
-
 class SqliteStore:
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
@@ -166,18 +168,16 @@ class SqliteStore:
                 self.db.execute(f"ALTER TABLE stories ADD COLUMN {column} {kind}")
         self.db.executescript(_STORY_TABLES)
 
-    def check_settings(self, settings: dict[str, object], config=None) -> None:
-        """Fingerprints made with other settings cannot be matched: refuse to mix them.
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
-        A store whose LSH keys come from an older fingerprint scheme is
-        re-indexed from its stored texts, once, with this run's settings."""
+    def set_meta(self, values: dict[str, object]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, str(v)) for k, v in values.items()])
+
+    def check_settings(self, settings: dict[str, object]) -> None:
+        """Fingerprints made with other settings cannot be matched: refuse to mix them."""
         with self.transaction():
-            scheme = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-            if scheme is None or scheme[0] != FINGERPRINT:
-                if config is not None and self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone():
-                    reindex(self.db, config)
-                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                    [("fingerprint", FINGERPRINT)] + [(k, str(v)) for k, v in settings.items()])
             for key, value in settings.items():
                 row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
                 if row is None:
@@ -185,6 +185,24 @@ class SqliteStore:
                 elif row[0] != str(value):
                     raise StoreError(f"{self.path} was built with {key}={row[0]}; this run has {key}={value}. "
                                      "Use the store's setting, or a new store.")
+
+    # -- the LSH index -----------------------------------------------------
+    def has_pages(self) -> bool:
+        return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
+
+    def reset_lsh_index(self) -> None:
+        """Drop the index (its keys come from another fingerprint scheme); index_texts refills it."""
+        self.db.execute("DROP TABLE IF EXISTS lsh")  # the first release's table: page ids as text, other keys
+        self.db.execute("DROP TABLE IF EXISTS lsh_index")
+        LshIndex(self.db).create()
+
+    def texts_after(self, seq: int, limit: int) -> list[tuple[int, str]]:
+        """(seq, text) of stored articles after `seq`, in order: for re-indexing in slices."""
+        return [(r[0], r[1] or "") for r in self.db.execute(
+            "SELECT seq, text FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
+
+    def index_keys(self, seqs: np.ndarray, keys: np.ndarray) -> None:
+        LshIndex(self.db).add_many(seqs, keys)
 
     def close(self) -> None:
         self.db.close()
@@ -220,7 +238,8 @@ class SqliteStore:
 
     def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
                     content_hash: str | None = None, index_lsh: bool = True,
-                    story_counts: dict | None = None) -> None:
+                    story_counts: dict | None = None, df_keys: Iterable[str] = ()) -> None:
+        """Store an article; `df_keys` are the keys whose document frequency it raises."""
         dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
@@ -239,7 +258,7 @@ class SqliteStore:
             LshIndex(self.db).add(seq, sig.band_keys)
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            [(t,) for t in terms] + [(ENTITY_PREFIX + n,) for n in (story_counts or {}).get("entities", {})],
+            [(k,) for k in df_keys],
         )
         self.db.execute(
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -257,13 +276,9 @@ class SqliteStore:
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
         return sorted(i for i in ids if i != exclude)
 
-    def page_text(self, page_id: str) -> str:
-        row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
-        return row[0] if row else ""
-
-    def add_link(self, a: str, b: str, relation: str, score: float) -> None:
-        a, b = sorted((a, b))
-        self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, relation, score))
+    def add_link(self, link: CopyLink) -> None:
+        a, b = sorted((link.a, link.b))
+        self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, link.relation, link.score))
 
     def links_of(self, page_id: str) -> list[tuple[str, str, float]]:
         """(other page, relation, score) for every verified link of a page."""
@@ -282,22 +297,37 @@ class SqliteStore:
                             "original_reasons = NULL, related_to = NULL, related_as = NULL, related_score = NULL "
                             "WHERE id = ?", (original, relation, score, page_id))
 
-    def forensics_rows(self, ids: Iterable[str]) -> list[dict]:
-        """What the forensics pass reads, for the given pages."""
+    def stored_pages(self, ids: Iterable[str]) -> list[StoredPage]:
+        """Stored articles (not skipped pages) by id: in slices of ids in id order, each in store order."""
         ids = sorted(set(ids))
-        out: list[dict] = []
+        out: list[StoredPage] = []
         for chunk, marks in _chunks(ids):
-            rows = self.db.execute(
-                f"""SELECT id, url, title, text, byline, site_name, claimed_date, agency, injections, signals,
-                           duplicate_of, relation, story, terms FROM pages
-                    WHERE id IN ({marks}) AND status = 'ok' ORDER BY seq""", chunk)
-            for row in rows:
-                page = dict(row)
-                page["injections"] = json.loads(page["injections"] or "[]")
-                page["signals"] = json.loads(page["signals"] or "{}")
-                page["terms"] = json.loads(page["terms"] or "{}")
-                out.append(page)
+            out += [_stored_page(r) for r in self.db.execute(
+                f"SELECT * FROM pages WHERE id IN ({marks}) AND status = 'ok' ORDER BY seq", chunk)]
         return out
+
+    def story_pages(self, story_ids: Iterable[str]) -> list[StoredPage]:
+        """The pages of these stories, in store order."""
+        out: list[StoredPage] = []
+        for chunk, marks in _chunks(sorted(set(story_ids))):
+            out += [_stored_page(r) for r in self.db.execute(
+                f"SELECT * FROM pages WHERE story IN ({marks}) ORDER BY seq", chunk)]
+        return out
+
+    def copies_of(self, ids: Iterable[str]) -> list[StoredPage]:
+        """The copies of these pages, in store order."""
+        out: list[StoredPage] = []
+        for chunk, marks in _chunks(sorted(set(ids))):
+            out += [_stored_page(r) for r in self.db.execute(
+                f"SELECT * FROM pages WHERE duplicate_of IN ({marks}) ORDER BY seq", chunk)]
+        return out
+
+    def page_text(self, page_id: str) -> str:
+        row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    def story_exists(self, story_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
 
     def related_ids(self, ids: Iterable[str]) -> set[str]:
         """The pages whose dates may move when these pages change: their stories and copy groups."""
@@ -310,26 +340,27 @@ class SqliteStore:
                 chunk * 3))
         return found
 
-    def dated_pages(self, limit: int) -> list[dict]:
-        """The most recent pages with a credible date, with their terms: anchors for similar pages."""
+    def dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
+        """The most recent pages dated with at least `min_confidence` and no content farm's (score under
+        `farm_at`), with their terms: anchors for the dates of similar pages."""
         rows = self.db.execute(
-            """SELECT id, story, published_value, site_name, url, terms FROM pages
+            """SELECT id, story, published_value, terms FROM pages
                WHERE status = 'ok' AND published_value IS NOT NULL
-                     AND json_extract(published, '$.confidence') >= 0.5
-                     AND coalesce(json_extract(content_farm, '$.score'), 0) < 0.5
-               ORDER BY seq DESC LIMIT ?""", (limit,))
-        return [{**dict(r), "terms": json.loads(r["terms"] or "{}")} for r in rows]
+                     AND json_extract(published, '$.confidence') >= ?
+                     AND coalesce(json_extract(content_farm, '$.score'), 0) < ?
+               ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
+        return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
 
-    def set_forensics(self, page_id: str, *, injections: list[dict], content_farm: dict, published: dict,
-                      misdated: bool) -> None:
+    def set_forensics(self, verdict: Forensics) -> None:
+        published = published_json(verdict.published)
         self.db.execute(
             """UPDATE pages SET injections = ?, content_farm = ?, published = ?, published_value = ?, misdated = ?
                WHERE id = ?""",
-            (json.dumps(injections, ensure_ascii=False), json.dumps(content_farm, ensure_ascii=False),
-             json.dumps(published, ensure_ascii=False), published["value"], int(misdated), page_id))
-
-    def set_text(self, page_id: str, text: str) -> None:
-        self.db.execute("UPDATE pages SET text = ? WHERE id = ?", (text, page_id))
+            (json.dumps(injections_json(verdict.injections), ensure_ascii=False),
+             json.dumps(content_farm_json(verdict.content_farm), ensure_ascii=False),
+             json.dumps(published, ensure_ascii=False), published["value"], int(verdict.misdated), verdict.page_id))
+        if verdict.text is not None:
+            self.db.execute("UPDATE pages SET text = ? WHERE id = ?", (verdict.text, verdict.page_id))
 
     def set_story(self, page_id: str, story: str) -> None:
         self.db.execute("UPDATE pages SET story = ? WHERE id = ?", (story, page_id))
@@ -346,37 +377,13 @@ class SqliteStore:
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE {where} ORDER BY seq", args)
         return [_page_dict(r) for r in rows]
 
-    def rank_rows(self, ids: Iterable[str]) -> list[sqlite3.Row]:
-        """What dedup.rank_originals needs, for the given pages, by id."""
-        ids = sorted(set(ids))
-        out: list[sqlite3.Row] = []
-        for chunk, marks in _chunks(ids):
-            out += self.db.execute(f"SELECT id, injections, agency, text, claimed_date, story, content_farm, misdated FROM pages "
-                                   f"WHERE id IN ({marks}) ORDER BY id", chunk).fetchall()
-        return out
-
-    def story_reports(self, story_id: str) -> list[dict]:
-        """A story's pages that are not copies, with what relating them needs."""
-        rows = self.db.execute(
-            "SELECT id, agency, dateline, coalesce(published_value, claimed_date) AS day FROM pages "
-            "WHERE story = ? AND duplicate_of IS NULL", (story_id,))
-        return [dict(r) for r in rows]
-
-    def set_related(self, page_id: str, other: str | None, relation: str | None, score: float | None) -> None:
+    def set_related(self, relation: Relation) -> None:
         self.db.execute("UPDATE pages SET related_to = ?, related_as = ?, related_score = ? WHERE id = ?",
-                        (other, relation, score, page_id))
+                        (relation.other, relation.relation, relation.score, relation.page))
 
     def set_original_reasons(self, page_id: str, reasons: list[str] | None) -> None:
         self.db.execute("UPDATE pages SET original_reasons = ? WHERE id = ?",
                         (json.dumps(reasons) if reasons else None, page_id))
-
-    def term_vectors(self, ids: Iterable[str]) -> dict[str, dict[str, int]]:
-        ids = list(ids)
-        out: dict[str, dict[str, int]] = {}
-        for chunk, marks in _chunks(ids):
-            for row in self.db.execute(f"SELECT id, terms FROM pages WHERE id IN ({marks})", chunk):
-                out[row[0]] = json.loads(row[1] or "{}")
-        return out
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         terms = list(set(terms))
@@ -392,14 +399,6 @@ class SqliteStore:
         rows = self.db.execute("SELECT id FROM pages WHERE status = 'ok' AND story IS NULL ORDER BY seq")
         return [r[0] for r in rows]
 
-    def story_of_group(self, original: str) -> str | None:
-        """The story of a page's copy group, when one of its copies already has one."""
-        row = self.db.execute(
-            "SELECT story FROM pages WHERE (id = ? OR duplicate_of = ?) AND story IS NOT NULL ORDER BY seq LIMIT 1",
-            (original, original),
-        ).fetchone()
-        return row[0] if row else None
-
     def stories_of(self, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))
         out: set[str] = set()
@@ -407,12 +406,6 @@ class SqliteStore:
             out.update(r[0] for r in self.db.execute(
                 f"SELECT DISTINCT story FROM pages WHERE id IN ({marks}) AND story IS NOT NULL", chunk))
         return out
-
-    def delete_story_if_empty(self, story_id: str) -> bool:
-        if self.db.execute("SELECT 1 FROM pages WHERE story = ? LIMIT 1", (story_id,)).fetchone():
-            return False
-        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
-        return True
 
     def upsert_story(self, story_id: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO stories (id) VALUES (?)", (story_id,))
@@ -432,37 +425,9 @@ class SqliteStore:
         )
 
     # -- story grouping state, index, aliases, storylines --------------------
-    def story_inputs(self, ids: Iterable[str]) -> dict[str, dict]:
-        """What grouping needs of pages: terms, story_counts, best date, copy link, story."""
-        ids = list(ids)
-        out: dict[str, dict] = {}
-        for chunk, marks in _chunks(ids):
-            for row in self.db.execute(
-                    f"SELECT id, title, text, terms, story_counts, published_value, duplicate_of, story FROM pages "
-                    f"WHERE id IN ({marks})", chunk):
-                out[row["id"]] = dict(row)
-        return out
-
     def set_story_counts(self, page_id: str, counts: dict) -> None:
         self.db.execute("UPDATE pages SET story_counts = ? WHERE id = ?",
                         (json.dumps(counts, ensure_ascii=False), page_id))
-
-    def group_members(self, original: str) -> list[str]:
-        """The copies of a page."""
-        return [r[0] for r in self.db.execute("SELECT id FROM pages WHERE duplicate_of = ? ORDER BY seq", (original,))]
-
-    def story_page_ids(self, story_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM pages WHERE story = ? ORDER BY seq", (story_id,))]
-
-    def story_age(self, story_id: str) -> int:
-        """Order of a story's first page in the store (lower: older)."""
-        row = self.db.execute("SELECT min(seq) FROM pages WHERE story = ?", (story_id,)).fetchone()
-        return row[0] if row and row[0] is not None else 1 << 62
-
-    def story_reports_ids(self, story_id: str) -> list[str]:
-        """A story's pages that are no copies, in the order they were added."""
-        return [r[0] for r in self.db.execute(
-            "SELECT id FROM pages WHERE story = ? AND duplicate_of IS NULL ORDER BY seq", (story_id,))]
 
     def stories_without_state(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE state IS NULL ORDER BY id")]
@@ -581,6 +546,38 @@ def _page_dict(row: sqlite3.Row) -> dict:
     if "original_reasons" in page:
         page["original_reasons"] = json.loads(page["original_reasons"]) if page["original_reasons"] else None
     return page
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _stored_page(row: sqlite3.Row) -> StoredPage:
+    """A page row as the record the stages take."""
+    dateline = json.loads(row["dateline"]) if row["dateline"] else None
+    signals = json.loads(row["signals"]) if row["signals"] else {}
+    farm = json.loads(row["content_farm"]) if row["content_farm"] else None
+    published = json.loads(row["published"]) if row["published"] else None
+    reasons = json.loads(row["original_reasons"]) if row["original_reasons"] else None
+    return StoredPage(
+        id=row["id"], seq=row["seq"], source=row["source"], status=row["status"], url=row["url"],
+        reason=row["reason"], title=row["title"], text=row["text"] or "", byline=row["byline"],
+        site_name=row["site_name"], claimed_date=row["claimed_date"],
+        dateline=Dateline(dateline.get("place"), dateline.get("agency"), dateline.get("raw") or "") if dateline else None,
+        agency=row["agency"],
+        injections=tuple(Injection(i["text"], i["where"]) for i in json.loads(row["injections"] or "[]")),
+        warnings=tuple(json.loads(row["warnings"] or "[]")),
+        signals=PageSignals(tuple(signals.get("categories") or ()), signals.get("byline_label"),
+                            signals.get("claimed_date_where"), signals.get("unrelated_headlines") or 0),
+        terms=json.loads(row["terms"] or "{}"),
+        story_counts=json.loads(row["story_counts"]) if row["story_counts"] else None,
+        duplicate_of=row["duplicate_of"], relation=row["relation"], relation_score=row["relation_score"],
+        original_reasons=tuple(reasons) if reasons else None, story=row["story"], related_to=row["related_to"],
+        related_as=row["related_as"], related_score=row["related_score"],
+        content_farm=ContentFarm(float(farm.get("score") or 0), tuple(farm.get("reasons") or ())) if farm else None,
+        published=Published(_day(published["value"]), _day(published["earliest"]), _day(published["latest"]),
+                            published["confidence"], tuple(published["evidence"])) if published else None,
+        misdated=None if row["misdated"] is None else bool(row["misdated"]))
 
 
 def _story_dict(row: sqlite3.Row) -> dict:

@@ -14,11 +14,6 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..config import Config
-from .batch import fingerprint_texts
-
-FINGERPRINT = "oph1"  # signature scheme of the stored keys; a store with other keys is re-indexed
-
 DDL = """CREATE TABLE IF NOT EXISTS lsh_index (
     key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (key, page)) WITHOUT ROWID"""
 
@@ -53,23 +48,3 @@ class LshIndex:
 
     def rows(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM lsh_index").fetchone()[0]
-
-
-def reindex(db: sqlite3.Connection, config: Config, chunk: int = 20_000) -> int:
-    """Rebuild the index from the stored texts (a store made with an older fingerprint). Returns pages indexed."""
-    index = LshIndex(db)
-    db.execute("DROP TABLE IF EXISTS lsh")  # the first release's table: page ids as text, other keys
-    db.execute("DROP TABLE IF EXISTS lsh_index")
-    index.create()
-    done, last = 0, -1
-    while True:
-        rows = db.execute("SELECT seq, text FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?",
-                          (last, chunk)).fetchall()
-        if not rows:
-            return done
-        fp = fingerprint_texts([r[1] or "" for r in rows], config)
-        seqs = np.array([r[0] for r in rows], dtype=np.int64)
-        has_text = fp.shingle_counts > 0
-        index.add_many(seqs[has_text], fp.keys[has_text])
-        done += int(has_text.sum())
-        last = rows[-1][0]

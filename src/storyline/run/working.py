@@ -1,0 +1,189 @@
+"""The stages after extraction, over the store: load a working set, call the stage, write its result.
+
+Only run/ and store/ touch SQLite. Each function here reads what one stage needs
+from the store (a bounded working set: the pages a run added, their copies,
+copy groups and stories, their date anchors), calls the stage, a function of
+records, and writes what it returns, inside the run's transaction.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from datetime import date
+
+import numpy as np
+
+from .. import cluster, dedup, forensics
+from ..cluster.assign import StoryChanges
+from ..cluster.vectors import ENTITY_PREFIX
+from ..config import Config
+from ..dedup.batch import fingerprint_texts
+from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
+from ..records import CONTENT_FARM_AT, Article, CopyLink, Signature, StoredPage
+from ..store.sqlite import SqliteStore
+
+MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep their old group
+REINDEX_SLICE = 20_000  # texts fingerprinted at a time when a store is re-indexed
+
+
+# -- the LSH index ------------------------------------------------------------------------------
+def ensure_index(store: SqliteStore, config: Config) -> None:
+    """A store whose LSH keys come from an older fingerprint scheme is re-indexed from its
+    stored texts, once, with this run's settings."""
+    settings = {"shingle_size": config.shingle_size, "num_perm": config.num_perm, "lsh_bands": config.lsh_bands}
+    with store.transaction():
+        if store.meta("fingerprint") != dedup.FINGERPRINT:
+            if store.has_pages():
+                store.reset_lsh_index()
+                last = -1
+                while rows := store.texts_after(last, REINDEX_SLICE):
+                    fp = fingerprint_texts([text for _, text in rows], config)
+                    has_text = fp.shingle_counts > 0
+                    store.index_keys(np.array([seq for seq, _ in rows], dtype=np.int64)[has_text], fp.keys[has_text])
+                    last = rows[-1][0]
+            store.set_meta({"fingerprint": dedup.FINGERPRINT, **settings})
+    store.check_settings(settings)
+
+
+# -- copies ---------------------------------------------------------------------------------------
+def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[str, int], config: Config, *,
+             content_hash: str | None, story_counts: dict) -> None:
+    """Store a page and its verified links to the pages stored before it. An exact copy links to
+    the first stored page with the same text alone, and needs no LSH keys of its own."""
+    twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
+    df_keys = list(terms) + [ENTITY_PREFIX + n for n in story_counts.get("entities", {})]
+    store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None,
+                      story_counts=story_counts, df_keys=df_keys)
+    if twin is not None:
+        store.add_link(CopyLink(article.id, twin, "exact", 1.0))
+        return
+    candidates = ((other, store.page_text(other)) for other in store.lsh_candidates(sig.band_keys, article.id))
+    for link in dedup.link_page(sig, candidates, config):
+        store.add_link(link)
+
+
+def _reachable_links(store: SqliteStore, pending: list[str]) -> dict[str, dict[str, tuple[str, float]]]:
+    """Every page linked to a pending page, directly or not, with its verified links."""
+    links: dict[str, dict[str, tuple[str, float]]] = {}
+    queue = deque(pending)
+    while queue and len(links) < MAX_GROUP:
+        page = queue.popleft()
+        if page in links:
+            continue
+        links[page] = {other: (relation, score) for other, relation, score in store.links_of(page)}
+        queue.extend(o for o in links[page] if o not in links)
+    return links
+
+
+def update_groups(store: SqliteStore, pending: list[str], config: Config) -> tuple[int, set[str]]:
+    """Regroup the copy groups holding pending pages. Returns the number of pending pages that are
+    copies, and every page of the groups touched (their original may have changed)."""
+    links = _reachable_links(store, pending)
+    linked = [pid for pid, others in links.items() if others]
+    pages = {p.id: p for p in store.stored_pages(linked)}
+    copies = 0
+    pending_set = set(pending)
+    for group in dedup.group_copies(links, pages, config):
+        store.set_copy(group.original, None, None, None)
+        store.set_original_reasons(group.original, list(group.reasons))
+        for member in group.copies:
+            store.set_copy(member.id, group.original, member.relation, member.score)
+            copies += member.id in pending_set
+    return copies, set(links)
+
+
+# -- stories --------------------------------------------------------------------------------------
+class StoreSource:
+    """What story grouping reads beyond its working set, from the store (cluster.assign.StorySource)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    def pages(self, ids: list[str]) -> list[StoredPage]:
+        return self.store.stored_pages(ids) if ids else []
+
+    def story_pages(self, story_ids: list[str]) -> list[StoredPage]:
+        return self.store.story_pages(story_ids)
+
+    def copies_of(self, ids: list[str]) -> list[StoredPage]:
+        return self.store.copies_of(ids)
+
+    def story_exists(self, story_id: str) -> bool:
+        return self.store.story_exists(story_id)
+
+    def story_candidates(self, terms: list[str], depth: int) -> list[str]:
+        return self.store.story_candidates(terms, depth)
+
+    def story_states(self, ids: list[str]) -> dict[str, dict]:
+        return self.store.story_states(ids)
+
+    def stories_without_state(self) -> list[str]:
+        return self.store.stories_without_state()
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        return self.store.document_frequencies(terms)
+
+
+def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> None:
+    """Write a grouping step's decisions in the order they were taken."""
+    for op in changes.ops:
+        if op[0] == "open":
+            store.upsert_story(op[1])
+        elif op[0] == "page":
+            store.set_story(op[1], op[2])
+        elif op[0] == "delete":
+            store.delete_story(op[1], merged_into=op[2])
+        elif op[0] == "counts":
+            store.set_story_counts(op[1], op[2])
+    for story_id, state in changes.states:
+        store.save_story_state(story_id, state.as_json(), state.keys)
+
+
+def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str], config: Config) -> StoryChanges:
+    changes = cluster.assign_stories(StoreSource(store), pending, regrouped, config)
+    apply_story_changes(store, changes)
+    return changes
+
+
+def review_stories(store: SqliteStore, stories: set[str], config: Config) -> StoryChanges:
+    changes = cluster.review_stories(StoreSource(store), stories, config)
+    apply_story_changes(store, changes)
+    return changes
+
+
+def relate_story_reports(store: SqliteStore, story_ids: set[str], config: Config) -> None:
+    """Version / rewrite relations between the reports of each story."""
+    for story_id in sorted(story_ids):
+        reports = [p for p in store.story_pages([story_id]) if p.duplicate_of is None]
+        for relation in cluster.relate_reports(reports, store.document_frequencies, config):
+            store.set_related(relation)
+
+
+def refresh_story(store: SqliteStore, story_id: str) -> None:
+    """A story's original, title and date span, from its pages as they are now."""
+    original, title = cluster.head_story(store.story_pages([story_id]))
+    store.refresh_story(story_id, original, title)
+
+
+def update_storylines(store: SqliteStore, config: Config) -> int:
+    """Link every story into a storyline; returns the number of storylines."""
+    lines = cluster.storylines_of(store.storyline_inputs(), config)
+    as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
+    store.set_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories) for l in lines])
+    return len(lines)
+
+
+# -- forensics ------------------------------------------------------------------------------------
+def assess_pages(store: SqliteStore, ids: set[str]) -> int:
+    """Judge and date `ids` and the pages related to them (their stories and copy groups);
+    returns how many were written."""
+    if not ids:
+        return 0
+    pages = store.stored_pages(store.related_ids(ids))
+    if not pages:
+        return 0
+    dated = store.dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT)
+    verdicts = forensics.assess(pages, dated, store.document_frequencies, store.page_text)
+    for verdict in verdicts:
+        store.set_forensics(verdict)
+    return len(verdicts)
