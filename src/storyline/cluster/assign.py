@@ -26,8 +26,7 @@ from datetime import date
 from typing import Protocol
 
 from ..config import Config
-from ..dedup import rank_originals
-from ..dedup.original import candidate_of
+from ..dedup import candidate_of, rank_originals
 from ..records import StoredPage
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
@@ -59,16 +58,44 @@ class StorySource(Protocol):
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
 
 
+@dataclass(slots=True, frozen=True)
+class StoryOpened:
+    story: str
+
+
+@dataclass(slots=True, frozen=True)
+class PageMoved:
+    """A page joins a story (from none, or from another story)."""
+
+    page: str
+    story: str
+
+
+@dataclass(slots=True, frozen=True)
+class StoryRemoved:
+    """A story left without pages; its id resolves to `merged_into` when it has one."""
+
+    story: str
+    merged_into: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class CountsComputed:
+    """Grouping counts computed for a page of a store older than them."""
+
+    page: str
+    counts: dict
+
+
+StoryOp = StoryOpened | PageMoved | StoryRemoved | CountsComputed
+
+
 @dataclass(slots=True)
 class StoryChanges:
     """What a grouping step decided, as an ordered log for the run loop to apply, and its counts.
+    `states`: story states to save, in this order (it orders the key-term index)."""
 
-    ops: ("open", story) a new story; ("page", page, story) a page's story;
-    ("delete", story, merged_into or None) a story without pages (its id resolving
-    to merged_into); ("counts", page, counts) counts computed for a page of an older store.
-    states: story states to save, in this order (it orders the key-term index)."""
-
-    ops: list[tuple] = field(default_factory=list)
+    ops: list[StoryOp] = field(default_factory=list)
     states: list[tuple[str, StoryState]] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)  # live stories whose pages changed
     opened: int = 0
@@ -136,7 +163,7 @@ class _Book:
             self.by_story.get(old, set()).discard(pid)
         self.story_of[pid] = story_id
         self.by_story.setdefault(story_id, set()).add(pid)
-        self.changes.ops.append(("page", pid, story_id))
+        self.changes.ops.append(PageMoved(pid, story_id))
 
     def is_live(self, story_id: str) -> bool:
         if story_id not in self.exists:
@@ -146,11 +173,11 @@ class _Book:
     def open(self, story_id: str) -> None:
         if not self.is_live(story_id):
             self.exists[story_id] = True
-            self.changes.ops.append(("open", story_id))
+            self.changes.ops.append(StoryOpened(story_id))
 
     def delete(self, story_id: str, merged_into: str | None = None) -> None:
         self.exists[story_id] = False
-        self.changes.ops.append(("delete", story_id, merged_into))
+        self.changes.ops.append(StoryRemoved(story_id, merged_into))
 
     def age(self, story_id: str) -> int:
         """Order of a story's first page (lower: older)."""
@@ -191,7 +218,7 @@ class _Grouping:
             stored = page.story_counts
             if stored is None:
                 counts = story_counts(page.title, page.text or "", page.terms)
-                self.book.changes.ops.append(("counts", pid, counts.as_json()))
+                self.book.changes.ops.append(CountsComputed(pid, counts.as_json()))
             else:
                 counts = StoryCounts(stored["headline"], page.terms, stored["entities"], stored.get("day"))
             # Once forensics has dated the page, its estimate is the day that counts.

@@ -127,14 +127,15 @@ class StoreSource:
 def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> None:
     """Write a grouping step's decisions in the order they were taken."""
     for op in changes.ops:
-        if op[0] == "open":
-            store.upsert_story(op[1])
-        elif op[0] == "page":
-            store.set_story(op[1], op[2])
-        elif op[0] == "delete":
-            store.delete_story(op[1], merged_into=op[2])
-        elif op[0] == "counts":
-            store.set_story_counts(op[1], op[2])
+        match op:
+            case cluster.StoryOpened(story):
+                store.upsert_story(story)
+            case cluster.PageMoved(page, story):
+                store.set_story(page, story)
+            case cluster.StoryRemoved(story, merged_into):
+                store.delete_story(story, merged_into=merged_into)
+            case cluster.CountsComputed(page, counts):
+                store.set_story_counts(page, counts)
     for story_id, state in changes.states:
         store.save_story_state(story_id, state.as_json(), state.keys)
 
