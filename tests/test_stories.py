@@ -534,6 +534,9 @@ def _make_old_store(db: Path, seeds=("000", "001", "002", "004")) -> dict[str, s
         sl.run([SEED[n] for n in seeds])
         stories = {n: p["story"] for n, p in _by_seed(sl).items()}
     con = sqlite3.connect(db)
+    for index in ("stories_storyline", "pages_copy_of"):  # added later still, with storyline_keys
+        con.execute(f"DROP INDEX {index}")
+    con.execute("DROP TABLE storyline_keys")
     try:
         con.execute("ALTER TABLE pages DROP COLUMN story_counts")
         con.execute("ALTER TABLE stories DROP COLUMN state")

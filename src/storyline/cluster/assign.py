@@ -11,7 +11,7 @@ Order in a run (the run loop, run/local.py, writes each step's changes before th
    leaves it and is assigned again; two stories that now look like one
    (probability at least story_merge_probability) merge into the older one,
    whose id the merged one keeps resolving to.
-4. relate_reports (relations.py), head_story, link_storylines (storylines.py).
+4. relate_reports (relations.py), head_story, update_storylines (storylines.py: the index).
 
 The stages never write: they read what lies beyond their working set through a
 StorySource (read-only; run/ gives one over the store, a batch driver one over
@@ -30,7 +30,7 @@ from ..dedup import candidate_of, rank_originals
 from ..records import StoredPage
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
-from .storylines import Storyline, StorySummary, link_storylines
+from .storylines import Storyline, StorylineIndex, StorySummary
 from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, headline_text, story_counts
 
 
@@ -375,19 +375,58 @@ def _leave_one_out(state: StoryState, vec: PageVectors, index: StoryIndex, other
     return index.model.probability(rest + (decay,))
 
 
-def storylines_of(stories: Iterable[tuple[str, dict, str | None, str | None]], config: Config) -> list[Storyline]:
-    """Link stories, given as (id, state, first_date, last_date), into storylines."""
-    summaries = []
-    for story_id, data, first, last in stories:
-        state = StoryState.from_json(story_id, data)
-        first_day, last_day = _day(first), _day(last)
-        if first_day is None:
-            first_day, last_day = state.first_day, state.last_day
-        summaries.append(StorySummary.of(story_id, state.body, state.entities, first_day, last_day, state.reports))
-    return link_storylines(summaries, similarity=config.storyline_similarity,
-                           decay_days=config.storyline_decay_days,
-                           merge_similarity=config.storyline_merge_similarity,
-                           start_similarity=config.storyline_start_similarity)
+def story_summary(story_id: str, state: dict, first: str | None, last: str | None) -> StorySummary:
+    """A story as storylines see it, from its stored state and date span."""
+    story = StoryState.from_json(story_id, state)
+    first_day, last_day = _day(first), _day(last)
+    if first_day is None:
+        first_day, last_day = story.first_day, story.last_day
+    return StorySummary.of(story_id, story.body, story.entities, first_day, last_day, story.reports)
+
+
+class StorylineSource(Protocol):
+    """What linking storylines reads beyond the stories it was given (read-only)."""
+
+    def storylines_of(self, story_ids: list[str]) -> dict[str, str]: ...  # story -> its storyline
+    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
+    def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
+    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
+
+
+@dataclass(slots=True)
+class StorylineChanges:
+    saved: list[Storyline]  # storylines written whole: name, span, stories, state, keys
+    deleted: list[str]  # storylines left without stories, or merged into another
+
+
+def update_storylines(source: StorylineSource, changed: set[str], removed: set[str],
+                      config: Config) -> StorylineChanges:
+    """Relink the stories a run changed: they leave their storylines (which are rebuilt from the
+    stories they keep), then, in date order, each joins the storyline it resembles most or starts
+    one; storylines touched then merge with candidates that now look like one thread. The cost
+    follows the changed stories and their storylines, not the number of stories in the store."""
+    index = StorylineIndex(config.storyline_similarity, config.storyline_decay_days,
+                           config.storyline_merge_similarity, config.storyline_start_similarity,
+                           lookup=lambda terms: source.storyline_candidates(terms, POSTING_DEPTH),
+                           loader=source.storyline_states)
+    leaving = changed | removed
+    affected = sorted(set(source.storylines_of(sorted(leaving)).values()))
+    index.load(affected)
+    kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
+            for line_id in affected if line_id in index.lines}
+    summaries = {s[0]: story_summary(*s) for s in source.story_inputs(
+        sorted({s for stories in kept.values() for s in stories} | (changed - removed)))}
+    by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
+                                 key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
+    for line_id, stories in sorted(kept.items()):
+        if not stories:
+            index.drop(line_id)
+            continue
+        index.rebuild(line_id, by_date(stories))
+    for story in by_date(changed - removed):
+        index.add(story)
+    index.merge(sorted(index.touched))
+    return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed))
 
 
 def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .model import time_decay
@@ -90,6 +90,35 @@ class _Line:
             self._units = (_unit(self.body), _unit(self.entities))
         return self._units
 
+    def add(self, story: StorySummary) -> None:
+        _add_into(self.body, story.body)
+        _add_into(self.entities, story.entities)
+        self._units = None
+        self.names.update({n: w * story.reports for n, w in story.entities.items()})
+        self.stories.append(story.id)
+        if story.first_day is not None:
+            self.first_day = story.first_day if self.first_day is None else min(self.first_day, story.first_day)
+            self.last_day = max(self.last_day or story.last_day, story.last_day)
+
+    def absorb(self, gone: _Line) -> None:
+        _add_into(self.body, gone.body)
+        _add_into(self.entities, gone.entities)
+        self._units = None
+        self.names.update(gone.names)
+        self.stories.extend(gone.stories)
+        self.first_day = min(d for d in (self.first_day, gone.first_day) if d is not None) \
+            if (self.first_day or gone.first_day) else None
+        self.last_day = max((d for d in (self.last_day, gone.last_day) if d is not None), default=None)
+
+    def as_json(self) -> dict:
+        return {"body": self.body, "entities": self.entities, "names": dict(self.names),
+                "first_day": self.first_day, "last_day": self.last_day, "stories": self.stories}
+
+    @classmethod
+    def from_json(cls, line_id: str, data: dict) -> _Line:
+        return cls(line_id, data["body"], data["entities"], Counter(data["names"]), data["first_day"],
+                   data["last_day"], list(data["stories"]))
+
 
 @dataclass(slots=True, frozen=True)
 class Storyline:
@@ -98,6 +127,8 @@ class Storyline:
     stories: tuple[str, ...]
     first_day: int | None
     last_day: int | None
+    state: dict | None = None  # what linking more stories into it later needs (StorylineIndex)
+    keys: tuple[str, ...] = ()  # terms it is filed under, for later runs' candidates
 
 
 def required_similarity(similarity: float, start_similarity: float, stories: int) -> float:
@@ -110,53 +141,159 @@ def required_similarity(similarity: float, start_similarity: float, stories: int
     return similarity + max(start_similarity - similarity, 0.0) / max(stories, 1)
 
 
-def link_storylines(stories: Iterable[StorySummary], *, similarity: float, decay_days: float,
-                    merge_similarity: float = 1.0, start_similarity: float = 0.0) -> list[Storyline]:
-    """Link stories into storylines; every story lands in exactly one.
+# Storylines beyond the ones in memory (the store): those filed under key terms, and their states.
+LineLookup = Callable[[list[str]], list[str]]
+LineLoader = Callable[[list[str]], dict[str, dict]]
 
-    One pass in date order can start two storylines of one thread in its first days
-    (two stories of day one that share little); they then grow side by side. So
-    storylines whose centroids reach merge_similarity (decayed by the gap between
-    their spans) are merged afterwards, largest first."""
-    ordered = sorted(stories, key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
-    lines: dict[str, _Line] = {}
-    postings: dict[str, deque[str]] = {}
-    for story in ordered:
+
+@dataclass(slots=True)
+class StorylineIndex:
+    """Storylines being linked: stories join the one they resemble most, or start one.
+
+    Candidates come from postings on key terms, in memory and (through `lookup`) from
+    storylines linked in earlier runs, whose states `loader` gives; so linking a story
+    costs the same however many storylines exist."""
+
+    similarity: float
+    decay_days: float
+    merge_similarity: float = 1.0
+    start_similarity: float = 0.0
+    lookup: LineLookup | None = None
+    loader: LineLoader | None = None
+    lines: dict[str, _Line] = field(default_factory=dict)
+    postings: dict[str, deque[str]] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)  # terms each storyline was filed under here
+    touched: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+
+    def _post(self, term: str, line_id: str) -> None:
+        posting = self.postings.setdefault(term, deque(maxlen=POSTING_DEPTH))
+        if line_id in posting:
+            posting.remove(line_id)
+        posting.appendleft(line_id)
+        filed = self.keys.setdefault(line_id, [])
+        if term not in filed:
+            filed.append(term)
+
+    def load(self, ids: Iterable[str]) -> None:
+        """States of storylines of earlier runs, put in memory."""
+        wanted = [i for i in ids if i not in self.lines and i not in self.removed]
+        if wanted and self.loader is not None:
+            for line_id, data in sorted(self.loader(wanted).items()):
+                self.lines[line_id] = _Line.from_json(line_id, data)
+
+    def _hits(self, terms: list[str]) -> Counter[str]:
         hits: Counter[str] = Counter()
+        for term in terms:
+            hits.update(self.postings.get(term, ()))
+        if self.lookup is not None:
+            for line_id in self.lookup(terms):
+                if line_id not in self.removed:
+                    hits.setdefault(line_id, 1)  # a storyline only the store knows: one hit
+            self.load(list(hits))
+        return Counter({i: n for i, n in hits.items() if i in self.lines})
+
+    def add(self, story: StorySummary) -> str:
+        """Link a story (stories are given in date order); returns its storyline's id."""
         keys = story.key_terms()
-        for term in keys:
-            hits.update(postings.get(term, ()))
         best, best_score = None, 0.0
-        for line_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
-            line = lines[line_id]
+        for line_id, _ in sorted(self._hits(keys).items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
+            line = self.lines[line_id]
             sim = _similarity((story.body, story.entities), line.units())
             if story.first_day is not None and line.last_day is not None:
-                sim *= time_decay(story.first_day, line.first_day, line.last_day, decay_days)
-            sim -= required_similarity(similarity, start_similarity, len(line.stories)) - similarity
+                sim *= time_decay(story.first_day, line.first_day, line.last_day, self.decay_days)
+            sim -= required_similarity(self.similarity, self.start_similarity, len(line.stories)) - self.similarity
             if sim > best_score:
                 best, best_score = line_id, sim
-        if best is None or best_score < similarity:
-            best = storyline_id_for(story.id)
-            lines[best] = _Line(best)
-        line = lines[best]
-        _add_into(line.body, story.body)
-        _add_into(line.entities, story.entities)
-        line._units = None
-        line.names.update({n: w * story.reports for n, w in story.entities.items()})
-        line.stories.append(story.id)
-        if story.first_day is not None:
-            line.first_day = story.first_day if line.first_day is None else min(line.first_day, story.first_day)
-            line.last_day = max(line.last_day or story.last_day, story.last_day)
+        if best is None or best_score < self.similarity:
+            best = self._new_id(story.id)
+            self.lines[best] = _Line(best)
+            self.removed.discard(best)
+        line = self.lines[best]
+        line.add(story)
+        self.touched.add(best)
         # Filed under the story's key terms and the storyline's own heaviest ones, so a
         # later story finds the storyline by what it is mostly about.
         for term in keys + _heaviest(line.body, line.entities):
-            posting = postings.setdefault(term, deque(maxlen=POSTING_DEPTH))
-            if best in posting:
-                posting.remove(best)
-            posting.appendleft(best)
-    _merge_lines(lines, merge_similarity, decay_days)
-    return [Storyline(line.id, storyline_name(line.names), tuple(line.stories), line.first_day, line.last_day)
-            for line in lines.values()]
+            self._post(term, best)
+        return best
+
+    def rebuild(self, line_id: str, stories: list[StorySummary]) -> None:
+        """A storyline of an earlier run after some of its stories left: its id, the stories it keeps."""
+        line = self.lines[line_id] = _Line(line_id)
+        for story in stories:
+            line.add(story)
+        for term in _heaviest(line.body, line.entities):
+            self._post(term, line_id)
+        self.touched.add(line_id)
+
+    def _new_id(self, story_id: str) -> str:
+        """The id of a storyline a story starts: from the story; another when a storyline that
+        story started earlier still lives on without it."""
+        line_id = storyline_id_for(story_id)
+        while line_id in self.lines or (line_id not in self.removed and self.loader is not None
+                                        and self.loader([line_id])):
+            line_id = storyline_id_for(line_id)
+        return line_id
+
+    def drop(self, line_id: str) -> None:
+        self.lines.pop(line_id, None)
+        self.touched.discard(line_id)
+        self.removed.add(line_id)
+
+    def merge(self, only: Iterable[str] | None = None) -> None:
+        """Merge storylines whose centroids reach merge_similarity (decayed by the gap between their
+        spans), largest first: one pass in date order can start two storylines of one thread in its
+        first days (two stories of day one that share little); they then grow side by side.
+        `only`: the storylines to try (the others are candidates); all by default."""
+        if self.merge_similarity >= 1.0 or not self.lines:
+            return
+        tried = set(self.lines if only is None else only) & set(self.lines)
+        if self.lookup is not None:  # candidates of earlier runs, in memory for the postings below
+            self.load(self.lookup(sorted({t for i in tried for t in _heaviest(self.lines[i].body,
+                                                                              self.lines[i].entities)})))
+        postings: dict[str, deque[str]] = {}  # the latest storylines per term, as in linking
+        for line in sorted(self.lines.values(), key=lambda l: (l.last_day or 0, l.id)):
+            for term in _heaviest(line.body, line.entities):
+                postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(line.id)
+        lines = self.lines
+        for line_id in sorted(tried, key=lambda i: (-len(lines[i].stories), i)):
+            line = lines.get(line_id)
+            if line is None:
+                continue
+            hits: Counter[str] = Counter()
+            for term in _heaviest(line.body, line.entities):
+                hits.update(o for o in postings.get(term, ()) if o != line_id and o in lines)
+            for other_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
+                other = lines[other_id]
+                if _line_similarity(line, other, self.decay_days) < self.merge_similarity:
+                    continue
+                keep, gone = (line, other) if (line.first_day or 0, line.id) <= (other.first_day or 0, other.id) \
+                    else (other, line)
+                keep.absorb(gone)
+                self.drop(gone.id)
+                self.touched.add(keep.id)
+                for term in _heaviest(keep.body, keep.entities):
+                    postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(keep.id)
+                    self._post(term, keep.id)
+                if gone is line:
+                    break
+                line = keep
+
+    def storylines(self, ids: Iterable[str] | None = None) -> list[Storyline]:
+        chosen = self.lines.values() if ids is None else [self.lines[i] for i in ids if i in self.lines]
+        return [Storyline(line.id, storyline_name(line.names), tuple(line.stories), line.first_day, line.last_day,
+                          line.as_json(), tuple(self.keys.get(line.id, ()))) for line in chosen]
+
+
+def link_storylines(stories: Iterable[StorySummary], *, similarity: float, decay_days: float,
+                    merge_similarity: float = 1.0, start_similarity: float = 0.0) -> list[Storyline]:
+    """Link stories into storylines from scratch; every story lands in exactly one."""
+    index = StorylineIndex(similarity, decay_days, merge_similarity, start_similarity)
+    for story in sorted(stories, key=lambda s: (s.first_day is None, s.first_day or 0, s.id)):
+        index.add(story)
+    index.merge()
+    return index.storylines()
 
 
 def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
@@ -165,43 +302,6 @@ def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
         return sim
     gap = max(a.first_day - b.last_day, b.first_day - a.last_day, 0)
     return sim * time_decay(gap, 0, 0, decay_days)
-
-
-def _merge_lines(lines: dict[str, _Line], merge_similarity: float, decay_days: float) -> None:
-    if merge_similarity >= 1.0 or len(lines) < 2:
-        return
-    postings: dict[str, deque[str]] = {}  # the latest storylines per term, as in linking
-    for line in sorted(lines.values(), key=lambda l: (l.last_day or 0, l.id)):
-        for term in _heaviest(line.body, line.entities):
-            postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(line.id)
-    by_size = sorted(lines, key=lambda i: (-len(lines[i].stories), i))
-    for line_id in by_size:
-        line = lines.get(line_id)
-        if line is None:
-            continue
-        hits: Counter[str] = Counter()
-        for term in _heaviest(line.body, line.entities):
-            hits.update(o for o in postings.get(term, ()) if o != line_id and o in lines)
-        for other_id, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_COMPARED]:
-            other = lines[other_id]
-            if _line_similarity(line, other, decay_days) < merge_similarity:
-                continue
-            keep, gone = (line, other) if (line.first_day or 0, line.id) <= (other.first_day or 0, other.id) \
-                else (other, line)
-            _add_into(keep.body, gone.body)
-            _add_into(keep.entities, gone.entities)
-            keep._units = None
-            keep.names.update(gone.names)
-            keep.stories.extend(gone.stories)
-            keep.first_day = min(d for d in (keep.first_day, gone.first_day) if d is not None) \
-                if (keep.first_day or gone.first_day) else None
-            keep.last_day = max((d for d in (keep.last_day, gone.last_day) if d is not None), default=None)
-            del lines[gone.id]
-            for term in _heaviest(keep.body, keep.entities):
-                postings.setdefault(term, deque(maxlen=POSTING_DEPTH)).appendleft(keep.id)
-            if gone is line:
-                break
-            line = keep
 
 
 def storyline_name(names: Counter) -> str:

@@ -149,11 +149,12 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     for pid, page in by_id.items():
         if page.story:
             by_story[page.story].append(pid)
+    group_mentions = _group_mentions(by_id, mentions)
     out = []
     for pid, page in by_id.items():
         anchors = _anchors(pid, by_id, credible, events, sentences, by_story, similar, text_of)
         # Copies tell the same text: their weekdays and dates speak for the whole group.
-        pooled = list(mentions[pid]) + _group_mentions(pid, by_id, mentions)
+        pooled = list(mentions[pid]) + group_mentions[pid]
         published = estimate_published(text[pid], claimed=claimed_day(page),
                                        claimed_credibility=credibility[pid], anchors=anchors, mentions=pooled,
                                        habits=habits.get(site_of(page)), not_after=seen_by(page))
@@ -163,12 +164,19 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     return out
 
 
-def _group_mentions(pid: str, pages: dict[str, StoredPage], mentions: dict[str, list[Mention]]) -> list[Mention]:
-    root = pages[pid].duplicate_of or pid
-    out: list[Mention] = []
-    for other, p in pages.items():
-        if other != pid and (other == root or p.duplicate_of == root):
-            out += [m for m in mentions[other] if m.kind in ("weekday", "date")]
+def _group_mentions(pages: dict[str, StoredPage], mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
+    """For each page, the weekdays and dates named by the other pages of its copy group (its original
+    and the original's copies), in working-set order."""
+    position = {pid: i for i, pid in enumerate(pages)}
+    copies: dict[str, list[str]] = defaultdict(list)
+    for pid, page in pages.items():
+        if page.duplicate_of:
+            copies[page.duplicate_of].append(pid)
+    out: dict[str, list[Mention]] = {}
+    for pid, page in pages.items():
+        root = page.duplicate_of or pid
+        group = sorted(set(copies[root]) | ({root} if root in pages else set()), key=position.__getitem__)
+        out[pid] = [m for other in group if other != pid for m in mentions[other] if m.kind in ("weekday", "date")]
     return out
 
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from ..cluster import StoryRemoved
 from ..cluster.terms import term_counts
 from ..cluster.vectors import story_counts
 from ..config import Config
@@ -135,9 +136,11 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):
             refresh_story(store, story_id)
-        if stories:
-            summary.storylines = update_storylines(store, config)
+        removed = {op.story for op in assigned.ops + reviewed.ops if isinstance(op, StoryRemoved)}
+        if stories or removed:
+            update_storylines(store, stories, removed, config)
     summary.totals = store.counts()
+    summary.storylines = summary.totals["storylines"]
     return summary
 
 

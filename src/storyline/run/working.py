@@ -166,12 +166,35 @@ def refresh_story(store: SqliteStore, story_id: str) -> None:
     store.refresh_story(story_id, original, title)
 
 
-def update_storylines(store: SqliteStore, config: Config) -> int:
-    """Link every story into a storyline; returns the number of storylines."""
-    lines = cluster.storylines_of(store.storyline_inputs(), config)
+class StorylineStoreSource:
+    """What linking storylines reads beyond its stories, from the store (cluster.StorylineSource)."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    def storylines_of(self, story_ids: list[str]) -> dict[str, str]:
+        return self.store.storylines_of(story_ids)
+
+    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
+        return self.store.storyline_candidates(terms, depth)
+
+    def storyline_states(self, ids: list[str]) -> dict[str, dict]:
+        return self.store.storyline_states(ids)
+
+    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]:
+        return self.store.storyline_inputs(story_ids)
+
+
+def update_storylines(store: SqliteStore, changed: set[str], removed: set[str], config: Config) -> None:
+    """Relink the stories a run changed or removed. Storylines of an older store, without the state
+    that this needs, are linked again from scratch, once."""
+    if store.storylines_need_relinking():
+        store.clear_storylines()
+        changed = {s for s, *_ in store.storyline_inputs()}
+    changes = cluster.update_storylines(StorylineStoreSource(store), changed, removed, config)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
-    store.set_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories) for l in lines])
-    return len(lines)
+    store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
+                           for l in changes.saved], changes.deleted)
 
 
 # -- forensics ------------------------------------------------------------------------------------

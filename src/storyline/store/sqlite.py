@@ -33,7 +33,12 @@ CREATE TABLE IF NOT EXISTS story_keys (
     term TEXT NOT NULL, story TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, story)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT);
+CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
+CREATE INDEX IF NOT EXISTS pages_copy_of ON pages (duplicate_of);
+CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
+CREATE TABLE IF NOT EXISTS storyline_keys (
+    term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
 """
 
 _SCHEMA = """
@@ -105,6 +110,7 @@ _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT"
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
                   "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
+_ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 
 
 IN_CHUNK = 500  # values per `IN (...)` list, under SQLite's limit on bound variables
@@ -166,6 +172,10 @@ class SqliteStore:
         for column, kind in _ADDED_STORY_COLUMNS.items():
             if column not in have:
                 self.db.execute(f"ALTER TABLE stories ADD COLUMN {column} {kind}")
+        have = {r[1] for r in self.db.execute("PRAGMA table_info(storylines)")}
+        for column, kind in _ADDED_STORYLINE_COLUMNS.items():
+            if have and column not in have:  # (a store from before storylines gets the whole table below)
+                self.db.execute(f"ALTER TABLE storylines ADD COLUMN {column} {kind}")
         self.db.executescript(_STORY_TABLES)
 
     def meta(self, key: str) -> str | None:
@@ -483,18 +493,72 @@ class SqliteStore:
         return [r[0] for r in self.db.execute(
             "SELECT alias FROM story_aliases WHERE story = ? ORDER BY alias", (story_id,))]
 
-    def storyline_inputs(self) -> list[tuple[str, dict, str | None, str | None]]:
-        """(story id, state, first_date, last_date) of every story with a state."""
-        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in self.db.execute(
-            "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL ORDER BY id")]
+    def storyline_inputs(self, story_ids: Iterable[str] | None = None) -> list[tuple[str, dict, str | None, str | None]]:
+        """(story id, state, first_date, last_date) of these stories (default: every story) with a state."""
+        sql = "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL"
+        if story_ids is None:
+            rows = self.db.execute(sql + " ORDER BY id").fetchall()
+        else:
+            rows = []
+            for chunk, marks in _chunks(sorted(set(story_ids))):
+                rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
+        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
-    def set_storylines(self, lines: list[tuple[str, str, str | None, str | None, tuple[str, ...]]]) -> None:
-        """Replace all storylines: (id, name, first_date, last_date, story ids)."""
+    def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
+        """story -> its storyline, for these stories (and merged ones' last known storyline)."""
+        out: dict[str, str] = {}
+        for chunk, marks in _chunks(sorted(set(story_ids))):
+            out.update(self.db.execute(
+                f"SELECT id, storyline FROM stories WHERE id IN ({marks}) AND storyline IS NOT NULL", chunk).fetchall())
+        return out
+
+    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
+        """Storylines filed under these key terms, the most recently used `depth` per term."""
+        out: list[str] = []
+        for term in terms:
+            out += [r[0] for r in self.db.execute(
+                "SELECT storyline FROM storyline_keys WHERE term = ? ORDER BY used DESC LIMIT ?", (term, depth))]
+        return out
+
+    def storyline_states(self, ids: Iterable[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for chunk, marks in _chunks(sorted(set(ids))):
+            for row in self.db.execute(
+                    f"SELECT id, state FROM storylines WHERE id IN ({marks}) AND state IS NOT NULL", chunk):
+                out[row[0]] = json.loads(row[1])
+        return out
+
+    def storylines_need_relinking(self) -> bool:
+        """Storylines of an older store: kept without the state that relinking some stories needs, or
+        none at all beside stories from before storylines."""
+        return self.db.execute(
+            "SELECT 1 FROM storylines WHERE state IS NULL UNION ALL "
+            "SELECT 1 FROM stories WHERE storyline IS NULL AND state IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM storylines) LIMIT 1").fetchone() is not None
+
+    def clear_storylines(self) -> None:
         self.db.execute("DELETE FROM storylines")
+        self.db.execute("DELETE FROM storyline_keys")
         self.db.execute("UPDATE stories SET storyline = NULL")
-        for line_id, name, first, last, stories in lines:
-            self.db.execute("INSERT INTO storylines VALUES (?, ?, ?, ?)", (line_id, name, first, last))
+
+    def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
+                        deleted: list[str]) -> None:
+        """Write storylines whole: (id, name, first_date, last_date, story ids, state, key terms);
+        remove the deleted ones."""
+        for line_id in deleted:
+            self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
+            self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))
+            self.db.execute("UPDATE stories SET storyline = NULL WHERE storyline = ?", (line_id,))
+        if saved:
+            used = self.db.execute("SELECT coalesce(max(used), 0) FROM storyline_keys").fetchone()[0]
+        for line_id, name, first, last, stories, state, keys in saved:
+            self.db.execute("INSERT OR REPLACE INTO storylines (id, name, first_date, last_date, state) "
+                            "VALUES (?, ?, ?, ?, ?)", (line_id, name, first, last, json.dumps(state, ensure_ascii=False)))
             self.db.executemany("UPDATE stories SET storyline = ? WHERE id = ?", [(line_id, s) for s in stories])
+            used += 1
+            self.db.executemany("INSERT INTO storyline_keys (term, storyline, used) VALUES (?, ?, ?) "
+                                "ON CONFLICT (term, storyline) DO UPDATE SET used = excluded.used",
+                                [(t, line_id, used) for t in keys])
 
     def storylines(self) -> list[dict]:
         rows = self.db.execute(

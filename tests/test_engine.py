@@ -1,0 +1,91 @@
+"""The engine's run loop: storylines are relinked incrementally, and stay consistent run after run."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+from storyline import Storyline
+from storyline.store.sqlite import SqliteStore
+
+from .conftest import SEED
+
+FOOTBALL = """Arsenal beat Chelsea 3-1 at the Emirates on Saturday to move top of the Premier League table.
+
+Bukayo Saka opened the scoring after twelve minutes, curling a shot past the goalkeeper from the edge of the area.
+Chelsea equalised before half-time through a header from a corner, but Martin Odegaard restored the lead with a
+low drive early in the second half, and Gabriel Jesus sealed the win in stoppage time.
+
+Mikel Arteta praised the response of his players after a difficult week in which they were knocked out of the
+League Cup. "The reaction was magnificent," the Arsenal manager told reporters after the match. "We defended with
+courage and we were clinical when it mattered."
+
+Chelsea remain ninth, eleven points behind the leaders, and face Manchester City at Stamford Bridge next weekend.
+Their manager said his team had created enough chances to draw the game but had paid for mistakes at set pieces.
+"""
+
+
+def _consistent(sl: Storyline) -> None:
+    """Every story is in exactly one storyline, as each storyline lists them; none is empty."""
+    stories = {s["id"]: s for s in sl.stories()}
+    lines = sl.storylines()
+    listed = [s for line in lines for s in line["stories"]]
+    assert sorted(listed) == sorted(stories)
+    for line in lines:
+        assert line["stories"] and all(stories[s]["storyline"] == line["id"] for s in line["stories"])
+
+
+def test_a_run_relinks_only_the_storylines_of_the_stories_it_changed(seed_dir, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "football.txt").write_text(FOOTBALL, encoding="utf-8")
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([seed_dir])
+        before = {line["id"]: line["stories"] for line in sl.storylines()}
+        asked: list = []
+        read = SqliteStore.storyline_inputs
+        monkeypatch.setattr(SqliteStore, "storyline_inputs",
+                            lambda self, ids=None: asked.append(None if ids is None else sorted(ids)) or read(self, ids))
+        summary = sl.run([other])
+        after = {line["id"]: line["stories"] for line in sl.storylines()}
+        new_story = next(p["story"] for p in sl.pages() if p["source"].endswith("football.txt"))
+        _consistent(sl)
+    assert summary.new_stories == 1
+    assert None not in asked, "a run read every story of the store to link storylines"
+    assert all(ids == [new_story] for ids in asked)
+    assert {k: v for k, v in after.items() if new_story not in v} == before  # the seeds' storyline is untouched
+    assert summary.storylines == len(after) == len(before) + 1
+
+
+def test_seeds_fed_one_page_per_run_end_in_one_storyline(tmp_path):
+    with Storyline(tmp_path / "s.db") as sl:
+        for n in ("003", "000", "004", "002", "001"):  # neither in date order nor in file order
+            folder = tmp_path / n
+            folder.mkdir()
+            shutil.copy(SEED[n], folder)
+            sl.run([folder])
+            _consistent(sl)
+        stories = sl.stories()
+        lines = sl.storylines()
+    assert len(stories) == 2
+    assert len(lines) == 1 and lines[0]["story_count"] == 2 and lines[0]["page_count"] == 5
+
+
+def test_storylines_of_an_older_store_are_linked_again_once(seed_dir, tmp_path):
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir])
+        fresh = sl.storylines()
+    with sqlite3.connect(db) as con:  # as an older release left them: no state, no key terms
+        con.execute("UPDATE storylines SET state = NULL")
+        con.execute("DELETE FROM storyline_keys")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "football.txt").write_text(FOOTBALL, encoding="utf-8")
+    with Storyline(db) as sl:
+        sl.run([extra])
+        lines = sl.storylines()
+        _consistent(sl)
+        assert not sl.store.storylines_need_relinking()
+    seeds_line = [line for line in lines if line["story_count"] == 2]
+    assert [(line["id"], line["name"], line["stories"]) for line in seeds_line] == \
+        [(line["id"], line["name"], line["stories"]) for line in fresh]
