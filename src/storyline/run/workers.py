@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import sys
 import time
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -55,11 +57,30 @@ def _serve(conn: Connection, task: Task, config: Config) -> None:
         conn.send(("done", seq, result))
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start processes without the caller's main module: a new process would otherwise run it again
+    (a script without `if __name__ == "__main__":` would start a run in every worker), and cannot
+    find it at all when it came from stdin or a notebook. Workers need nothing from it: their task
+    is a function of storyline's own modules."""
+    main = sys.modules.get("__main__")
+    saved = {name: main.__dict__.pop(name) for name in ("__file__", "__spec__") if main and name in main.__dict__}
+    if main is not None:
+        main.__spec__ = None
+    try:
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+
+
 class _Worker:
     def __init__(self, task: Task, config: Config) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(target=_serve, args=(child, task, config), daemon=True)
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         child.close()
         self.queue: deque[tuple[int, Page]] = deque()  # sent, not finished; head is running or next
         self.started: float | None = None  # when the head task started
