@@ -53,6 +53,7 @@ def snapshot(batches: list[Path], db: Path, workers: int = 1) -> dict:
         for batch in batches:
             summary = sl.run([batch], workers=workers).as_dict()
             summary.pop("skipped")
+            summary.pop("seconds", None)  # wall time per phase: never the same twice
             runs.append(summary)
         pages = []
         for page in sl.pages():

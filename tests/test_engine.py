@@ -89,3 +89,40 @@ def test_storylines_of_an_older_store_are_linked_again_once(seed_dir, tmp_path):
     seeds_line = [line for line in lines if line["story_count"] == 2]
     assert [(line["id"], line["name"], line["stories"]) for line in seeds_line] == \
         [(line["id"], line["name"], line["stories"]) for line in fresh]
+
+
+def _answer(sl: Storyline) -> tuple:
+    return sl.pages(), sl.stories(), sl.storylines()
+
+
+def test_rebuild_of_any_stage_with_the_same_settings_changes_nothing(seed_dir, tmp_path):
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([seed_dir])
+        before = _answer(sl)
+        for stage in ("storylines", "stories", "dates", "copies"):
+            sl.rebuild(stage)
+            assert _answer(sl) == before, stage
+
+
+def test_rebuild_applies_changed_settings_and_undoes_them(seed_dir, tmp_path, capsys):
+    from storyline.cli import main
+    from storyline.config import load_config
+
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir])
+        before = _answer(sl)
+    strict_copies = load_config(near_jaccard=0.99, contained_ratio=0.99, partial_ratio=0.99)
+    with Storyline(db, strict_copies) as sl:
+        summary = sl.rebuild("copies")
+        assert summary.totals["duplicates"] == 0 and all(p["relation"] != "near" for p in sl.pages())
+    strict_stories = load_config(story_join_probability=0.99, story_merge_probability=0.99)
+    with Storyline(db, strict_stories) as sl:
+        # copies stay as the last rebuild left them (none): every page is a story of its own
+        summary = sl.rebuild("stories")
+        assert summary.totals["stories"] == 5 and summary.totals["duplicates"] == 0
+    assert main(["rebuild", "--db", str(db)]) == 0
+    assert "1 copies, 2 stories, 1 storylines" in capsys.readouterr().out
+    with Storyline(db) as sl:
+        assert _answer(sl) == before
+    assert main(["rebuild", "--db", str(tmp_path / "none.db")]) == 2

@@ -18,6 +18,7 @@ from .records import Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .forensics import judge_alone
+from .run.rebuild import rebuild
 from .run.workers import run_in_workers
 from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
@@ -47,6 +48,11 @@ class Storyline:
         inputs = [str(i) for i in inputs]
         check_inputs(inputs)
         return run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
+
+    def rebuild(self, stage: str = "copies") -> RunSummary:
+        """Recompute `stage` (copies, dates, stories, storylines) and every stage after it from the stored
+        pages, with this store's current settings (after a change of settings or of the join model)."""
+        return rebuild(self.store, stage, self.config)
 
     def stories(self, storyline: str | None = None) -> list[dict]:
         """All stories, or those of one storyline."""

@@ -10,12 +10,14 @@ import json
 import logging
 import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 from .api import Storyline, extract
 from .config import load_config
-from .errors import StorylineError
+from .errors import StoreError, StorylineError
 from .records import CONTENT_FARM_AT
+from .run.rebuild import STAGES
 from .read import check_inputs
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 
@@ -46,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+
+    rebuild = sub.add_parser(
+        "rebuild", parents=[common], help="recompute copies, dates, stories or storylines from the stored pages",
+        description="After a change of settings or of the join model: recompute a stage and every stage after it "
+                    "from the stored pages, without reading the inputs again (copies -> dates and stories -> "
+                    "storylines; dates and stories lean on each other and are recomputed together). One "
+                    "transaction: the store is as it was if the rebuild fails.")
+    rebuild.add_argument("--stage", choices=STAGES, default="copies", help="where to start (default: copies)")
 
     stories = sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
     stories.add_argument("--storyline", metavar="STORYLINE_ID", help="only the stories of this storyline")
@@ -84,6 +94,33 @@ def _progress(enabled: bool):
     return bar, bar.update
 
 
+def _print_summary(summary, args) -> None:
+    if args.json:
+        _print_json(summary.as_dict())
+        return
+    t = summary.totals
+    if summary.read:
+        print(f"read {summary.read} pages: {summary.added} added, {summary.already_stored} already stored, "
+              f"{len(summary.skipped)} skipped")
+    for source, reason in summary.skipped[:20]:
+        print(f"  skipped {source}: {reason}")
+    if len(summary.skipped) > 20:
+        print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+    print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
+          f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
+          f"stories merged: {summary.merged_stories}")
+    print(f"store {args.db}: {t['pages']} pages, {t['duplicates']} copies, {t['stories']} stories, "
+          f"{t['storylines']} storylines, {t['skipped']} skipped")
+
+
+def cmd_rebuild(args, config) -> int:
+    if not Path(args.db).exists():
+        raise StoreError(f"no store at {args.db} (create one with `storyline run --db {args.db} INPUT`)")
+    with Storyline(args.db, config) as sl:
+        _print_summary(sl.rebuild(args.stage), args)
+    return OK
+
+
 def cmd_run(args, config) -> int:
     check_inputs(args.inputs)  # before the store is created or opened
     bar, update = _progress(sys.stderr.isatty() and not args.no_progress and not args.json)
@@ -93,21 +130,7 @@ def cmd_run(args, config) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if args.json:
-        _print_json(summary.as_dict())
-    else:
-        t = summary.totals
-        print(f"read {summary.read} pages: {summary.added} added, {summary.already_stored} already stored, "
-              f"{len(summary.skipped)} skipped")
-        for source, reason in summary.skipped[:20]:
-            print(f"  skipped {source}: {reason}")
-        if len(summary.skipped) > 20:
-            print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
-        print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
-              f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
-              f"stories merged: {summary.merged_stories}")
-        print(f"store {args.db}: {t['pages']} pages, {t['duplicates']} copies, {t['stories']} stories, "
-              f"{t['storylines']} storylines, {t['skipped']} skipped")
+    _print_summary(summary, args)
     return SKIPPED if summary.skipped else OK
 
 
@@ -245,7 +268,7 @@ def cmd_export(args, config) -> int:
     return OK
 
 
-COMMANDS = {"run": cmd_run, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
+COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
             "extract": cmd_extract, "export": cmd_export}
 
 

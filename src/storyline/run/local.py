@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..cluster import StoryRemoved
@@ -72,13 +74,23 @@ class RunSummary:
     merged_stories: int = 0
     storylines: int = 0
     totals: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = round(self.seconds.get(phase, 0.0) + time.perf_counter() - start, 3)
 
     def as_dict(self) -> dict:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
-                "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals}
+                "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
+                "seconds": self.seconds}
 
 
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
@@ -107,6 +119,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             yield item
 
     batch: list[Prepared | Skipped] = []
+    extracting = time.perf_counter()
     for result in run_in_workers(not_stored(read_inputs(inputs, config)), prepare, config, workers):
         batch.append(result)
         if len(batch) >= BATCH:
@@ -118,30 +131,44 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         _store_batch(store, batch, config, summary)
         if progress:
             progress(len(batch))
+    summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting, 3)
     with store.transaction():
         # Pending work is read from the store, not from this run's memory: pages
         # stored by a run that was killed before this step are finished here.
-        pending = store.pages_without_story()
-        summary.new_duplicates, regrouped = update_groups(store, pending, config)
-        assigned = assign_stories(store, pending, regrouped, config)
-        summary.new_stories, summary.joined_stories = assigned.opened, assigned.joined
-        # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
-        touched = set(pending) | regrouped
-        if assess_pages(store, touched):
-            # Credible dates are known now: they weigh in the choice of each group's original.
-            touched |= update_groups(store, sorted(touched), config)[1]
-        # Dates are known now: reports that no longer fit leave, stories that now match merge.
-        reviewed = review_stories(store, store.stories_of(touched) | assigned.changed, config)
-        stories, summary.split_reports, summary.merged_stories = reviewed.changed, reviewed.split, reviewed.merged
-        relate_story_reports(store, stories, config)
-        for story_id in sorted(stories):
-            refresh_story(store, story_id)
-        removed = {op.story for op in assigned.ops + reviewed.ops if isinstance(op, StoryRemoved)}
-        if stories or removed:
-            update_storylines(store, stories, removed, config)
+        settle(store, store.pages_without_story(), config, summary)
     summary.totals = store.counts()
     summary.storylines = summary.totals["storylines"]
     return summary
+
+
+def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunSummary) -> None:
+    """The stages after extraction, for pages stored but not yet in a story (in store order):
+    copies, stories, dates, review, relations, storylines. Inside the caller's transaction."""
+    with summary.timed("copies"):
+        summary.new_duplicates, regrouped = update_groups(store, pending, config)
+    with summary.timed("stories"):
+        assigned = assign_stories(store, pending, regrouped, config)
+    summary.new_stories, summary.joined_stories = assigned.opened, assigned.joined
+    # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
+    touched = set(pending) | regrouped
+    with summary.timed("dates"):
+        assessed = assess_pages(store, touched)
+    if assessed:
+        with summary.timed("copies"):
+            # Credible dates are known now: they weigh in the choice of each group's original.
+            touched |= update_groups(store, sorted(touched), config)[1]
+    with summary.timed("review"):
+        # Dates are known now: reports that no longer fit leave, stories that now match merge.
+        reviewed = review_stories(store, store.stories_of(touched) | assigned.changed, config)
+    stories, summary.split_reports, summary.merged_stories = reviewed.changed, reviewed.split, reviewed.merged
+    with summary.timed("relations"):
+        relate_story_reports(store, stories, config)
+        for story_id in sorted(stories):
+            refresh_story(store, story_id)
+    removed = {op.story for op in assigned.ops + reviewed.ops if isinstance(op, StoryRemoved)}
+    if stories or removed:
+        with summary.timed("storylines"):
+            update_storylines(store, stories, removed, config)
 
 
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:

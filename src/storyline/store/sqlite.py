@@ -336,6 +336,33 @@ class SqliteStore:
         row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
         return (row[0] or "") if row else ""
 
+    def page_seqs(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT id, seq FROM pages WHERE status = 'ok'").fetchall())
+
+    def iter_pages(self, slice_size: int = 1000) -> Iterator[StoredPage]:
+        """Every stored article in store order, read in slices."""
+        last = -1
+        while rows := self.db.execute("SELECT * FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?",
+                                      (last, slice_size)).fetchall():
+            yield from (_stored_page(r) for r in rows)
+            last = rows[-1]["seq"]
+
+    # -- clearing derived data (storyline rebuild) ----------------------------
+    def clear_copies(self) -> None:
+        self.db.execute("DELETE FROM links")
+        self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL, "
+                        "original_reasons = NULL")
+
+    def clear_forensics(self) -> None:
+        """Verdicts and date estimates (injections found across copies stay: the text no longer has them)."""
+        self.db.execute("UPDATE pages SET content_farm = NULL, published = NULL, published_value = NULL, "
+                        "misdated = NULL")
+
+    def clear_stories(self) -> None:
+        for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("UPDATE pages SET story = NULL, related_to = NULL, related_as = NULL, related_score = NULL")
+
     def story_exists(self, story_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
 

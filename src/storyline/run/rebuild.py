@@ -1,0 +1,62 @@
+"""`storyline rebuild`: recompute derived data after a setting or model change, from the stored
+pages, without reading the inputs again.
+
+Stages depend on each other in this order: copies -> stories and dates (each leans on the other:
+dates are anchored on a page's story, and review splits and merges stories by date) ->
+storylines. Rebuilding a stage clears it and every stage after it, then settles every stored
+page as a run would settle new ones, in one transaction: a rebuild that fails or is killed
+leaves the store as it was.
+
+Kept as they are: the clean text (a copy's text keeps the injected words forensics removed
+from it, and those injections stay recorded) and the LSH index (its keys are the fingerprint
+of the text as stored; a change of shingle_size, num_perm or lsh_bands needs a new store).
+"""
+from __future__ import annotations
+
+from ..config import Config
+from ..dedup import fingerprint, link_page
+from ..records import Article, CopyLink
+from ..store.sqlite import SqliteStore
+from .local import RunSummary, settle
+from .working import ensure_index, update_storylines
+
+STAGES = ("copies", "dates", "stories", "storylines")
+
+
+def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
+    if stage not in STAGES:
+        from ..errors import UsageError
+
+        raise UsageError(f"unknown stage {stage!r} (one of: {', '.join(STAGES)})")
+    ensure_index(store, config)
+    summary = RunSummary()
+    with store.transaction():
+        if stage == "storylines":
+            store.clear_storylines()
+            update_storylines(store, {s for s, *_ in store.storyline_inputs()}, set(), config)
+        else:
+            if stage == "copies":
+                store.clear_copies()
+                _relink(store, config)
+            if stage in ("copies", "dates"):
+                store.clear_forensics()
+            store.clear_stories()
+            settle(store, store.pages_without_story(), config, summary)
+    summary.totals = store.counts()
+    summary.storylines = summary.totals["storylines"]
+    return summary
+
+
+def _relink(store: SqliteStore, config: Config) -> None:
+    """Verified copy links between all stored pages, with this config's thresholds: each page
+    against the pages stored before it (the same pairs a run of the same input verifies)."""
+    seqs = store.page_seqs()
+    for page in store.iter_pages():
+        sig = fingerprint(Article(page.id, page.source, page.title, page.text), config)
+        twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
+        if twin is not None and twin != page.id:
+            store.add_link(CopyLink(page.id, twin, "exact", 1.0))
+            continue
+        earlier = [o for o in store.lsh_candidates(sig.band_keys, page.id) if seqs.get(o, 1 << 62) < page.seq]
+        for link in link_page(sig, ((o, store.page_text(o)) for o in earlier), config):
+            store.add_link(link)
