@@ -201,6 +201,7 @@ class StoredPage:
     content_farm: ContentFarm | None = None  # None until forensics has judged the page
     published: Published | None = None
     misdated: bool | None = None
+    mentions: tuple[Mention, ...] | None = None  # the text's time expressions, found once (None: not yet)
 
     @property
     def published_value(self) -> str | None:
@@ -215,3 +216,19 @@ class DatedPage:
     story: str | None
     day: str  # YYYY-MM-DD
     terms: dict[str, int]
+
+
+@dataclass(slots=True, frozen=True)
+class Mention:
+    """One temporal expression: `kind` is weekday | date | month | year; `direction`
+    is past, future or either (for resolving: which side of the publication day)."""
+
+    kind: str
+    text: str
+    start: int
+    direction: str
+    weekday: int | None = None  # 0 = Monday
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    modifier: str = ""  # last | next | this | ""

@@ -162,7 +162,7 @@ class StorylineIndex:
     loader: LineLoader | None = None
     lines: dict[str, _Line] = field(default_factory=dict)
     postings: dict[str, deque[str]] = field(default_factory=dict)
-    keys: dict[str, list[str]] = field(default_factory=dict)  # terms each storyline was filed under here
+    keys: dict[str, dict[str, None]] = field(default_factory=dict)  # terms each storyline was filed under here
     touched: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
 
@@ -171,9 +171,7 @@ class StorylineIndex:
         if line_id in posting:
             posting.remove(line_id)
         posting.appendleft(line_id)
-        filed = self.keys.setdefault(line_id, [])
-        if term not in filed:
-            filed.append(term)
+        self.keys.setdefault(line_id, {})[term] = None
 
     def load(self, ids: Iterable[str]) -> None:
         """States of storylines of earlier runs, put in memory."""

@@ -78,12 +78,14 @@ def seen_by(page: Page) -> date | None:
     return claimed_day(page) if page.signals.claimed_date_where == "masthead" else None
 
 
-def judge_alone(page: Page) -> Forensics:
-    """A page with no store around it: only its own text, signals and claimed date."""
+def judge_alone(page: Page, mentions: list[Mention] | None = None) -> Forensics:
+    """A page with no store around it: only its own text, signals and claimed date
+    (`mentions`: its time expressions, when already found)."""
     reasons = farm_reasons(page)
     base = judge(reasons)
     published = estimate_published(page.text or "", claimed=claimed_day(page),
-                                   claimed_credibility=claimed_credibility(page, base), not_after=seen_by(page))
+                                   claimed_credibility=claimed_credibility(page, base), not_after=seen_by(page),
+                                   mentions=mentions)
     if published.value is None and claimed_day(page):
         published = _claimed_only(page, base)
     return _finish(page, reasons, published, page.injections)
@@ -120,7 +122,8 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     text = {pid: p.text or "" for pid, p in by_id.items()}
     injections = {pid: p.injections for pid, p in by_id.items()}
     changed: set[str] = set()
-    mentions = {pid: find_mentions(text[pid]) for pid in by_id}
+    mentions = {pid: find_mentions(text[pid]) if p.mentions is None else list(p.mentions)
+                for pid, p in by_id.items()}
 
     # 1. Injections across copies, then each page's own content-farm signals.
     for pid, page in by_id.items():

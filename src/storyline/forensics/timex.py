@@ -10,7 +10,10 @@ on anchors and the claimed date.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..records import Mention
+
+__all__ = ["WEEKDAYS", "Mention", "find_mentions"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = {
@@ -46,22 +49,6 @@ _MONTH_ONLY = re.compile(rf"\b(?P<mod>in|last|next|this|since|until|by|early|lat
                          rf"{_FULL_MONTH}(?:\s*,?\s*{_YEAR})?\b(?!\s*\d)", re.I)
 _YEAR_ONLY = re.compile(r"\b(?P<mod>in|since|until|by|of|during|early|late|mid-?|before|after|from)\s+"
                         r"(?P<year>(?:19|20)\d\d)\b(?!\s*(?:%|percent|-|–))", re.I)
-
-
-@dataclass(slots=True, frozen=True)
-class Mention:
-    """One temporal expression: `kind` is weekday | date | month | year; `direction`
-    is past, future or either (for resolving: which side of the publication day)."""
-
-    kind: str
-    text: str
-    start: int
-    direction: str
-    weekday: int | None = None  # 0 = Monday
-    year: int | None = None
-    month: int | None = None
-    day: int | None = None
-    modifier: str = ""  # last | next | this | ""
 
 
 def _month(name: str) -> int:

@@ -21,8 +21,9 @@ from ..config import Config
 from ..dedup import fingerprint
 from ..extract import extract_page
 from ..forensics import judge_alone
+from ..forensics.timex import find_mentions
 from ..read import read_inputs
-from ..records import Article, Page, Signature, Skipped
+from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, ensure_index, refresh_story, relate_story_reports,
                       review_stories, update_groups, update_storylines)
@@ -41,6 +42,7 @@ class Prepared:
     terms: dict[str, int]
     story_counts: dict  # headline and name counts, and the page's own best date (cluster/vectors.py)
     content_hash: str
+    mentions: tuple[Mention, ...]  # time expressions of the text, for forensics
 
 
 def content_hash(page: Page) -> str:
@@ -55,10 +57,12 @@ def prepare(page: Page, config: Config) -> Prepared | Skipped:
     terms = term_counts(article.title, article.text)
     # The page's date as judged alone (a content farm's claimed date is not trusted):
     # the time feature of story grouping, until forensics dates the page in its story.
-    alone = judge_alone(article).published.value
+    mentions = find_mentions(article.text)
+    alone = judge_alone(article, mentions).published.value
     day = alone.toordinal() if alone else None
     counts = story_counts(article.title, article.text, terms, day)
-    return Prepared(article, fingerprint(article, config), terms, counts.as_json(), content_hash(page))
+    return Prepared(article, fingerprint(article, config), terms, counts.as_json(), content_hash(page),
+                    tuple(mentions))
 
 
 @dataclass(slots=True)
@@ -184,5 +188,5 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
                 summary.already_stored += 1
                 continue
             add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
-                     story_counts=item.story_counts)
+                     story_counts=item.story_counts, mentions=item.mentions)
             summary.added += 1

@@ -19,7 +19,7 @@ from ..cluster.vectors import ENTITY_PREFIX
 from ..config import Config
 from ..dedup.batch import fingerprint_texts
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
-from ..records import CONTENT_FARM_AT, Article, CopyLink, Signature, StoredPage
+from ..records import CONTENT_FARM_AT, Article, CopyLink, Mention, Signature, StoredPage
 from ..store.sqlite import SqliteStore
 
 MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep their old group
@@ -47,13 +47,13 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
 
 # -- copies ---------------------------------------------------------------------------------------
 def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[str, int], config: Config, *,
-             content_hash: str | None, story_counts: dict) -> None:
+             content_hash: str | None, story_counts: dict, mentions: tuple[Mention, ...] | None = None) -> None:
     """Store a page and its verified links to the pages stored before it. An exact copy links to
     the first stored page with the same text alone, and needs no LSH keys of its own."""
     twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
     df_keys = list(terms) + [ENTITY_PREFIX + n for n in story_counts.get("entities", {})]
     store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None,
-                      story_counts=story_counts, df_keys=df_keys)
+                      story_counts=story_counts, df_keys=df_keys, mentions=mentions)
     if twin is not None:
         store.add_link(CopyLink(article.id, twin, "exact", 1.0))
         return

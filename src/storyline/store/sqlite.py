@@ -18,8 +18,8 @@ from datetime import date
 
 import numpy as np
 
-from ..records import (Article, ContentFarm, CopyLink, DatedPage, Dateline, Forensics, Injection, PageSignals, Published,
-                       Relation, Signature, Skipped, StoredPage)
+from ..records import (Article, ContentFarm, CopyLink, DatedPage, Dateline, Forensics, Injection, Mention,
+                       PageSignals, Published, Relation, Signature, Skipped, StoredPage)
 from ..schema import (NO_PUBLISHED, content_farm_json, dateline_json, injections_json, published_json,
                       signals_json)
 from .lsh_index import LshIndex
@@ -76,6 +76,7 @@ CREATE TABLE IF NOT EXISTS pages (
     related_to TEXT,        -- a report that is no copy: the earlier report it updates (version) or retells (rewrite)
     related_as TEXT,
     related_score REAL,
+    mentions TEXT,          -- JSON: the text's time expressions (forensics/timex.py), NULL when the text changed
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
@@ -108,7 +109,7 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
 # Columns added after the first release: added to an older store when a run opens it.
 _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
-                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT"}
+                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
 _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 
@@ -248,20 +249,22 @@ class SqliteStore:
 
     def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
                     content_hash: str | None = None, index_lsh: bool = True,
-                    story_counts: dict | None = None, df_keys: Iterable[str] = ()) -> None:
+                    story_counts: dict | None = None, df_keys: Iterable[str] = (),
+                    mentions: tuple[Mention, ...] | None = None) -> None:
         """Store an article; `df_keys` are the keys whose document frequency it raises."""
         dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
                    dateline, agency, injections, warnings, exact_hash, content_hash, terms, signals, added_at,
-                   story_counts)
-               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   story_counts, mentions)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
              article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
              article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
              json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now(),
-             json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None),
+             json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None,
+             json.dumps([_mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
@@ -396,8 +399,8 @@ class SqliteStore:
             (json.dumps(injections_json(verdict.injections), ensure_ascii=False),
              json.dumps(content_farm_json(verdict.content_farm), ensure_ascii=False),
              json.dumps(published, ensure_ascii=False), published["value"], int(verdict.misdated), verdict.page_id))
-        if verdict.text is not None:
-            self.db.execute("UPDATE pages SET text = ? WHERE id = ?", (verdict.text, verdict.page_id))
+        if verdict.text is not None:  # its time expressions are found again in the new text
+            self.db.execute("UPDATE pages SET text = ?, mentions = NULL WHERE id = ?", (verdict.text, verdict.page_id))
 
     def set_story(self, page_id: str, story: str) -> None:
         self.db.execute("UPDATE pages SET story = ? WHERE id = ?", (story, page_id))
@@ -471,10 +474,20 @@ class SqliteStore:
 
     def story_candidates(self, terms: list[str], depth: int) -> list[str]:
         """Stories filed under these key terms, the most recently used `depth` per term."""
+        return self._recent("story_keys", "story", terms, depth)
+
+    def _recent(self, table: str, column: str, terms: list[str], depth: int) -> list[str]:
+        """The `depth` most recently used entries of each term, in one statement: one index range
+        read per term (a term's whole posting list is never read)."""
         out: list[str] = []
-        for term in terms:
-            out += [r[0] for r in self.db.execute(
-                "SELECT story FROM story_keys WHERE term = ? ORDER BY used DESC LIMIT ?", (term, depth))]
+        for start in range(0, len(terms), 200):  # under SQLite's limit on compound SELECTs
+            part = terms[start:start + 200]
+            if not part:
+                continue
+            sql = " UNION ALL ".join(
+                f"SELECT * FROM (SELECT {column} FROM {table} WHERE term = ? ORDER BY used DESC LIMIT {int(depth)})"
+                for _ in part)
+            out += [r[0] for r in self.db.execute(sql, part)]
         return out
 
     def story_states(self, ids: Iterable[str]) -> dict[str, dict]:
@@ -541,11 +554,7 @@ class SqliteStore:
 
     def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
         """Storylines filed under these key terms, the most recently used `depth` per term."""
-        out: list[str] = []
-        for term in terms:
-            out += [r[0] for r in self.db.execute(
-                "SELECT storyline FROM storyline_keys WHERE term = ? ORDER BY used DESC LIMIT ?", (term, depth))]
-        return out
+        return self._recent("storyline_keys", "storyline", terms, depth)
 
     def storyline_states(self, ids: Iterable[str]) -> dict[str, dict]:
         out: dict[str, dict] = {}
@@ -668,7 +677,12 @@ def _stored_page(row: sqlite3.Row) -> StoredPage:
         content_farm=ContentFarm(float(farm.get("score") or 0), tuple(farm.get("reasons") or ())) if farm else None,
         published=Published(_day(published["value"]), _day(published["earliest"]), _day(published["latest"]),
                             published["confidence"], tuple(published["evidence"])) if published else None,
-        misdated=None if row["misdated"] is None else bool(row["misdated"]))
+        misdated=None if row["misdated"] is None else bool(row["misdated"]),
+        mentions=tuple(Mention(*m) for m in json.loads(row["mentions"])) if row["mentions"] else None)
+
+
+def _mention_row(m: Mention) -> list:
+    return [m.kind, m.text, m.start, m.direction, m.weekday, m.year, m.month, m.day, m.modifier]
 
 
 def _story_dict(row: sqlite3.Row) -> dict:

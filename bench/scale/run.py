@@ -1,0 +1,101 @@
+"""`storyline run` at scale: pages/s, peak memory and time per phase at 10k and 100k pages.
+
+    .venv/bin/python bench/scale/run.py [--sizes 10000 100000] [--workers 2]
+
+The input: JSONL text records built from real text with stories and copies planted
+(stream.py): replicas of the 2,304 Timeline17 articles, each replica with half of its
+words renamed and its dates shifted, so that replicas are different stories running in
+parallel over the same months; one record in ten is a content farm's copy of an earlier
+record (spam words, page furniture, or cut), with a fake later date.
+
+Each size runs the whole command (`python -m storyline.cli run --json`) on a fresh store, as
+a user would. Measured: wall seconds, pages/s, the peak resident memory of the largest
+process (the run's own, or a worker's), and the run's own time per phase (`seconds` in its
+JSON summary). Growth exponent between two sizes: log(t2 / t1) / log(n2 / n1) (1.0 is linear).
+Results with date, machine and versions go to bench/scale/results.md and results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from stream import write_stream  # noqa: E402
+
+
+def run_one(n: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        stream = Path(tmp) / f"stream-{n}.jsonl"
+        made = write_stream(stream, n)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers",
+                               str(workers), "--json", "--no-progress", str(stream)],
+                              capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"storyline run failed ({done.returncode}): {done.stderr[-2000:]}")
+        summary = json.loads(done.stdout)
+    return {"pages": n, "copies_planted": made["copies"], "stories_planted": made["stories"],
+            "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
+            "peak_mb": round(max(peak_kb, before) / 1024) if peak_kb > before else None,
+            "phases": summary["seconds"], "store": summary["store"]}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    rows = []
+    for n in sorted(args.sizes):
+        rows.append(run_one(n, args.workers))
+        print(json.dumps(rows[-1]), flush=True)
+    growth = None
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        growth = round(math.log(b["wall_seconds"] / a["wall_seconds"]) / math.log(b["pages"] / a["pages"]), 2)
+    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
+              "versions": {p: version(p) for p in ("storyline", "trafilatura", "numpy")},
+              "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "workers": args.workers,
+              "runs": rows, "growth_exponent": growth}
+    (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    phases = sorted({p for r in rows for p in r["phases"]})
+    lines = ["# storyline run at scale (JSONL text records, stories and copies planted)", "",
+             f"- date: {result['date']}", f"- machine: {result['machine']}",
+             "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
+             f"- command: `{result['command']}` ({args.workers} workers, whole command, fresh store)", "",
+             "| pages | wall s | pages/s | peak MB | stories | copies | " + " | ".join(f"{p} s" for p in phases) + " |",
+             "|---" * (6 + len(phases)) + "|"]
+    for r in rows:
+        lines.append(f"| {r['pages']:,} | {r['wall_seconds']} | {r['pages_per_second']} | {r['peak_mb']} | "
+                     f"{r['store']['stories']:,} | {r['store']['duplicates']:,} | "
+                     + " | ".join(str(r["phases"].get(p, "")) for p in phases) + " |")
+    if growth is not None:
+        lines += ["", f"Growth exponent of wall time from {rows[0]['pages']:,} to {rows[-1]['pages']:,} pages: "
+                      f"**{growth}** (1.0 is linear)."]
+    (HERE / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
