@@ -1,12 +1,18 @@
-"""Throughput of `storyline run` on the 181 AEB pages, beside trafilatura alone.
+"""`storyline run` on the 181 AEB pages, as a whole command, beside trafilatura's own command.
 
-    .venv/bin/python bench/throughput/run_aeb.py [--repeat 3]
+    .venv/bin/python bench/throughput/run_aeb.py [--repeat 5]
 
-Each repeat runs the whole command in a fresh process on an empty store
-(reading, extraction, dedup, stories, SQLite writes, process start-up
-included), with 1 and 2 workers; the reference is trafilatura.extract on the
-same pages in one process (extraction only, no start-up). Medians are written
-to bench/throughput/results.md and results.json with date, machine and versions.
+The reference is what a user would otherwise run: trafilatura's command line with metadata,
+`trafilatura --input-dir DIR --with-metadata --json -o OUT`, on the same pages uncompressed into a
+folder. Both are timed as whole processes (start-up included), storyline on a fresh store:
+- one core: both pinned to CPU 0 (`taskset -c 0`), `storyline run --workers 1` against
+  `trafilatura ... --parallel 1`;
+- two cores: `storyline run --workers 2` against trafilatura at its default parallelism.
+Runs alternate (A B A B ...), so drift hits both alike; the ratio is taken run by run and its
+median quoted. storyline's own time per phase (`seconds` in `run --json`) is reported too; the
+phases after extraction run in the parent process while the workers are idle. Also, as before:
+trafilatura.extract alone in one process (extraction only, no start-up).
+Results go to bench/throughput/results.md and results.json with date, machine and versions.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -27,17 +34,30 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 AEB = ROOT.parent / "shared/data/aeb/html"
+BIN = Path(sys.executable).parent
 
 
-def time_storyline(workers: int) -> float:
+def time_storyline(pages: Path, workers: int, pin: bool) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers", str(workers),
+                   "--json", "--no-progress", str(pages)]
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers",
-                        str(workers), str(AEB)], check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run((["taskset", "-c", "0"] if pin else []) + command, check=True, capture_output=True,
+                              text=True)
+        return time.perf_counter() - start, json.loads(done.stdout)["seconds"]
+
+
+def time_trafilatura_command(pages: Path, parallel: int | None, pin: bool) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [str(BIN / "trafilatura"), "--input-dir", str(pages), "--with-metadata", "--json", "-o", f"{tmp}/out"]
+        if parallel is not None:
+            command += ["--parallel", str(parallel)]
+        start = time.perf_counter()
+        subprocess.run((["taskset", "-c", "0"] if pin else []) + command, check=True, capture_output=True)
         return time.perf_counter() - start
 
 
-def time_trafilatura(pages: list[bytes]) -> float:
+def time_trafilatura_inprocess(pages: list[bytes]) -> float:
     import trafilatura
 
     start = time.perf_counter()
@@ -53,36 +73,69 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     files = sorted(AEB.glob("*.html.gz"))
-    pages = [gzip.decompress(f.read_bytes()) for f in files]
-    n = len(pages)
-    time_trafilatura(pages[:10])  # warm-up: imports and caches
-    runs: dict[str, list[float]] = {"storyline run, 1 worker": [], "storyline run, 2 workers": [],
-                                    "trafilatura.extract alone (in-process)": []}
-    for _ in range(args.repeat):  # interleaved, so drift hits all alike
-        runs["storyline run, 1 worker"].append(time_storyline(1))
-        runs["storyline run, 2 workers"].append(time_storyline(2))
-        runs["trafilatura.extract alone (in-process)"].append(time_trafilatura(pages))
+    raw = [gzip.decompress(f.read_bytes()) for f in files]
+    n = len(raw)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "aeb"
+        folder.mkdir()
+        for f, html in zip(files, raw):
+            (folder / f.name.removesuffix(".gz")).write_bytes(html)
+        time_storyline(folder, 1, True)  # warm-up: file cache, byte-code
+        time_trafilatura_command(folder, 1, True)
+        time_trafilatura_inprocess(raw[:10])
+        runs: dict[str, list[float]] = {k: [] for k in (
+            "storyline run --workers 1 (one core)", "trafilatura command --parallel 1 (one core)",
+            "storyline run --workers 2 (two cores)", "trafilatura command, default parallelism (two cores)",
+            "trafilatura.extract alone, in-process (extraction only)")}
+        phases: dict[str, list[dict]] = {"1": [], "2": []}
+        for _ in range(args.repeat):
+            t, p = time_storyline(folder, 1, True)
+            runs["storyline run --workers 1 (one core)"].append(t)
+            phases["1"].append(p)
+            runs["trafilatura command --parallel 1 (one core)"].append(time_trafilatura_command(folder, 1, True))
+            t, p = time_storyline(folder, 2, False)
+            runs["storyline run --workers 2 (two cores)"].append(t)
+            phases["2"].append(p)
+            runs["trafilatura command, default parallelism (two cores)"].append(
+                time_trafilatura_command(folder, None, False))
+            runs["trafilatura.extract alone, in-process (extraction only)"].append(time_trafilatura_inprocess(raw))
+    keys = list(runs)
+    ratios = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[1]])],
+              "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[3]])]}
+    median_phases = {w: {k: round(statistics.median(p.get(k, 0.0) for p in ps), 3) for k in ps[0]}
+                     for w, ps in phases.items()}
     result = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-        "machine": machine(),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
         "versions": {p: version(p) for p in ("storyline", "trafilatura", "htmldate", "lxml", "numpy")},
-        "pages": n,
-        "repeats": args.repeat,
+        "pages": n, "repeats": args.repeat,
+        "median_seconds": {k: round(statistics.median(v), 2) for k, v in runs.items()},
         "pages_per_second_median": {k: round(n / statistics.median(v), 1) for k, v in runs.items()},
         "seconds": {k: [round(x, 2) for x in v] for k, v in runs.items()},
+        "ratio_storyline_to_trafilatura_command": {k: {"median": round(statistics.median(v), 2),
+                                                       "runs": [round(x, 2) for x in v]} for k, v in ratios.items()},
+        "storyline_phase_seconds_median": median_phases,
     }
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
-    lines = [f"# storyline run on the AEB pages ({n} HTML pages)", "",
+    lines = [f"# storyline run on the AEB pages ({n} HTML pages), as a whole command", "",
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
              f"- command: `python bench/throughput/run_aeb.py --repeat {args.repeat}`", "",
-             "| what | median pages/s | seconds per run |", "|---|---|---|"]
+             "| what | median s | pages/s | seconds per run |", "|---|---|---|---|"]
     for k, v in runs.items():
-        lines.append(f"| {k} | {result['pages_per_second_median'][k]} | {', '.join(f'{x:.2f}' for x in v)} |")
+        lines.append(f"| {k} | {result['median_seconds'][k]} | {result['pages_per_second_median'][k]} | "
+                     f"{', '.join(f'{x:.2f}' for x in v)} |")
+    lines += ["", "| storyline / trafilatura command | median ratio | per run |", "|---|---|---|"]
+    for k, v in result["ratio_storyline_to_trafilatura_command"].items():
+        lines.append(f"| {k} | **{v['median']}** | {', '.join(str(x) for x in v['runs'])} |")
+    lines += ["", "storyline's own time per phase (median seconds; `read_extract_store` is reading, extraction "
+                  "in the workers and storing, the rest run after it):", "",
+              "| workers | " + " | ".join(median_phases["1"]) + " |", "|---" * (1 + len(median_phases["1"])) + "|"]
+    for w, ps in median_phases.items():
+        lines.append(f"| {w} | " + " | ".join(str(ps.get(k, "")) for k in median_phases["1"]) + " |")
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
