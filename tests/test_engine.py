@@ -25,13 +25,17 @@ Their manager said his team had created enough chances to draw the game but had 
 
 
 def _consistent(sl: Storyline) -> None:
-    """Every story is in exactly one storyline, as each storyline lists them; none is empty."""
+    """Every story is in exactly one storyline, as each storyline lists them; none is empty; what a
+    storyline keeps for linking later stories (its state) holds exactly its stories."""
     stories = {s["id"]: s for s in sl.stories()}
     lines = sl.storylines()
     listed = [s for line in lines for s in line["stories"]]
     assert sorted(listed) == sorted(stories)
     for line in lines:
         assert line["stories"] and all(stories[s]["storyline"] == line["id"] for s in line["stories"])
+    states = sl.store.storyline_states([line["id"] for line in lines])
+    assert {i: sorted(state["stories"]) for i, state in states.items()} == \
+        {line["id"]: sorted(line["stories"]) for line in lines}
 
 
 def test_a_run_relinks_only_the_storylines_of_the_stories_it_changed(seed_dir, tmp_path, monkeypatch):
@@ -126,3 +130,40 @@ def test_rebuild_applies_changed_settings_and_undoes_them(seed_dir, tmp_path, ca
     with Storyline(db) as sl:
         assert _answer(sl) == before
     assert main(["rebuild", "--db", str(tmp_path / "none.db")]) == 2
+
+
+VOLCANO = """A volcano in southern Iceland erupted on Monday night for the fourth time since December, sending
+lava fountains into the sky and forcing the evacuation of the nearby fishing town of Grindavik.
+
+The Icelandic Meteorological Office said the fissure opened shortly after eight in the evening and was about
+three kilometres long. Lava flowed towards the defensive barriers built around the town and a geothermal power
+plant, but engineers said the walls were holding. "The eruption is larger than the previous ones," a geophysicist
+at the University of Iceland told public broadcaster RUV.
+
+Flights to and from Keflavik airport were not affected, the airport operator said, although the Blue Lagoon spa
+was closed as a precaution. Residents of Grindavik, who have been living elsewhere for most of the winter, were
+told it could be weeks before they are allowed back to check on their homes.
+"""
+
+
+def test_a_story_merged_away_leaves_its_storyline(tmp_path):
+    """Two stories in two storylines; a page that holds both texts makes them one copy group, so one
+    story is removed: its storyline must go with it, not stay behind empty."""
+    def html(title: str, *texts: str) -> str:
+        paragraphs = "".join(f"<p>{p.strip()}</p>" for text in texts for p in text.split("\n\n"))
+        return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    (first / "football.html").write_text(html("Arsenal beat Chelsea", FOOTBALL), encoding="utf-8")
+    (first / "volcano.html").write_text(html("Iceland volcano erupts again", VOLCANO), encoding="utf-8")
+    (second / "both.html").write_text(html("Weekend news", FOOTBALL, VOLCANO), encoding="utf-8")
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([first])
+        assert len(sl.stories()) == 2 and len(sl.storylines()) == 2
+        sl.run([second])
+        pages = {p["source"].rsplit("/", 1)[-1]: p for p in sl.pages()}
+        assert pages["football.html"]["story"] == pages["volcano.html"]["story"]  # one copy group, one story
+        _consistent(sl)
+        assert len(sl.stories()) == 1 and len(sl.storylines()) == 1
+        assert sl.storylines()[0]["page_count"] == 3

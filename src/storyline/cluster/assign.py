@@ -228,7 +228,7 @@ class _Grouping:
         # Frequencies of the new pages' terms join those already read: pages loaded
         # earlier in the step keep theirs.
         terms = {t for c in loaded for t in c.body} | {ENTITY_PREFIX + n for c in loaded for n in c.entities}
-        self.weights.n_docs, df = self.book.source.document_frequencies(terms - self.weights.df.keys())
+        self.weights.n_docs, df = self.book.source.document_frequencies({t for t in terms if t not in self.weights.df})
         self.weights.df.update(df)
 
     def vectors(self, pid: str) -> PageVectors:
@@ -399,31 +399,34 @@ class StorylineChanges:
     deleted: list[str]  # storylines left without stories, or merged into another
 
 
-def update_storylines(source: StorylineSource, changed: set[str], removed: set[str],
+def update_storylines(source: StorylineSource, changed: set[str], left: dict[str, str | None],
                       config: Config) -> StorylineChanges:
-    """Relink the stories a run changed: they leave their storylines (which are rebuilt from the
-    stories they keep), then, in date order, each joins the storyline it resembles most or starts
-    one; storylines touched then merge with candidates that now look like one thread. The cost
-    follows the changed stories and their storylines, not the number of stories in the store."""
+    """Relink the stories a run changed (`changed`: live stories) and account for those it removed
+    (`left`: removed story -> the storyline it was in). They leave their storylines, which are rebuilt
+    from the stories they keep (or dropped when none is left); then, in date order, each changed
+    story joins the storyline it resembles most or starts one; storylines touched then merge with
+    candidates that now look like one thread. The cost follows the changed stories and their
+    storylines, not the number of stories in the store."""
     index = StorylineIndex(config.storyline_similarity, config.storyline_decay_days,
                            config.storyline_merge_similarity, config.storyline_start_similarity,
                            lookup=lambda terms: source.storyline_candidates(terms, POSTING_DEPTH),
                            loader=source.storyline_states)
-    leaving = changed | removed
-    affected = sorted(set(source.storylines_of(sorted(leaving)).values()))
+    leaving = changed | set(left)
+    affected = sorted(set(source.storylines_of(sorted(changed)).values()) | {l for l in left.values() if l})
     index.load(affected)
     kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
             for line_id in affected if line_id in index.lines}
     summaries = {s[0]: story_summary(*s) for s in source.story_inputs(
-        sorted({s for stories in kept.values() for s in stories} | (changed - removed)))}
+        sorted({s for stories in kept.values() for s in stories} | changed))}
     by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
                                  key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
     for line_id, stories in sorted(kept.items()):
-        if not stories:
+        remaining = by_date(stories)  # stories gone from the store (removed by another run) drop out here
+        if remaining:
+            index.rebuild(line_id, remaining)
+        else:
             index.drop(line_id)
-            continue
-        index.rebuild(line_id, by_date(stories))
-    for story in by_date(changed - removed):
+    for story in by_date(changed):
         index.add(story)
     index.merge(sorted(index.touched))
     return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed))

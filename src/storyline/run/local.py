@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..cluster import StoryRemoved
 from ..cluster.terms import term_counts
 from ..cluster.vectors import story_counts
 from ..config import Config
@@ -151,7 +150,7 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     with summary.timed("copies"):
         summary.new_duplicates, regrouped = update_groups(store, pending, config)
     with summary.timed("stories"):
-        assigned = assign_stories(store, pending, regrouped, config)
+        assigned, left = assign_stories(store, pending, regrouped, config)
     summary.new_stories, summary.joined_stories = assigned.opened, assigned.joined
     # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
     touched = set(pending) | regrouped
@@ -163,16 +162,18 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
             touched |= update_groups(store, sorted(touched), config)[1]
     with summary.timed("review"):
         # Dates are known now: reports that no longer fit leave, stories that now match merge.
-        reviewed = review_stories(store, store.stories_of(touched) | assigned.changed, config)
+        reviewed, left_in_review = review_stories(store, store.stories_of(touched) | assigned.changed, config)
     stories, summary.split_reports, summary.merged_stories = reviewed.changed, reviewed.split, reviewed.merged
     with summary.timed("relations"):
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):
             refresh_story(store, story_id)
-    removed = {op.story for op in assigned.ops + reviewed.ops if isinstance(op, StoryRemoved)}
-    if stories or removed:
+    # A story removed, then opened again under the same id (a split), leaves its old storyline
+    # and, being live again, is linked anew.
+    left = {**left, **left_in_review}
+    if stories or left:
         with summary.timed("storylines"):
-            update_storylines(store, stories, removed, config)
+            update_storylines(store, stories, left, config)
 
 
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:

@@ -33,13 +33,12 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     with store.transaction():
         if stage == "storylines":
             store.clear_storylines()
-            update_storylines(store, {s for s, *_ in store.storyline_inputs()}, set(), config)
+            update_storylines(store, {s for s, *_ in store.storyline_inputs()}, {}, config)
         else:
             if stage == "copies":
                 store.clear_copies()
                 _relink(store, config)
-            if stage in ("copies", "dates"):
-                store.clear_forensics()
+            store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
             store.clear_stories()
             settle(store, store.pages_without_story(), config, summary)
     summary.totals = store.counts()
@@ -53,7 +52,9 @@ def _relink(store: SqliteStore, config: Config) -> None:
     seqs = store.page_seqs()
     for page in store.iter_pages():
         sig = fingerprint(Article(page.id, page.source, page.title, page.text), config)
-        twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
+        # The exact hash as stored is that of the text as extracted (forensics may have cleaned a copy's
+        # text since): exact copies are the ones the run found.
+        twin = store.first_page_with_hash(store.exact_hash(page.id)) if sig.band_keys else None
         if twin is not None and twin != page.id:
             store.add_link(CopyLink(page.id, twin, "exact", 1.0))
             continue

@@ -124,8 +124,10 @@ class StoreSource:
         return self.store.document_frequencies(terms)
 
 
-def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> None:
-    """Write a grouping step's decisions in the order they were taken."""
+def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> dict[str, str | None]:
+    """Write a grouping step's decisions in the order they were taken. Returns the stories removed,
+    each with the storyline it was in."""
+    left: dict[str, str | None] = {}
     for op in changes.ops:
         match op:
             case cluster.StoryOpened(story):
@@ -133,23 +135,25 @@ def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> None:
             case cluster.PageMoved(page, story):
                 store.set_story(page, story)
             case cluster.StoryRemoved(story, merged_into):
-                store.delete_story(story, merged_into=merged_into)
+                left[story] = store.delete_story(story, merged_into=merged_into) or left.get(story)
             case cluster.CountsComputed(page, counts):
                 store.set_story_counts(page, counts)
     for story_id, state in changes.states:
         store.save_story_state(story_id, state.as_json(), state.keys)
+    return left
 
 
-def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str], config: Config) -> StoryChanges:
+def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str],
+                   config: Config) -> tuple[StoryChanges, dict[str, str | None]]:
+    """The stories' changes, and the stories removed with the storyline each was in."""
     changes = cluster.assign_stories(StoreSource(store), pending, regrouped, config)
-    apply_story_changes(store, changes)
-    return changes
+    return changes, apply_story_changes(store, changes)
 
 
-def review_stories(store: SqliteStore, stories: set[str], config: Config) -> StoryChanges:
+def review_stories(store: SqliteStore, stories: set[str],
+                   config: Config) -> tuple[StoryChanges, dict[str, str | None]]:
     changes = cluster.review_stories(StoreSource(store), stories, config)
-    apply_story_changes(store, changes)
-    return changes
+    return changes, apply_story_changes(store, changes)
 
 
 def relate_story_reports(store: SqliteStore, story_ids: set[str], config: Config) -> None:
@@ -185,13 +189,13 @@ class StorylineStoreSource:
         return self.store.storyline_inputs(story_ids)
 
 
-def update_storylines(store: SqliteStore, changed: set[str], removed: set[str], config: Config) -> None:
-    """Relink the stories a run changed or removed. Storylines of an older store, without the state
-    that this needs, are linked again from scratch, once."""
+def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str | None], config: Config) -> None:
+    """Relink the stories a run changed, and drop those it removed (`left`: story -> its storyline).
+    Storylines of an older store, without the state that this needs, are linked again from scratch, once."""
     if store.storylines_need_relinking():
         store.clear_storylines()
-        changed = {s for s, *_ in store.storyline_inputs()}
-    changes = cluster.update_storylines(StorylineStoreSource(store), changed, removed, config)
+        changed, left = {s for s, *_ in store.storyline_inputs()}, {}
+    changes = cluster.update_storylines(StorylineStoreSource(store), changed, left, config)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
                            for l in changes.saved], changes.deleted)

@@ -112,6 +112,7 @@ _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT"
                   "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
 _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
+_WRITE_ONLY_COLUMNS = {"mentions"}  # used by runs only: a reader of an older store does without them
 
 
 IN_CHUNK = 500  # values per `IN (...)` list, under SQLite's limit on bound variables
@@ -162,7 +163,8 @@ class SqliteStore:
     def _has_columns(self) -> bool:
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
         have_story = {r[1] for r in self.db.execute("PRAGMA table_info(stories)")}
-        return all(c in have for c in _ADDED_COLUMNS) and all(c in have_story for c in _ADDED_STORY_COLUMNS)
+        needed = [c for c in _ADDED_COLUMNS if c not in _WRITE_ONLY_COLUMNS]  # what reading a store needs
+        return all(c in have for c in needed) and all(c in have_story for c in _ADDED_STORY_COLUMNS)
 
     def _add_missing_columns(self) -> None:
         have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
@@ -276,6 +278,10 @@ class SqliteStore:
         self.db.execute(
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+
+    def exact_hash(self, page_id: str) -> str | None:
+        row = self.db.execute("SELECT exact_hash FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return row[0] if row else None
 
     def first_page_with_hash(self, exact_hash: str) -> str | None:
         """The first stored page with this exact text: an exact copy links to it alone."""
@@ -513,14 +519,17 @@ class SqliteStore:
         self._use += 1
         return self._use
 
-    def delete_story(self, story_id: str, merged_into: str | None = None) -> None:
-        """Remove a story with no pages left; a merged story's id keeps resolving to the story it joined."""
+    def delete_story(self, story_id: str, merged_into: str | None = None) -> str | None:
+        """Remove a story with no pages left; a merged story's id keeps resolving to the story it joined.
+        Returns the storyline it was in, which must now do without it."""
+        row = self.db.execute("SELECT storyline FROM stories WHERE id = ?", (story_id,)).fetchone()
         self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
         if merged_into is not None:
             self.db.execute("INSERT INTO story_aliases VALUES (?, ?) ON CONFLICT (alias) DO UPDATE "
                             "SET story = excluded.story", (story_id, merged_into))
             self.db.execute("UPDATE story_aliases SET story = ? WHERE story = ?", (merged_into, story_id))
+        return row[0] if row else None
 
     def resolve_story(self, story_id: str) -> str | None:
         """A story id as it is now: itself, or the story a merged story joined."""
