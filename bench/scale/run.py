@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -32,6 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "throughput"))
+from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
 
 
@@ -53,12 +53,6 @@ def run_one(n: int, workers: int) -> dict:
             "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
             "peak_mb": round(max(peak_kb, before) / 1024) if peak_kb > before else None,
             "phases": summary["seconds"], "store": summary["store"]}
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

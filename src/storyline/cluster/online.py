@@ -90,6 +90,16 @@ class StoryState:
                    data["first_day"], data["last_day"], list(data.get("keys", [])))
 
 
+def post(postings: dict[str, deque[str]], term: str, item: str) -> None:
+    """File `item` under `term`, most recently used first; beyond POSTING_DEPTH the oldest falls off."""
+    posting = postings.get(term)
+    if posting is None:
+        posting = postings[term] = deque(maxlen=POSTING_DEPTH)
+    if item in posting:
+        posting.remove(item)
+    posting.appendleft(item)
+
+
 # A source of stories beyond the ones in memory (the store): the stories filed under
 # key terms, and loading a story's state.
 CandidateLookup = Callable[[list[str]], list[str]]
@@ -129,15 +139,7 @@ class StoryIndex:
             for story_id, state in self.loader(ids).items():
                 self.stories[story_id] = state
                 for term in state.keys:
-                    self._post(term, story_id)
-
-    def _post(self, term: str, story_id: str) -> None:
-        posting = self.postings.get(term)
-        if posting is None:
-            posting = self.postings[term] = deque(maxlen=POSTING_DEPTH)
-        if story_id in posting:
-            posting.remove(story_id)
-        posting.appendleft(story_id)  # most recently used first; the oldest falls off
+                    post(self.postings, term, story_id)
 
     def decide(self, page: PageVectors, exclude: Iterable[str] = (), threshold: float | None = None) -> Decision:
         """The most probable candidate story, if its probability reaches the threshold
@@ -160,7 +162,7 @@ class StoryIndex:
             state = self.stories.setdefault(story_id, StoryState(story_id))
         state.add(page)
         for term in page.key_terms():
-            self._post(term, story_id)
+            post(self.postings, term, story_id)
         self.changed.add(story_id)
         return state
 
@@ -171,7 +173,7 @@ class StoryIndex:
         else:
             self.stories[story_id] = state
             for term in state.keys:
-                self._post(term, story_id)
+                post(self.postings, term, story_id)
         self.changed.add(story_id)
 
     def cluster(self, pages: Iterable[PageVectors], new_id: Callable[[str], str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .model import time_decay
-from .online import POSTING_DEPTH, _add_into, _dot
+from .online import POSTING_DEPTH, _add_into, _dot, post
 from .vectors import ENTITY_PREFIX
 
 NAME_PARTS = 3
@@ -167,10 +167,7 @@ class StorylineIndex:
     removed: set[str] = field(default_factory=set)
 
     def _post(self, term: str, line_id: str) -> None:
-        posting = self.postings.setdefault(term, deque(maxlen=POSTING_DEPTH))
-        if line_id in posting:
-            posting.remove(line_id)
-        posting.appendleft(line_id)
+        post(self.postings, term, line_id)
         self.keys.setdefault(line_id, {})[term] = None
 
     def load(self, ids: Iterable[str]) -> None:

@@ -318,27 +318,21 @@ class SqliteStore:
 
     def stored_pages(self, ids: Iterable[str]) -> list[StoredPage]:
         """Stored articles (not skipped pages) by id: in slices of ids in id order, each in store order."""
-        ids = sorted(set(ids))
-        out: list[StoredPage] = []
-        for chunk, marks in _chunks(ids):
-            out += [_stored_page(r) for r in self.db.execute(
-                f"SELECT * FROM pages WHERE id IN ({marks}) AND status = 'ok' ORDER BY seq", chunk)]
-        return out
+        return self._pages_where("id", ids, "AND status = 'ok'")
 
     def story_pages(self, story_ids: Iterable[str]) -> list[StoredPage]:
         """The pages of these stories, in store order."""
-        out: list[StoredPage] = []
-        for chunk, marks in _chunks(sorted(set(story_ids))):
-            out += [_stored_page(r) for r in self.db.execute(
-                f"SELECT * FROM pages WHERE story IN ({marks}) ORDER BY seq", chunk)]
-        return out
+        return self._pages_where("story", story_ids)
 
     def copies_of(self, ids: Iterable[str]) -> list[StoredPage]:
         """The copies of these pages, in store order."""
+        return self._pages_where("duplicate_of", ids)
+
+    def _pages_where(self, column: str, values: Iterable[str], also: str = "") -> list[StoredPage]:
         out: list[StoredPage] = []
-        for chunk, marks in _chunks(sorted(set(ids))):
+        for chunk, marks in _chunks(sorted(set(values))):
             out += [_stored_page(r) for r in self.db.execute(
-                f"SELECT * FROM pages WHERE duplicate_of IN ({marks}) ORDER BY seq", chunk)]
+                f"SELECT * FROM pages WHERE {column} IN ({marks}) {also} ORDER BY seq", chunk)]
         return out
 
     def page_text(self, page_id: str) -> str:
