@@ -11,7 +11,7 @@ Order in a run (the run loop, run/local.py, writes each step's changes before th
    leaves it and is assigned again; two stories that now look like one
    (probability at least story_merge_probability) merge into the older one,
    whose id the merged one keeps resolving to.
-4. relate_reports (relations.py), head_story, update_storylines (storylines.py: the index).
+4. relate_reports (relations.py), head_story, update_storylines (storylines.py).
 
 The stages never write: they read what lies beyond their working set through a
 StorySource (read-only; run/ gives one over the store, a batch driver one over
@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Protocol
 
 from ..config import Config
@@ -30,19 +29,11 @@ from ..dedup import candidate_of, rank_originals
 from ..records import StoredPage
 from .model import JoinModel, load_model, time_decay
 from .online import POSTING_DEPTH, StoryIndex, StoryState
-from .storylines import Storyline, StorylineIndex, StorySummary
-from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, headline_text, story_counts
+from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, day_ordinal, headline_text, story_counts
 
 
 def story_id_for(page_id: str) -> str:
     return "s-" + hashlib.sha1(page_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def _day(value: str | None) -> int | None:
-    try:
-        return date.fromisoformat(value[:10]).toordinal() if value else None
-    except ValueError:
-        return None
 
 
 class StorySource(Protocol):
@@ -222,7 +213,7 @@ class _Grouping:
             else:
                 counts = StoryCounts(stored["headline"], page.terms, stored["entities"], stored.get("day"))
             # Once forensics has dated the page, its estimate is the day that counts.
-            day = _day(page.published_value) or counts.day
+            day = day_ordinal(page.published_value) or counts.day
             self.counts[pid] = StoryCounts(counts.headline, counts.body, counts.entities, day)
             loaded.append(self.counts[pid])
         # Frequencies of the new pages' terms join those already read: pages loaded
@@ -373,63 +364,6 @@ def _leave_one_out(state: StoryState, vec: PageVectors, index: StoryIndex, other
     rest = tuple(max(0.0, (f * state.reports - o) / n) for f, o in zip(features[:3], own))
     decay = time_decay(vec.day, min(other_days, default=None), max(other_days, default=None), index.sigma_days)
     return index.model.probability(rest + (decay,))
-
-
-def story_summary(story_id: str, state: dict, first: str | None, last: str | None) -> StorySummary:
-    """A story as storylines see it, from its stored state and date span."""
-    story = StoryState.from_json(story_id, state)
-    first_day, last_day = _day(first), _day(last)
-    if first_day is None:
-        first_day, last_day = story.first_day, story.last_day
-    return StorySummary.of(story_id, story.body, story.entities, first_day, last_day, story.reports)
-
-
-class StorylineSource(Protocol):
-    """What linking storylines reads beyond the stories it was given (read-only)."""
-
-    def storylines_of(self, story_ids: list[str]) -> dict[str, str]: ...  # story -> its storyline
-    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
-    def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
-    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
-
-
-@dataclass(slots=True)
-class StorylineChanges:
-    saved: list[Storyline]  # storylines written whole: name, span, stories, state, keys
-    deleted: list[str]  # storylines left without stories, or merged into another
-
-
-def update_storylines(source: StorylineSource, changed: set[str], left: dict[str, str | None],
-                      config: Config) -> StorylineChanges:
-    """Relink the stories a run changed (`changed`: live stories) and account for those it removed
-    (`left`: removed story -> the storyline it was in). They leave their storylines, which are rebuilt
-    from the stories they keep (or dropped when none is left); then, in date order, each changed
-    story joins the storyline it resembles most or starts one; storylines touched then merge with
-    candidates that now look like one thread. The cost follows the changed stories and their
-    storylines, not the number of stories in the store."""
-    index = StorylineIndex(config.storyline_similarity, config.storyline_decay_days,
-                           config.storyline_merge_similarity, config.storyline_start_similarity,
-                           lookup=lambda terms: source.storyline_candidates(terms, POSTING_DEPTH),
-                           loader=source.storyline_states)
-    leaving = changed | set(left)
-    affected = sorted(set(source.storylines_of(sorted(changed)).values()) | {l for l in left.values() if l})
-    index.load(affected)
-    kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
-            for line_id in affected if line_id in index.lines}
-    summaries = {s[0]: story_summary(*s) for s in source.story_inputs(
-        sorted({s for stories in kept.values() for s in stories} | changed))}
-    by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
-                                 key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
-    for line_id, stories in sorted(kept.items()):
-        remaining = by_date(stories)  # stories gone from the store (removed by another run) drop out here
-        if remaining:
-            index.rebuild(line_id, remaining)
-        else:
-            index.drop(line_id)
-    for story in by_date(changed):
-        index.add(story)
-    index.merge(sorted(index.touched))
-    return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed))
 
 
 def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:

@@ -18,10 +18,12 @@ import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from ..config import Config
 from .model import time_decay
-from .online import POSTING_DEPTH, _add_into, _dot, post
-from .vectors import ENTITY_PREFIX
+from .online import POSTING_DEPTH, StoryState, _add_into, _dot, post
+from .vectors import ENTITY_PREFIX, day_ordinal
 
 NAME_PARTS = 3
 MAX_COMPARED = 12  # storylines compared in full per story
@@ -310,3 +312,60 @@ def storyline_name(names: Counter) -> str:
         if len(chosen) == NAME_PARTS:
             break
     return " · ".join(chosen) if chosen else "(untitled)"
+
+
+def story_summary(story_id: str, state: dict, first: str | None, last: str | None) -> StorySummary:
+    """A story as storylines see it, from its stored state and date span."""
+    story = StoryState.from_json(story_id, state)
+    first_day, last_day = day_ordinal(first), day_ordinal(last)
+    if first_day is None:
+        first_day, last_day = story.first_day, story.last_day
+    return StorySummary.of(story_id, story.body, story.entities, first_day, last_day, story.reports)
+
+
+class StorylineSource(Protocol):
+    """What linking storylines reads beyond the stories it was given (read-only)."""
+
+    def storylines_of(self, story_ids: list[str]) -> dict[str, str]: ...  # story -> its storyline
+    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
+    def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
+    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
+
+
+@dataclass(slots=True)
+class StorylineChanges:
+    saved: list[Storyline]  # storylines written whole: name, span, stories, state, keys
+    deleted: list[str]  # storylines left without stories, or merged into another
+
+
+def update_storylines(source: StorylineSource, changed: set[str], left: dict[str, str | None],
+                      config: Config) -> StorylineChanges:
+    """Relink the stories a run changed (`changed`: live stories) and account for those it removed
+    (`left`: removed story -> the storyline it was in). They leave their storylines, which are rebuilt
+    from the stories they keep (or dropped when none is left); then, in date order, each changed
+    story joins the storyline it resembles most or starts one; storylines touched then merge with
+    candidates that now look like one thread. The cost follows the changed stories and their
+    storylines, not the number of stories in the store."""
+    index = StorylineIndex(config.storyline_similarity, config.storyline_decay_days,
+                           config.storyline_merge_similarity, config.storyline_start_similarity,
+                           lookup=lambda terms: source.storyline_candidates(terms, POSTING_DEPTH),
+                           loader=source.storyline_states)
+    leaving = changed | set(left)
+    affected = sorted(set(source.storylines_of(sorted(changed)).values()) | {l for l in left.values() if l})
+    index.load(affected)
+    kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
+            for line_id in affected if line_id in index.lines}
+    summaries = {s[0]: story_summary(*s) for s in source.story_inputs(
+        sorted({s for stories in kept.values() for s in stories} | changed))}
+    by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
+                                 key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
+    for line_id, stories in sorted(kept.items()):
+        remaining = by_date(stories)  # stories gone from the store (removed by another run) drop out here
+        if remaining:
+            index.rebuild(line_id, remaining)
+        else:
+            index.drop(line_id)
+    for story in by_date(changed):
+        index.add(story)
+    index.merge(sorted(index.touched))
+    return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed))

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from .entities import entity_counts
 from .terms import background, term_counts
@@ -32,6 +33,14 @@ class StoryCounts:
 
     def as_json(self) -> dict:
         return {"headline": self.headline, "entities": self.entities, "day": self.day}
+
+
+def day_ordinal(value: str | None) -> int | None:
+    """The proleptic ordinal of a YYYY-MM-DD date (of its first ten characters), None when there is none."""
+    try:
+        return date.fromisoformat(value[:10]).toordinal() if value else None
+    except ValueError:
+        return None
 
 
 def headline_text(title: str | None, text: str) -> str:
