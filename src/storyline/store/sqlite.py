@@ -13,16 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import StoreError
-from datetime import date
-
 import numpy as np
 
-from ..records import (Article, ContentFarm, CopyLink, DatedPage, Dateline, Forensics, Injection, Mention,
-                       PageSignals, Published, Relation, Signature, Skipped, StoredPage)
-from ..schema import (NO_PUBLISHED, content_farm_json, dateline_json, injections_json, published_json,
-                      signals_json)
+from ..errors import StoreError
+from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
+from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
 from .lsh_index import LshIndex
+from .rows import chunks, mention_row, page_dict, stored_page, story_dict
+from .storylines import StorylineTables
 
 SCHEMA_VERSION = 1
 
@@ -115,17 +113,7 @@ _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 _WRITE_ONLY_COLUMNS = {"mentions"}  # used by runs only: a reader of an older store does without them
 
 
-IN_CHUNK = 500  # values per `IN (...)` list, under SQLite's limit on bound variables
-
-
-def _chunks(values: list) -> Iterator[tuple[list, str]]:
-    """The values in slices for `IN (...)` queries, each with its placeholders."""
-    for start in range(0, len(values), IN_CHUNK):
-        chunk = values[start:start + IN_CHUNK]
-        yield chunk, ",".join("?" * len(chunk))
-
-
-class SqliteStore:
+class SqliteStore(StorylineTables):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
@@ -266,7 +254,7 @@ class SqliteStore:
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
              json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now(),
              json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None,
-             json.dumps([_mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None),
+             json.dumps([mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
@@ -291,7 +279,7 @@ class SqliteStore:
     def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
         seqs = LshIndex(self.db).candidates(keys)
         ids = []
-        for part, marks in _chunks(seqs):
+        for part, marks in chunks(seqs):
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
         return sorted(i for i in ids if i != exclude)
 
@@ -330,8 +318,8 @@ class SqliteStore:
 
     def _pages_where(self, column: str, values: Iterable[str], also: str = "") -> list[StoredPage]:
         out: list[StoredPage] = []
-        for chunk, marks in _chunks(sorted(set(values))):
-            out += [_stored_page(r) for r in self.db.execute(
+        for chunk, marks in chunks(sorted(set(values))):
+            out += [stored_page(r) for r in self.db.execute(
                 f"SELECT * FROM pages WHERE {column} IN ({marks}) {also} ORDER BY seq", chunk)]
         return out
 
@@ -347,7 +335,7 @@ class SqliteStore:
         last = -1
         while rows := self.db.execute("SELECT * FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?",
                                       (last, slice_size)).fetchall():
-            yield from (_stored_page(r) for r in rows)
+            yield from (stored_page(r) for r in rows)
             last = rows[-1]["seq"]
 
     # -- clearing derived data (storyline rebuild) ----------------------------
@@ -373,7 +361,7 @@ class SqliteStore:
         """The pages whose dates may move when these pages change: their stories and copy groups."""
         ids = sorted(set(ids))
         found = set(ids)
-        for chunk, marks in _chunks(ids):
+        for chunk, marks in chunks(ids):
             found.update(r[0] for r in self.db.execute(
                 f"""SELECT id FROM pages WHERE status = 'ok' AND (story IN (SELECT story FROM pages WHERE id IN ({marks}))
                     OR duplicate_of IN ({marks}) OR id IN (SELECT duplicate_of FROM pages WHERE id IN ({marks})))""",
@@ -407,7 +395,7 @@ class SqliteStore:
 
     def page(self, page_id: str) -> dict | None:
         row = self.db.execute(f"SELECT {', '.join(PAGE_COLUMNS)} FROM pages WHERE id = ?", (page_id,)).fetchone()
-        return _page_dict(row) if row else None
+        return page_dict(row) if row else None
 
     def pages(self, *, errors: bool = False, story: str | None = None, with_text: bool = True) -> list[dict]:
         cols = [c for c in PAGE_COLUMNS if with_text or c != "text"]
@@ -415,7 +403,7 @@ class SqliteStore:
         if story is not None:
             where, args = "story = ?", (story,)
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE {where} ORDER BY seq", args)
-        return [_page_dict(r) for r in rows]
+        return [page_dict(r) for r in rows]
 
     def set_related(self, relation: Relation) -> None:
         self.db.execute("UPDATE pages SET related_to = ?, related_as = ?, related_score = ? WHERE id = ?",
@@ -428,7 +416,7 @@ class SqliteStore:
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         terms = list(set(terms))
         out: dict[str, int] = {}
-        for chunk, marks in _chunks(terms):
+        for chunk, marks in chunks(terms):
             out.update(self.db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk).fetchall())
         row = self.db.execute("SELECT value FROM meta WHERE key = 'n_docs'").fetchone()
         return (int(row[0]) if row else 0), out
@@ -442,7 +430,7 @@ class SqliteStore:
     def stories_of(self, ids: Iterable[str]) -> set[str]:
         ids = sorted(set(ids))
         out: set[str] = set()
-        for chunk, marks in _chunks(ids):
+        for chunk, marks in chunks(ids):
             out.update(r[0] for r in self.db.execute(
                 f"SELECT DISTINCT story FROM pages WHERE id IN ({marks}) AND story IS NOT NULL", chunk))
         return out
@@ -493,7 +481,7 @@ class SqliteStore:
     def story_states(self, ids: Iterable[str]) -> dict[str, dict]:
         ids = list(ids)
         out: dict[str, dict] = {}
-        for chunk, marks in _chunks(ids):
+        for chunk, marks in chunks(ids):
             for row in self.db.execute(f"SELECT id, state FROM stories WHERE id IN ({marks}) AND state IS NOT NULL",
                                        chunk):
                 out[row[0]] = json.loads(row[1])
@@ -536,79 +524,6 @@ class SqliteStore:
         return [r[0] for r in self.db.execute(
             "SELECT alias FROM story_aliases WHERE story = ? ORDER BY alias", (story_id,))]
 
-    def storyline_inputs(self, story_ids: Iterable[str] | None = None) -> list[tuple[str, dict, str | None, str | None]]:
-        """(story id, state, first_date, last_date) of these stories (default: every story) with a state."""
-        sql = "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL"
-        if story_ids is None:
-            rows = self.db.execute(sql + " ORDER BY id").fetchall()
-        else:
-            rows = []
-            for chunk, marks in _chunks(sorted(set(story_ids))):
-                rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
-        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
-
-    def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
-        """story -> its storyline, for these stories (and merged ones' last known storyline)."""
-        out: dict[str, str] = {}
-        for chunk, marks in _chunks(sorted(set(story_ids))):
-            out.update(self.db.execute(
-                f"SELECT id, storyline FROM stories WHERE id IN ({marks}) AND storyline IS NOT NULL", chunk).fetchall())
-        return out
-
-    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
-        """Storylines filed under these key terms, the most recently used `depth` per term."""
-        return self._recent("storyline_keys", "storyline", terms, depth)
-
-    def storyline_states(self, ids: Iterable[str]) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        for chunk, marks in _chunks(sorted(set(ids))):
-            for row in self.db.execute(
-                    f"SELECT id, state FROM storylines WHERE id IN ({marks}) AND state IS NOT NULL", chunk):
-                out[row[0]] = json.loads(row[1])
-        return out
-
-    def storylines_need_relinking(self) -> bool:
-        """Storylines of an older store: kept without the state that relinking some stories needs, or
-        none at all beside stories from before storylines."""
-        return self.db.execute(
-            "SELECT 1 FROM storylines WHERE state IS NULL UNION ALL "
-            "SELECT 1 FROM stories WHERE storyline IS NULL AND state IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM storylines) LIMIT 1").fetchone() is not None
-
-    def clear_storylines(self) -> None:
-        self.db.execute("DELETE FROM storylines")
-        self.db.execute("DELETE FROM storyline_keys")
-        self.db.execute("UPDATE stories SET storyline = NULL")
-
-    def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
-                        deleted: list[str]) -> None:
-        """Write storylines whole: (id, name, first_date, last_date, story ids, state, key terms);
-        remove the deleted ones."""
-        for line_id in deleted:
-            self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
-            self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))
-            self.db.execute("UPDATE stories SET storyline = NULL WHERE storyline = ?", (line_id,))
-        if saved:
-            used = self.db.execute("SELECT coalesce(max(used), 0) FROM storyline_keys").fetchone()[0]
-        for line_id, name, first, last, stories, state, keys in saved:
-            self.db.execute("INSERT OR REPLACE INTO storylines (id, name, first_date, last_date, state) "
-                            "VALUES (?, ?, ?, ?, ?)", (line_id, name, first, last, json.dumps(state, ensure_ascii=False)))
-            self.db.executemany("UPDATE stories SET storyline = ? WHERE id = ?", [(line_id, s) for s in stories])
-            used += 1
-            self.db.executemany("INSERT INTO storyline_keys (term, storyline, used) VALUES (?, ?, ?) "
-                                "ON CONFLICT (term, storyline) DO UPDATE SET used = excluded.used",
-                                [(t, line_id, used) for t in keys])
-
-    def storylines(self) -> list[dict]:
-        rows = self.db.execute(
-            """SELECT l.id, l.name, l.first_date, l.last_date,
-                      (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id
-                                                         ORDER BY first_date, id)) AS ids,
-                      (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id))
-               FROM storylines l ORDER BY l.first_date, l.id""")
-        return [{"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
-                 "page_count": r[5], "first_date": r[2], "last_date": r[3]} for r in rows]
-
     _STORY_SELECT = """SELECT s.id, s.title, s.original, s.first_date, s.last_date, s.storyline,
             (SELECT json_group_array(alias) FROM (SELECT alias FROM story_aliases WHERE story = s.id
                                                   ORDER BY alias)) AS aliases,
@@ -617,11 +532,11 @@ class SqliteStore:
 
     def stories(self) -> list[dict]:
         rows = self.db.execute(self._STORY_SELECT + " ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)")
-        return [_story_dict(r) for r in rows]
+        return [story_dict(r) for r in rows]
 
     def story(self, story_id: str) -> dict | None:
         row = self.db.execute(self._STORY_SELECT + " WHERE s.id = ?", (story_id,)).fetchone()
-        return _story_dict(row) if row else None
+        return story_dict(row) if row else None
 
     def counts(self) -> dict[str, int]:
         row = self.db.execute(
@@ -635,61 +550,3 @@ class SqliteStore:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _page_dict(row: sqlite3.Row) -> dict:
-    page = dict(row)
-    page["dateline"] = json.loads(page["dateline"]) if page.get("dateline") else None
-    page["injections"] = json.loads(page["injections"] or "[]")
-    page["warnings"] = json.loads(page["warnings"] or "[]")
-    if "published" in page:
-        page["published"] = json.loads(page["published"]) if page["published"] else dict(NO_PUBLISHED)
-        page["misdated"] = bool(page["misdated"])
-        page["content_farm"] = json.loads(page["content_farm"]) if page["content_farm"] else None
-    if "original_reasons" in page:
-        page["original_reasons"] = json.loads(page["original_reasons"]) if page["original_reasons"] else None
-    return page
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _stored_page(row: sqlite3.Row) -> StoredPage:
-    """A page row as the record the stages take."""
-    dateline = json.loads(row["dateline"]) if row["dateline"] else None
-    signals = json.loads(row["signals"]) if row["signals"] else {}
-    farm = json.loads(row["content_farm"]) if row["content_farm"] else None
-    published = json.loads(row["published"]) if row["published"] else None
-    reasons = json.loads(row["original_reasons"]) if row["original_reasons"] else None
-    return StoredPage(
-        id=row["id"], seq=row["seq"], source=row["source"], status=row["status"], url=row["url"],
-        reason=row["reason"], title=row["title"], text=row["text"] or "", byline=row["byline"],
-        site_name=row["site_name"], claimed_date=row["claimed_date"],
-        dateline=Dateline(dateline.get("place"), dateline.get("agency"), dateline.get("raw") or "") if dateline else None,
-        agency=row["agency"],
-        injections=tuple(Injection(i["text"], i["where"]) for i in json.loads(row["injections"] or "[]")),
-        warnings=tuple(json.loads(row["warnings"] or "[]")),
-        signals=PageSignals(tuple(signals.get("categories") or ()), signals.get("byline_label"),
-                            signals.get("claimed_date_where"), signals.get("unrelated_headlines") or 0),
-        terms=json.loads(row["terms"] or "{}"),
-        story_counts=json.loads(row["story_counts"]) if row["story_counts"] else None,
-        duplicate_of=row["duplicate_of"], relation=row["relation"], relation_score=row["relation_score"],
-        original_reasons=tuple(reasons) if reasons else None, story=row["story"], related_to=row["related_to"],
-        related_as=row["related_as"], related_score=row["related_score"],
-        content_farm=ContentFarm(float(farm.get("score") or 0), tuple(farm.get("reasons") or ())) if farm else None,
-        published=Published(_day(published["value"]), _day(published["earliest"]), _day(published["latest"]),
-                            published["confidence"], tuple(published["evidence"])) if published else None,
-        misdated=None if row["misdated"] is None else bool(row["misdated"]),
-        mentions=tuple(Mention(*m) for m in json.loads(row["mentions"])) if row["mentions"] else None)
-
-
-def _mention_row(m: Mention) -> list:
-    return [m.kind, m.text, m.start, m.direction, m.weekday, m.year, m.month, m.day, m.modifier]
-
-
-def _story_dict(row: sqlite3.Row) -> dict:
-    ids = json.loads(row["ids"] or "[]")
-    return {"id": row["id"], "title": row["title"], "pages": ids, "page_count": len(ids),
-            "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"],
-            "storyline": row["storyline"], "aliases": json.loads(row["aliases"] or "[]")}

@@ -1,0 +1,86 @@
+"""The storylines tables: each storyline's state and key terms, and the stories it holds."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .rows import chunks
+
+
+class StorylineTables:
+    """Storyline methods of SqliteStore (a mixin: it uses the store's connection `db` and its
+    `_recent` reads of a key-term index)."""
+
+    def storyline_inputs(self, story_ids: Iterable[str] | None = None) -> list[tuple[str, dict, str | None, str | None]]:
+        """(story id, state, first_date, last_date) of these stories (default: every story) with a state."""
+        sql = "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL"
+        if story_ids is None:
+            rows = self.db.execute(sql + " ORDER BY id").fetchall()
+        else:
+            rows = []
+            for chunk, marks in chunks(sorted(set(story_ids))):
+                rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
+        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
+
+    def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
+        """story -> its storyline, for these stories (and merged ones' last known storyline)."""
+        out: dict[str, str] = {}
+        for chunk, marks in chunks(sorted(set(story_ids))):
+            out.update(self.db.execute(
+                f"SELECT id, storyline FROM stories WHERE id IN ({marks}) AND storyline IS NOT NULL", chunk).fetchall())
+        return out
+
+    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
+        """Storylines filed under these key terms, the most recently used `depth` per term."""
+        return self._recent("storyline_keys", "storyline", terms, depth)
+
+    def storyline_states(self, ids: Iterable[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for chunk, marks in chunks(sorted(set(ids))):
+            for row in self.db.execute(
+                    f"SELECT id, state FROM storylines WHERE id IN ({marks}) AND state IS NOT NULL", chunk):
+                out[row[0]] = json.loads(row[1])
+        return out
+
+    def storylines_need_relinking(self) -> bool:
+        """Storylines of an older store: kept without the state that relinking some stories needs, or
+        none at all beside stories from before storylines."""
+        return self.db.execute(
+            "SELECT 1 FROM storylines WHERE state IS NULL UNION ALL "
+            "SELECT 1 FROM stories WHERE storyline IS NULL AND state IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM storylines) LIMIT 1").fetchone() is not None
+
+    def clear_storylines(self) -> None:
+        self.db.execute("DELETE FROM storylines")
+        self.db.execute("DELETE FROM storyline_keys")
+        self.db.execute("UPDATE stories SET storyline = NULL")
+
+    def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
+                        deleted: list[str]) -> None:
+        """Write storylines whole: (id, name, first_date, last_date, story ids, state, key terms);
+        remove the deleted ones."""
+        for line_id in deleted:
+            self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
+            self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))
+            self.db.execute("UPDATE stories SET storyline = NULL WHERE storyline = ?", (line_id,))
+        if saved:
+            used = self.db.execute("SELECT coalesce(max(used), 0) FROM storyline_keys").fetchone()[0]
+        for line_id, name, first, last, stories, state, keys in saved:
+            self.db.execute("INSERT OR REPLACE INTO storylines (id, name, first_date, last_date, state) "
+                            "VALUES (?, ?, ?, ?, ?)", (line_id, name, first, last, json.dumps(state, ensure_ascii=False)))
+            self.db.executemany("UPDATE stories SET storyline = ? WHERE id = ?", [(line_id, s) for s in stories])
+            used += 1
+            self.db.executemany("INSERT INTO storyline_keys (term, storyline, used) VALUES (?, ?, ?) "
+                                "ON CONFLICT (term, storyline) DO UPDATE SET used = excluded.used",
+                                [(t, line_id, used) for t in keys])
+
+    def storylines(self) -> list[dict]:
+        rows = self.db.execute(
+            """SELECT l.id, l.name, l.first_date, l.last_date,
+                      (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id
+                                                         ORDER BY first_date, id)) AS ids,
+                      (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id))
+               FROM storylines l ORDER BY l.first_date, l.id""")
+        return [{"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
+                 "page_count": r[5], "first_date": r[2], "last_date": r[3]} for r in rows]
+
