@@ -170,7 +170,7 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
             refresh_story(store, story_id)
     # A story removed, then opened again under the same id (a split), leaves its old storyline
     # and, being live again, is linked anew.
-    left = {**left, **left_in_review}
+    left = {s: left_in_review.get(s) or left.get(s) for s in left.keys() | left_in_review.keys()}
     if stories or left:
         with summary.timed("storylines"):
             update_storylines(store, stories, left, config)
