@@ -39,7 +39,7 @@ def story_id_for(page_id: str) -> str:
 class StorySource(Protocol):
     """What story grouping reads beyond the pages it was given (read-only)."""
 
-    def pages(self, ids: list[str]) -> list[StoredPage]: ...
+    def stored_pages(self, ids: list[str]) -> list[StoredPage]: ...
     def story_pages(self, story_ids: list[str]) -> list[StoredPage]: ...
     def copies_of(self, ids: list[str]) -> list[StoredPage]: ...
     def story_exists(self, story_id: str) -> bool: ...
@@ -118,11 +118,11 @@ class _Book:
 
     def page(self, pid: str) -> StoredPage | None:
         if pid not in self.pages:
-            self._see(self.source.pages([pid]))
+            self._see(self.source.stored_pages([pid]))
         return self.pages.get(pid)
 
     def need(self, ids: list[str]) -> None:
-        self._see(self.source.pages([i for i in ids if i not in self.pages]))
+        self._see(self.source.stored_pages([i for i in ids if i not in self.pages]))
 
     def members(self, story_id: str) -> list[str]:
         """A story's pages, in the order they were added."""

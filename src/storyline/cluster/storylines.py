@@ -329,7 +329,7 @@ class StorylineSource(Protocol):
     def storylines_of(self, story_ids: list[str]) -> dict[str, str]: ...  # story -> its storyline
     def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
     def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
-    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
+    def storyline_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
 
 
 @dataclass(slots=True)
@@ -355,7 +355,7 @@ def update_storylines(source: StorylineSource, changed: set[str], left: dict[str
     index.load(affected)
     kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
             for line_id in affected if line_id in index.lines}
-    summaries = {s[0]: story_summary(*s) for s in source.story_inputs(
+    summaries = {s[0]: story_summary(*s) for s in source.storyline_inputs(
         sorted({s for stories in kept.values() for s in stories} | changed))}
     by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
                                  key=lambda s: (s.first_day is None, s.first_day or 0, s.id))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..dedup import fingerprint, link_page
+from ..errors import UsageError
 from ..records import Article, CopyLink
 from ..store.sqlite import SqliteStore
 from .local import RunSummary, settle
@@ -25,8 +26,6 @@ STAGES = ("copies", "dates", "stories", "storylines")
 
 def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     if stage not in STAGES:
-        from ..errors import UsageError
-
         raise UsageError(f"unknown stage {stage!r} (one of: {', '.join(STAGES)})")
     ensure_index(store, config)
     summary = RunSummary()

@@ -8,18 +8,16 @@ records, and writes what it returns, inside the run's transaction.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
 
 from .. import cluster, dedup, forensics
-from ..cluster.assign import StoryChanges
 from ..cluster.vectors import ENTITY_PREFIX
 from ..config import Config
 from ..dedup.batch import fingerprint_texts
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
-from ..records import CONTENT_FARM_AT, Article, CopyLink, Mention, Signature, StoredPage
+from ..records import CONTENT_FARM_AT, Article, CopyLink, Mention, Signature
 from ..store.sqlite import SqliteStore
 
 MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep their old group
@@ -93,38 +91,7 @@ def update_groups(store: SqliteStore, pending: list[str], config: Config) -> tup
 
 
 # -- stories --------------------------------------------------------------------------------------
-class StoreSource:
-    """What story grouping reads beyond its working set, from the store (cluster.assign.StorySource)."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-
-    def pages(self, ids: list[str]) -> list[StoredPage]:
-        return self.store.stored_pages(ids) if ids else []
-
-    def story_pages(self, story_ids: list[str]) -> list[StoredPage]:
-        return self.store.story_pages(story_ids)
-
-    def copies_of(self, ids: list[str]) -> list[StoredPage]:
-        return self.store.copies_of(ids)
-
-    def story_exists(self, story_id: str) -> bool:
-        return self.store.story_exists(story_id)
-
-    def story_candidates(self, terms: list[str], depth: int) -> list[str]:
-        return self.store.story_candidates(terms, depth)
-
-    def story_states(self, ids: list[str]) -> dict[str, dict]:
-        return self.store.story_states(ids)
-
-    def stories_without_state(self) -> list[str]:
-        return self.store.stories_without_state()
-
-    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        return self.store.document_frequencies(terms)
-
-
-def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> dict[str, str | None]:
+def apply_story_changes(store: SqliteStore, changes: cluster.StoryChanges) -> dict[str, str | None]:
     """Write a grouping step's decisions in the order they were taken. Returns the stories removed,
     each with the storyline it was in."""
     left: dict[str, str | None] = {}
@@ -144,15 +111,15 @@ def apply_story_changes(store: SqliteStore, changes: StoryChanges) -> dict[str, 
 
 
 def assign_stories(store: SqliteStore, pending: list[str], regrouped: set[str],
-                   config: Config) -> tuple[StoryChanges, dict[str, str | None]]:
+                   config: Config) -> tuple[cluster.StoryChanges, dict[str, str | None]]:
     """The stories' changes, and the stories removed with the storyline each was in."""
-    changes = cluster.assign_stories(StoreSource(store), pending, regrouped, config)
+    changes = cluster.assign_stories(store, pending, regrouped, config)
     return changes, apply_story_changes(store, changes)
 
 
 def review_stories(store: SqliteStore, stories: set[str],
-                   config: Config) -> tuple[StoryChanges, dict[str, str | None]]:
-    changes = cluster.review_stories(StoreSource(store), stories, config)
+                   config: Config) -> tuple[cluster.StoryChanges, dict[str, str | None]]:
+    changes = cluster.review_stories(store, stories, config)
     return changes, apply_story_changes(store, changes)
 
 
@@ -170,32 +137,13 @@ def refresh_story(store: SqliteStore, story_id: str) -> None:
     store.refresh_story(story_id, original, title)
 
 
-class StorylineStoreSource:
-    """What linking storylines reads beyond its stories, from the store (cluster.StorylineSource)."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-
-    def storylines_of(self, story_ids: list[str]) -> dict[str, str]:
-        return self.store.storylines_of(story_ids)
-
-    def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
-        return self.store.storyline_candidates(terms, depth)
-
-    def storyline_states(self, ids: list[str]) -> dict[str, dict]:
-        return self.store.storyline_states(ids)
-
-    def story_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]:
-        return self.store.storyline_inputs(story_ids)
-
-
 def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str | None], config: Config) -> None:
     """Relink the stories a run changed, and drop those it removed (`left`: story -> its storyline).
     Storylines of an older store, without the state that this needs, are linked again from scratch, once."""
     if store.storylines_need_relinking():
         store.clear_storylines()
         changed, left = {s for s, *_ in store.storyline_inputs()}, {}
-    changes = cluster.update_storylines(StorylineStoreSource(store), changed, left, config)
+    changes = cluster.update_storylines(store, changed, left, config)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
                            for l in changes.saved], changes.deleted)

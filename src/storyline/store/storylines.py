@@ -23,7 +23,7 @@ class StorylineTables:
         return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
     def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
-        """story -> its storyline, for these stories (and merged ones' last known storyline)."""
+        """story -> its storyline, for these stories (a story not in one, or gone, is left out)."""
         out: dict[str, str] = {}
         for chunk, marks in chunks(sorted(set(story_ids))):
             out.update(self.db.execute(
