@@ -4,6 +4,10 @@ Document frequencies come from the store's own pages plus a background table
 of news document frequencies shipped with the package (built from the
 Timeline17 news articles by tools/build_background_df.py), so that a small
 pile still knows that "said" or "minister" are common in news and "Choe" is not.
+Terms are Snowball stems, so that "fails", "failed" and "failing" meet. A term
+starts with a letter: "MH370" and "H1N1" are terms, bare numbers are not (years
+and counts shared by unrelated reports would tie them together; the background
+table knows no numbers).
 """
 from __future__ import annotations
 
@@ -15,10 +19,18 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
+import snowballstemmer
+
 from ..extract.lines import STOPWORDS
 
 _TERM = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)
 MAX_TERMS = 300
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
 
 
 def term_counts(title: str | None, text: str) -> dict[str, int]:
@@ -27,8 +39,8 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
     for source, weight in ((title or "", 2), (text, 1)):
         for match in _TERM.finditer(source.lower()):
             term = match.group(0).strip("’'-")
-            if len(term) > 1 and term not in STOPWORDS:
-                counts[term] += weight
+            if len(term) > 1 and term not in STOPWORDS and (key := stem(term)) not in STOPWORDS:
+                counts[key] += weight  # "its" stems to "it": a stop word
     return dict(counts.most_common(MAX_TERMS))
 
 
@@ -36,7 +48,12 @@ def term_counts(title: str | None, text: str) -> dict[str, int]:
 def background() -> tuple[int, dict[str, int]]:
     with resources.files(__package__).joinpath("background_df.json.gz").open("rb") as raw:
         data = json.loads(gzip.decompress(raw.read()))
-    return int(data["n_docs"]), data["df"]
+    n_docs = int(data["n_docs"])
+    df: dict[str, int] = {}
+    for word, count in data["df"].items():  # the table is by word: a stem is in the pages of any of its forms
+        key = stem(word)
+        df[key] = min(df.get(key, 0) + count, n_docs)
+    return n_docs, df
 
 
 def tfidf(counts: dict[str, int], n_docs: int, df: dict[str, int]) -> dict[str, float]:

@@ -4,22 +4,29 @@ A page's counts are computed once (in the extraction worker) and kept in the
 store; the vectors are weighted when they are compared, with the document
 frequencies known at that moment (`Weights`). A page without a title is headed
 by its first words, which in news state the event as a headline does. A
-headline-only record (a feed of titles) has the headline as its body too.
+headline-only record (a feed of titles) has the headline as its body too, and is
+judged by the join model's headline coefficients (model.py).
 """
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .entities import entity_counts
+from .names import capitalised_names
+from .ner import entity_counts
 from .terms import background, term_counts
 
+MAX_NAMES = 100
 LEAD_WORDS = 30  # words of the text that stand in for a missing title
 _WORDS = re.compile(r"\S+")
 ENTITY_PREFIX = "@"  # entity keys share the document-frequency table with words
+# Version of the counts (terms, names): a store whose counts are older recomputes them
+# from its stored text (run/working.py ensure_story_features).
+FEATURES_VERSION = 2
 
 
 @dataclass(slots=True, frozen=True)
@@ -30,9 +37,16 @@ class StoryCounts:
     body: dict[str, int]
     entities: dict[str, int]
     day: int | None  # proleptic ordinal of the best date known for the page, if any
+    headline_only: bool = False  # a record with no text beyond its headline
 
     def as_json(self) -> dict:
-        return {"headline": self.headline, "entities": self.entities, "day": self.day}
+        return {"headline": self.headline, "entities": self.entities, "day": self.day,
+                "headline_only": self.headline_only}
+
+    @classmethod
+    def from_json(cls, data: dict, body: dict[str, int], day: int | None = None) -> StoryCounts:
+        return cls(data["headline"], body, data["entities"], day if day is not None else data.get("day"),
+                   bool(data.get("headline_only")))
 
 
 def day_ordinal(value: str | None) -> int | None:
@@ -49,11 +63,19 @@ def headline_text(title: str | None, text: str) -> str:
     return " ".join(_WORDS.findall(text[:2000])[:LEAD_WORDS])
 
 
+def is_headline_only(title: str | None, text: str) -> bool:
+    return not text.strip() or bool(title) and text.strip() == title.strip()
+
+
 def story_counts(title: str | None, text: str, body: dict[str, int] | None = None,
                  day: int | None = None) -> StoryCounts:
-    return StoryCounts(headline=term_counts(headline_text(title, text), ""),
+    headline, headline_only = headline_text(title, text), is_headline_only(title, text)
+    names = Counter(entity_counts(headline, "" if headline_only else text))
+    if not headline_only:  # the names of the rest of the text, by their capitals
+        names.update(capitalised_names(title, text))
+    return StoryCounts(headline=term_counts(headline, ""),
                        body=body if body is not None else term_counts(title, text),
-                       entities=entity_counts(title, text), day=day)
+                       entities=dict(names.most_common(MAX_NAMES)), day=day, headline_only=headline_only)
 
 
 @dataclass(slots=True, frozen=True)
@@ -65,6 +87,7 @@ class PageVectors:
     body: dict[str, float]
     entities: dict[str, float]
     day: int | None
+    headline_only: bool = False
 
     def key_terms(self, words: int = 10, names: int = 5) -> list[str]:
         top_words = sorted(self.body, key=lambda t: (-self.body[t], t))[:words]
@@ -104,4 +127,5 @@ class Weights:
             return {t: v / norm for t, v in vec.items()}
 
         return PageVectors(page_id, weigh(counts.headline), weigh(counts.body),
-                           weigh(counts.entities, ENTITY_PREFIX, {}, self.n_docs + 1), counts.day)
+                           weigh(counts.entities, ENTITY_PREFIX, {}, self.n_docs + 1), counts.day,
+                           counts.headline_only)

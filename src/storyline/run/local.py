@@ -24,8 +24,8 @@ from ..forensics.timex import find_mentions
 from ..read import read_inputs
 from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
-from .working import (add_page, assess_pages, assign_stories, ensure_index, refresh_story, relate_story_reports,
-                      review_stories, update_groups, update_storylines)
+from .working import (add_page, assess_pages, assign_stories, ensure_index, ensure_story_features, refresh_story,
+                      relate_story_reports, review_stories, update_groups, update_storylines)
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                  workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
     summary = RunSummary()
     ensure_index(store, config)
+    ensure_story_features(store)
 
     def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
         # Drop what the store already has before the costly extraction.
@@ -163,7 +164,8 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     with summary.timed("review"):
         # Dates are known now: reports that no longer fit leave, stories that now match merge.
         reviewed, left_in_review = review_stories(store, store.stories_of(touched) | assigned.changed, config)
-    stories, summary.split_reports, summary.merged_stories = reviewed.changed, reviewed.split, reviewed.merged
+    stories, summary.split_reports = reviewed.changed, reviewed.split
+    summary.merged_stories = assigned.merged + reviewed.merged
     with summary.timed("relations"):
         relate_story_reports(store, stories, config)
         for story_id in sorted(stories):

@@ -19,7 +19,7 @@ from ..errors import UsageError
 from ..records import Article, CopyLink
 from ..store.sqlite import SqliteStore
 from .local import RunSummary, settle
-from .working import ensure_index, update_storylines
+from .working import ensure_index, ensure_story_features, update_storylines
 
 STAGES = ("copies", "dates", "stories", "storylines")
 
@@ -28,6 +28,7 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     if stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r} (one of: {', '.join(STAGES)})")
     ensure_index(store, config)
+    ensure_story_features(store)
     summary = RunSummary()
     with store.transaction():
         if stage == "storylines":

@@ -7,19 +7,22 @@ records, and writes what it returns, inside the run's transaction.
 """
 from __future__ import annotations
 
+import logging
 from collections import deque
 from datetime import date
 
 import numpy as np
 
 from .. import cluster, dedup, forensics
-from ..cluster.vectors import ENTITY_PREFIX
+from ..cluster.terms import term_counts
+from ..cluster.vectors import ENTITY_PREFIX, FEATURES_VERSION, story_counts
 from ..config import Config
 from ..dedup.batch import fingerprint_texts
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
 from ..records import CONTENT_FARM_AT, Article, CopyLink, Mention, Signature
 from ..store.sqlite import SqliteStore
 
+log = logging.getLogger(__name__)
 MAX_GROUP = 1_000_000  # pages read per regrouping; beyond it, far members keep their old group
 REINDEX_SLICE = 20_000  # texts fingerprinted at a time when a store is re-indexed
 
@@ -41,6 +44,30 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
                     last = rows[-1][0]
             store.set_meta({"fingerprint": dedup.FINGERPRINT, **settings})
     store.check_settings(settings)
+
+
+def ensure_story_features(store: SqliteStore) -> None:
+    """A store whose grouping counts (terms, names) come from an older version gets them
+    recounted from its stored texts, once; story states are then rebuilt from the new counts
+    (assign_stories) and storylines relinked. Stories and their members stay as they were."""
+    with store.transaction():
+        if store.meta("story_features") == str(FEATURES_VERSION):
+            return
+        if store.has_pages():
+            log.warning("recounting story-grouping terms and names of the stored pages (older store)")
+            last = -1
+            while rows := store.grouping_inputs_after(last, REINDEX_SLICE):
+                updated = []
+                for _, pid, title, text, old in rows:
+                    terms = term_counts(title, text)
+                    counts = story_counts(title, text, terms, (old or {}).get("day"))
+                    updated.append((pid, terms, counts.as_json()))
+                store.replace_grouping_counts(updated)
+                last = rows[-1][0]
+            store.recount_document_frequencies(ENTITY_PREFIX)
+            store.forget_story_states()
+            store.clear_storylines()
+        store.set_meta({"story_features": FEATURES_VERSION})
 
 
 # -- copies ---------------------------------------------------------------------------------------

@@ -457,6 +457,33 @@ class SqliteStore(StorylineTables):
         self.db.execute("UPDATE pages SET story_counts = ? WHERE id = ?",
                         (json.dumps(counts, ensure_ascii=False), page_id))
 
+    def grouping_inputs_after(self, seq: int, limit: int) -> list[tuple[int, str, str | None, str, dict | None]]:
+        """(seq, id, title, text, story counts) of stored articles after `seq`, in order, in slices."""
+        return [(r[0], r[1], r[2], r[3] or "", json.loads(r[4]) if r[4] else None) for r in self.db.execute(
+            "SELECT seq, id, title, text, story_counts FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit))]
+
+    def replace_grouping_counts(self, rows: list[tuple[str, dict[str, int], dict]]) -> None:
+        """New (id, terms, story counts) of pages, for counts of a newer version; document
+        frequencies are recounted by recount_document_frequencies."""
+        self.db.executemany("UPDATE pages SET terms = ?, story_counts = ? WHERE id = ?",
+                            [(json.dumps(t, ensure_ascii=False), json.dumps(c, ensure_ascii=False), i)
+                             for i, t, c in rows])
+
+    def recount_document_frequencies(self, prefix: str) -> None:
+        """term_df from the stored counts: body terms, and names under `prefix`."""
+        self.db.execute("DELETE FROM term_df")
+        self.db.execute(
+            "INSERT INTO term_df (term, df) SELECT key, count(*) FROM ("
+            "  SELECT t.key AS key FROM pages, json_each(pages.terms) AS t WHERE pages.status = 'ok'"
+            "  UNION ALL SELECT ? || e.key FROM pages, json_each(pages.story_counts, '$.entities') AS e"
+            "  WHERE pages.status = 'ok') GROUP BY key", (prefix,))
+
+    def forget_story_states(self) -> None:
+        """Story states are rebuilt from their pages' counts (after the counts changed)."""
+        self.db.execute("UPDATE stories SET state = NULL")
+        self.db.execute("DELETE FROM story_keys")
+
     def stories_without_state(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE state IS NULL ORDER BY id")]
 

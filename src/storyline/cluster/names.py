@@ -1,7 +1,9 @@
-"""Names in a text: the actors and places that tell one story from another.
+"""Names in a whole text, read from capitalisation: the actors and places of a thread.
 
-No model ships for this (no spaCy model comes from the package index), so names
-are read from capitalisation, which news style makes reliable: a run of
+NER (ner.py) reads the headline and lead only, where a story is decided; it costs
+about 7× extraction on full text. The names further down, which tie the stories
+of one thread together (storylines), are read from capitalisation, which news style
+makes reliable and costs little: a run of
 capitalised words ("North Korea", "Choe Son Hui", "Gulf of Mexico") is a name,
 unless it only starts a sentence with a common word ("The", "Meanwhile"). A
 capitalised word that the text also uses in lower case ("Officials" / "officials")
@@ -23,7 +25,7 @@ _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "la
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
     august september october november december mr mrs ms dr sir prof gen sen rep gov pres jan feb mar apr jun
-    jul aug sep sept oct nov dec""".split())
+    jul aug sep sept oct nov dec i’m i'm i’d i'd i’ve i've i’ll i'll""".split())
 
 
 def _key_word(word: str) -> str:
@@ -64,7 +66,7 @@ def _tokens(source: str) -> list[tuple[str, bool, bool, bool]]:
     return [(w.rstrip("."), c, i, j) for w, c, i, j in out]
 
 
-def entity_counts(title: str | None, text: str) -> dict[str, int]:
+def capitalised_names(title: str | None, text: str) -> dict[str, int]:
     """Counts of the names in title and text; the title counts twice, like term_counts."""
     counts: Counter[str] = Counter()
     for source, weight in ((title or "", 2), (text, 1)):
