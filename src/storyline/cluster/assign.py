@@ -20,6 +20,7 @@ memory) and return StoryChanges, an ordered log the run loop applies.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -27,7 +28,7 @@ from typing import Protocol
 from ..config import Config
 from ..dedup import candidate_of, rank_originals
 from ..records import StoredPage
-from .model import JoinModel, load_model, time_decay
+from .model import JoinModel, load_model
 from .online import POSTING_DEPTH, StoryIndex, StoryState
 from .vectors import ENTITY_PREFIX, PageVectors, StoryCounts, Weights, day_ordinal, headline_text, story_counts
 
@@ -211,10 +212,10 @@ class _Grouping:
                 counts = story_counts(page.title, page.text or "", page.terms)
                 self.book.changes.ops.append(CountsComputed(pid, counts.as_json()))
             else:
-                counts = StoryCounts(stored["headline"], page.terms, stored["entities"], stored.get("day"))
+                counts = StoryCounts.from_json(stored, page.terms)
             # Once forensics has dated the page, its estimate is the day that counts.
             day = day_ordinal(page.published_value) or counts.day
-            self.counts[pid] = StoryCounts(counts.headline, counts.body, counts.entities, day)
+            self.counts[pid] = StoryCounts(counts.headline, counts.body, counts.entities, day, counts.headline_only)
             loaded.append(self.counts[pid])
         # Frequencies of the new pages' terms join those already read: pages loaded
         # earlier in the step keep theirs.
@@ -236,6 +237,18 @@ class _Grouping:
             state.add(self.vectors(pid))
         return state
 
+    def merge(self, a: str, b: str) -> str:
+        """Two stories become one: the older keeps its id, the other's id resolves to it."""
+        book = self.book
+        keep, gone = sorted((a, b), key=book.age)
+        for pid in book.members(gone):
+            book.set_story(pid, keep)
+        book.delete(gone, merged_into=keep)
+        self.index.replace(gone, None)
+        self.index.replace(keep, self.rebuild(keep))
+        book.changes.merged += 1
+        return keep
+
     def finish(self) -> StoryChanges:
         changes = self.book.changes
         for story_id in sorted(self.index.changed):
@@ -250,11 +263,12 @@ def assign_stories(source: StorySource, pending: list[str], regrouped: set[str],
     """Pending pages (in the order they were stored) join stories or open them; copies follow their
     original. `changed` holds the stories that gained or lost pages and still exist."""
     grouping = _Grouping.open(source, config)
+    book, changes = grouping.book, grouping.book.changes
+    # A store from before story states, or whose counts were recounted: states built once.
+    for story_id in source.stories_without_state():
+        grouping.index.replace(story_id, grouping.rebuild(story_id))
     if not pending and not regrouped:
         return grouping.finish()
-    book, changes = grouping.book, grouping.book.changes
-    for story_id in source.stories_without_state():  # a store from before story states: built once
-        grouping.index.replace(story_id, grouping.rebuild(story_id))
     grouping.load(pending)
     touched: set[str] = set()
     for pid in pending:
@@ -262,18 +276,25 @@ def assign_stories(source: StorySource, pending: list[str], regrouped: set[str],
             continue  # follows its original, below
         story_id = book.story_of_group(pid)
         vec = grouping.vectors(pid)
+        bridged: list[str] = []
         if story_id is None:
-            decision = grouping.index.decide(vec)
-            if decision.story is None:
+            ranked = grouping.index.ranked(vec)
+            fits = [s for p, s in ranked if p >= config.story_join_probability]
+            if not fits:
                 story_id = story_id_for(pid)
                 book.open(story_id)
                 changes.opened += 1
             else:
-                story_id = decision.story
+                story_id, bridged = fits[0], fits[1:]
                 changes.joined += 1
         grouping.index.add(story_id, vec)
         book.set_story(pid, story_id)
         touched.add(story_id)
+        for other in bridged:  # the page fits another story too: when the two now look like one, they merge
+            if book.is_live(other) and book.is_live(story_id) and grouping.index.same_story(
+                    story_id, other, config.story_merge_probability):
+                story_id = grouping.merge(story_id, other)
+                touched.add(story_id)
     moved_to: dict[str, str] = {}  # story a copy left -> its original's story
     for pid in sorted(set(pending) | regrouped):
         page = book.page(pid)
@@ -291,6 +312,8 @@ def assign_stories(source: StorySource, pending: list[str], regrouped: set[str],
     for story_id in sorted(moved_to):  # a page that became a copy no longer counts in its old story
         grouping.index.replace(story_id, grouping.rebuild(story_id))
     for story_id in sorted(touched):
+        if not book.is_live(story_id):
+            continue  # merged away above
         if not book.members(story_id):
             grouping.index.replace(story_id, None)
             # Its reports became copies of another story's page: the id resolves there.
@@ -319,7 +342,8 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
         for pid in members:
             vec = grouping.vectors(pid)
             others = [d for m in members if m != pid and (d := grouping.counts[m].day) is not None]
-            if _leave_one_out(state, vec, index, others) >= config.story_split_probability:
+            fit = index.model.probability(state.features_without(vec, index.sigma_days, others), vec.headline_only)
+            if fit >= config.story_split_probability:
                 continue
             decision = index.decide(vec, exclude=[story_id])
             target = decision.story or story_id_for(pid)
@@ -336,34 +360,22 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
             changes.split += 1
             if state is None or state.reports < 2:
                 break
-    for story_id in sorted(changed):
+    # A merged story is tried again: it may now reach a third story (a story grows by more
+    # than one merge per pass). Each merge removes a story, so this ends.
+    pending = deque(sorted(changed))
+    while pending:
+        story_id = pending.popleft()
         state = index.stories.get(story_id)
         if state is None or not book.is_live(story_id):
             continue
         decision = index.decide(state.mean_vectors(), exclude=[story_id], threshold=config.story_merge_probability)
         if decision.story is None:
             continue
-        keep, gone = sorted((story_id, decision.story), key=book.age)
-        for pid in book.members(gone):
-            book.set_story(pid, keep)
-        book.delete(gone, merged_into=keep)
-        index.replace(gone, None)
-        index.replace(keep, grouping.rebuild(keep))
+        keep = grouping.merge(story_id, decision.story)
         changed.add(keep)
-        changes.merged += 1
+        pending.append(keep)
     changes.changed = {s for s in changed if book.is_live(s)}
     return grouping.finish()
-
-
-def _leave_one_out(state: StoryState, vec: PageVectors, index: StoryIndex, other_days: list[int]) -> float:
-    """Join probability of a report against the rest of its story (its own vectors and day taken out)."""
-    n = state.reports - 1
-    features = state.features(vec, index.sigma_days)
-    own = (sum(v * v for v in vec.headline.values()), sum(v * v for v in vec.body.values()),
-           sum(v * v for v in vec.entities.values()))
-    rest = tuple(max(0.0, (f * state.reports - o) / n) for f, o in zip(features[:3], own))
-    decay = time_decay(vec.day, min(other_days, default=None), max(other_days, default=None), index.sigma_days)
-    return index.model.probability(rest + (decay,))
 
 
 def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:

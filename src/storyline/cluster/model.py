@@ -2,12 +2,15 @@
 
 Features, as in the strongest news-stream clustering systems (Miranda et al.
 2018): cosine of the page to the story's centroid for headline, body and names
-(the centroid is the mean of the story's unit vectors, so this is the average
-cosine to its reports), and a Gaussian decay on the days between the page and
-the story's date span. A logistic model turns them into a probability; its
-coefficients were fitted on hand-labelled article pairs (bench/cluster/fit.py,
-the fit and its data are recorded in join_model.json), so the join threshold is
-a probability (0.5: more likely than not), not a raw similarity.
+(the centroid is the sum of the story's unit vectors, normalised: a story's
+core terms gain weight as it grows, so a large story still draws its reports),
+and a Gaussian decay on the days between the page and the story's date span.
+A logistic model turns them into a probability, so the join threshold is a
+probability (0.5: more likely than not), not a raw similarity. There are two
+sets of coefficients: for articles, fitted on hand-labelled Timeline17 pairs;
+for headline-only records (a feed of titles, where body and headline are one
+text), fitted on the UCI headline stories. bench/cluster/fit.py fits both and
+records the fit in join_model.json.
 """
 from __future__ import annotations
 
@@ -37,17 +40,25 @@ def time_decay(day: int | None, first: int | None, last: int | None, sigma_days:
 @dataclass(slots=True, frozen=True)
 class JoinModel:
     intercept: float
-    weights: tuple[float, ...]  # one per FEATURES
+    weights: tuple[float, ...]  # one per FEATURES, for articles
+    headline_intercept: float | None = None  # for headline-only pages; the article's when None
+    headline_weights: tuple[float, ...] | None = None
 
-    def score(self, features: tuple[float, ...]) -> float:
+    def score(self, features: tuple[float, ...], headline_only: bool = False) -> float:
+        if headline_only and self.headline_weights is not None:
+            return self.headline_intercept + sum(w * x for w, x in zip(self.headline_weights, features))
         return self.intercept + sum(w * x for w, x in zip(self.weights, features))
 
-    def probability(self, features: tuple[float, ...]) -> float:
-        z = self.score(features)
+    def probability(self, features: tuple[float, ...], headline_only: bool = False) -> float:
+        z = self.score(features, headline_only)
         return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
     def as_json(self) -> dict:
-        return {"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights))}
+        out = {"intercept": self.intercept, "weights": dict(zip(FEATURES, self.weights))}
+        if self.headline_weights is not None:
+            out["headline_model"] = {"intercept": self.headline_intercept,
+                                     "weights": dict(zip(FEATURES, self.headline_weights))}
+        return out
 
 
 @lru_cache(maxsize=4)
@@ -61,7 +72,10 @@ def load_model(path: str = "") -> tuple[JoinModel, float]:
         else:
             with resources.files(__package__).joinpath("join_model.json").open("rb") as raw:
                 data = json.load(raw)
-        model = JoinModel(float(data["intercept"]), tuple(float(data["weights"][f]) for f in FEATURES))
+        head = data.get("headline_model")
+        model = JoinModel(float(data["intercept"]), tuple(float(data["weights"][f]) for f in FEATURES),
+                          float(head["intercept"]) if head else None,
+                          tuple(float(head["weights"][f]) for f in FEATURES) if head else None)
         sigma = float(data["sigma_days"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ConfigError(f"story_model {path or 'join_model.json'}: not a join model ({err})") from err

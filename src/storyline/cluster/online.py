@@ -1,17 +1,18 @@
 """Online story grouping: each page joins the story it most likely belongs to, or opens one.
 
 A story is kept as the sums of its reports' unit vectors (headline, body,
-names) and its date span, so the cosine to the centroid is the average cosine
-to its reports (average linkage), and adding a page costs the page's size, not
-the story's. Candidate stories come from an inverted index on each story's key
+names) and its date span; a page is compared with the normalised sums (the
+centroid's direction), so the terms a story's reports share weigh more as it
+grows, and adding a page costs the page's size, not the story's. Candidate stories come from an inverted index on each story's key
 terms; a posting list keeps only the stories that used the term most recently
 (POSTING_DEPTH), and only the stories hit by most key terms are scored
 (MAX_SCORED), so the cost of a page does not grow with the number of stories.
 The same engine runs over the store (assign.py, with the store as its source)
-and over a corpus in memory (batch.py, bench/cluster).
+and over a corpus in memory (batch.py).
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,14 @@ class StoryState:
     first_day: int | None = None
     last_day: int | None = None
     keys: list[str] = field(default_factory=list)  # terms the story is indexed under
+    headline_reports: int = 0  # reports that are headline-only records
+    _norms: tuple[float, float, float] | None = None  # lengths of the three sums, when known
+
+    def norms(self) -> tuple[float, float, float]:
+        if self._norms is None:
+            self._norms = tuple(math.sqrt(sum(v * v for v in vec.values())) or 1.0
+                                for vec in (self.headline, self.body, self.entities))
+        return self._norms
 
     def add(self, page: PageVectors) -> None:
         """Count a report in; the story is filed under its first MAX_STORY_KEYS key terms."""
@@ -59,6 +68,8 @@ class StoryState:
             if len(self.keys) < MAX_STORY_KEYS and term not in self.keys:
                 self.keys.append(term)
         self.reports += 1
+        self.headline_reports += page.headline_only
+        self._norms = None
         _add_into(self.headline, page.headline)
         _add_into(self.body, page.body)
         _add_into(self.entities, page.entities)
@@ -66,28 +77,56 @@ class StoryState:
             self.first_day = page.day if self.first_day is None else min(self.first_day, page.day)
             self.last_day = page.day if self.last_day is None else max(self.last_day, page.day)
 
+    def _scales(self, headline_only: bool) -> tuple[float, float, float]:
+        # Articles: the sums over the number of reports, so a feature is the page's average
+        # cosine to the story's reports (average linkage), as the article coefficients were
+        # fitted on pairs. Headline-only records share few words each, so they are compared
+        # with the centroid's direction: the words a story's headlines share weigh more as it
+        # grows, and a large story still draws its headlines (fitted so, on UCI stories).
+        return self.norms() if headline_only else (max(self.reports, 1),) * 3
+
     def features(self, page: PageVectors, sigma_days: float) -> tuple[float, float, float, float]:
-        n = max(self.reports, 1)
-        return (_dot(page.headline, self.headline) / n, _dot(page.body, self.body) / n,
-                _dot(page.entities, self.entities) / n,
+        """Similarity of the page to the story (headline, body, names), and the time decay."""
+        sh, sb, se = self._scales(page.headline_only)
+        return (_dot(page.headline, self.headline) / sh, _dot(page.body, self.body) / sb,
+                _dot(page.entities, self.entities) / se,
                 time_decay(page.day, self.first_day, self.last_day, sigma_days))
 
+    def features_without(self, page: PageVectors, sigma_days: float,
+                         other_days: list[int]) -> tuple[float, float, float, float]:
+        """The features of one of the story's reports against the rest of the story."""
+        out = []
+        for vec, total, norm in zip((page.headline, page.body, page.entities),
+                                    (self.headline, self.body, self.entities), self.norms()):
+            dot, own = _dot(vec, total), sum(v * v for v in vec.values())
+            if page.headline_only:
+                rest = math.sqrt(max(norm * norm - 2 * dot + own, 0.0))
+                out.append(max(0.0, (dot - own) / rest) if rest > 1e-9 else 0.0)
+            else:
+                out.append(max(0.0, (dot - own) / (self.reports - 1)) if self.reports > 1 else 0.0)
+        return (*out, time_decay(page.day, min(other_days, default=None), max(other_days, default=None),
+                                 sigma_days))
+
     def mean_vectors(self, story_id: str | None = None) -> PageVectors:
-        """The story as one pseudo-page (its centroid), to compare stories with each other."""
-        n = max(self.reports, 1)
+        """The story as one pseudo-page, to compare stories with each other: its mean vectors,
+        or for a story of headlines, its centroid's direction."""
         mid = None if self.first_day is None else (self.first_day + self.last_day) // 2
-        return PageVectors(story_id or self.id, {t: v / n for t, v in self.headline.items()},
-                           {t: v / n for t, v in self.body.items()},
-                           {t: v / n for t, v in self.entities.items()}, mid)
+        headline_only = self.reports > 0 and self.headline_reports == self.reports
+        sh, sb, se = self._scales(headline_only)
+        return PageVectors(story_id or self.id, {t: v / sh for t, v in self.headline.items()},
+                           {t: v / sb for t, v in self.body.items()},
+                           {t: v / se for t, v in self.entities.items()}, mid, headline_only)
 
     def as_json(self) -> dict:
         return {"reports": self.reports, "headline": self.headline, "body": self.body, "entities": self.entities,
-                "first_day": self.first_day, "last_day": self.last_day, "keys": self.keys}
+                "first_day": self.first_day, "last_day": self.last_day, "keys": self.keys,
+                "headline_reports": self.headline_reports}
 
     @classmethod
     def from_json(cls, story_id: str, data: dict) -> StoryState:
         return cls(story_id, int(data["reports"]), data["headline"], data["body"], data["entities"],
-                   data["first_day"], data["last_day"], list(data.get("keys", [])))
+                   data["first_day"], data["last_day"], list(data.get("keys", [])),
+                   int(data.get("headline_reports", 0)))
 
 
 def post(postings: dict[str, deque[str]], term: str, item: str) -> None:
@@ -141,19 +180,28 @@ class StoryIndex:
                 for term in state.keys:
                     post(self.postings, term, story_id)
 
+    def ranked(self, page: PageVectors, exclude: Iterable[str] = ()) -> list[tuple[float, str]]:
+        """Candidate stories with the probability that the page belongs to each, most probable first."""
+        skip = set(exclude)
+        scored = [(self.model.probability(self.stories[s].features(page, self.sigma_days), page.headline_only), s)
+                  for s in self.candidates(page) if s not in skip]
+        return sorted(scored, key=lambda ps: (-ps[0], ps[1]))
+
     def decide(self, page: PageVectors, exclude: Iterable[str] = (), threshold: float | None = None) -> Decision:
         """The most probable candidate story, if its probability reaches the threshold
         (join_probability unless given)."""
-        best, best_p = None, 0.0
-        skip = set(exclude)
-        for story_id in self.candidates(page):
-            if story_id in skip:
-                continue
-            p = self.model.probability(self.stories[story_id].features(page, self.sigma_days))
-            if p > best_p:
-                best, best_p = story_id, p
+        ranked = self.ranked(page, exclude)
+        best_p, best = ranked[0] if ranked else (0.0, None)
         needed = self.join_probability if threshold is None else threshold
         return Decision(best if best_p >= needed else None, best_p)
+
+    def same_story(self, a: str, b: str, threshold: float) -> bool:
+        """Whether two stories' centroids are one story, by the join model at `threshold`."""
+        first, second = self.stories.get(a), self.stories.get(b)
+        if first is None or second is None or not first.reports or not second.reports:
+            return False
+        probe = second.mean_vectors()
+        return self.model.probability(first.features(probe, self.sigma_days), probe.headline_only) >= threshold
 
     def add(self, story_id: str, page: PageVectors) -> StoryState:
         state = self.stories.get(story_id)
