@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,16 +51,17 @@ class StorySummary:
     first_day: int | None
     last_day: int | None
     reports: int = 1
+    title: str | None = None
 
     def key_terms(self) -> list[str]:
         return _heaviest(self.body, self.entities)
 
     @classmethod
     def of(cls, story_id: str, body: dict[str, float], entities: dict[str, float], first_day: int | None,
-           last_day: int | None, reports: int) -> StorySummary:
+           last_day: int | None, reports: int, title: str | None = None) -> StorySummary:
         """From a story's centroid sums: the heaviest terms only (what tells threads apart), unit length."""
         return cls(story_id, _unit(_top(body, SUMMARY_WORDS)), _unit(_top(entities, SUMMARY_NAMES)),
-                   first_day, last_day, reports)
+                   first_day, last_day, reports, title)
 
 
 def _similarity(a: tuple[dict[str, float], dict[str, float]], b: tuple[dict[str, float], dict[str, float]]) -> float:
@@ -85,6 +87,7 @@ class _Line:
     first_day: int | None = None
     last_day: int | None = None
     stories: list[str] = field(default_factory=list)
+    title: str | None = None  # of its first story with one: the name when no names are known
     _units: tuple[dict[str, float], dict[str, float]] | None = None  # unit centroids, until the next story
 
     def units(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -98,6 +101,7 @@ class _Line:
         self._units = None
         self.names.update({n: w * story.reports for n, w in story.entities.items()})
         self.stories.append(story.id)
+        self.title = self.title or story.title
         if story.first_day is not None:
             self.first_day = story.first_day if self.first_day is None else min(self.first_day, story.first_day)
             self.last_day = max(self.last_day or story.last_day, story.last_day)
@@ -108,18 +112,19 @@ class _Line:
         self._units = None
         self.names.update(gone.names)
         self.stories.extend(gone.stories)
+        self.title = self.title or gone.title
         self.first_day = min(d for d in (self.first_day, gone.first_day) if d is not None) \
             if (self.first_day or gone.first_day) else None
         self.last_day = max((d for d in (self.last_day, gone.last_day) if d is not None), default=None)
 
     def as_json(self) -> dict:
         return {"body": self.body, "entities": self.entities, "names": dict(self.names),
-                "first_day": self.first_day, "last_day": self.last_day, "stories": self.stories}
+                "first_day": self.first_day, "last_day": self.last_day, "stories": self.stories, "title": self.title}
 
     @classmethod
     def from_json(cls, line_id: str, data: dict) -> _Line:
         return cls(line_id, data["body"], data["entities"], Counter(data["names"]), data["first_day"],
-                   data["last_day"], list(data["stories"]))
+                   data["last_day"], list(data["stories"]), data.get("title"))
 
 
 @dataclass(slots=True, frozen=True)
@@ -279,7 +284,7 @@ class StorylineIndex:
 
     def storylines(self, ids: Iterable[str] | None = None) -> list[Storyline]:
         chosen = self.lines.values() if ids is None else [self.lines[i] for i in ids if i in self.lines]
-        return [Storyline(line.id, storyline_name(line.names), tuple(line.stories), line.first_day, line.last_day,
+        return [Storyline(line.id, storyline_name(line.names, line.title), tuple(line.stories), line.first_day, line.last_day,
                           line.as_json(), tuple(self.keys.get(line.id, ()))) for line in chosen]
 
 
@@ -301,26 +306,40 @@ def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
     return sim * time_decay(gap, 0, 0, decay_days)
 
 
-def storyline_name(names: Counter) -> str:
+_DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # tokeniser marks: -LRB-, RRB, ``
+TITLE_CHARS = 80
+
+
+def _is_name(name: str) -> bool:
+    return any(c.isalpha() for c in name) and not any(_DEBRIS.search(w) for w in name.split())
+
+
+def storyline_name(names: Counter, title: str | None = None) -> str:
     """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
-    "Sergei Lavrov" counts once)."""
+    "Sergei Lavrov" counts once). With no names, the title of its first story."""
     chosen: list[str] = []
     for name, _ in names.most_common(30):
-        if any(name in other or other in name for other in chosen):
+        if not _is_name(name) or any(name in other or other in name for other in chosen):
             continue
         chosen.append(name)
         if len(chosen) == NAME_PARTS:
             break
-    return " · ".join(chosen) if chosen else "(untitled)"
+    if chosen:
+        return " · ".join(chosen)
+    title = " ".join((title or "").split())
+    if len(title) > TITLE_CHARS:
+        title = title[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+    return title or "(no names or title)"
 
 
-def story_summary(story_id: str, state: dict, first: str | None, last: str | None) -> StorySummary:
+def story_summary(story_id: str, state: dict, first: str | None, last: str | None,
+                  title: str | None = None) -> StorySummary:
     """A story as storylines see it, from its stored state and date span."""
     story = StoryState.from_json(story_id, state)
     first_day, last_day = day_ordinal(first), day_ordinal(last)
     if first_day is None:
         first_day, last_day = story.first_day, story.last_day
-    return StorySummary.of(story_id, story.body, story.entities, first_day, last_day, story.reports)
+    return StorySummary.of(story_id, story.body, story.entities, first_day, last_day, story.reports, title)
 
 
 class StorylineSource(Protocol):
@@ -329,7 +348,7 @@ class StorylineSource(Protocol):
     def storylines_of(self, story_ids: list[str]) -> dict[str, str]: ...  # story -> its storyline
     def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
     def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
-    def storyline_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None]]: ...
+    def storyline_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None, str | None]]: ...
 
 
 @dataclass(slots=True)

@@ -11,16 +11,17 @@ class StorylineTables:
     """Storyline methods of SqliteStore (a mixin: it uses the store's connection `db` and its
     `_recent` reads of a key-term index)."""
 
-    def storyline_inputs(self, story_ids: Iterable[str] | None = None) -> list[tuple[str, dict, str | None, str | None]]:
-        """(story id, state, first_date, last_date) of these stories (default: every story) with a state."""
-        sql = "SELECT id, state, first_date, last_date FROM stories WHERE state IS NOT NULL"
+    def storyline_inputs(self, story_ids: Iterable[str] | None = None
+                         ) -> list[tuple[str, dict, str | None, str | None, str | None]]:
+        """(story id, state, first_date, last_date, title) of these stories (default: every story) with a state."""
+        sql = "SELECT id, state, first_date, last_date, title FROM stories WHERE state IS NOT NULL"
         if story_ids is None:
             rows = self.db.execute(sql + " ORDER BY id").fetchall()
         else:
             rows = []
             for chunk, marks in chunks(sorted(set(story_ids))):
                 rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
-        return [(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
+        return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
         """story -> its storyline, for these stories (a story not in one, or gone, is left out)."""
