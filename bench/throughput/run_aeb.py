@@ -11,7 +11,9 @@ folder. Both are timed as whole processes (start-up included), storyline on a fr
 Runs alternate (A B A B ...), so drift hits both alike; the ratio is taken run by run and its
 median quoted. storyline's own time per phase (`seconds` in `run --json`) is reported too; the
 phases after extraction run in the parent process while the workers are idle. Also, as before:
-trafilatura.extract alone in one process (extraction only, no start-up).
+trafilatura.extract alone in one process (extraction only, no start-up); and what the NER of
+story grouping costs: spaCy over each page's headline and first 80 words (cluster/ner.py, the
+model loaded once), in one process, on the texts storyline extracted.
 Results go to bench/throughput/results.md and results.json with date, machine and versions.
 """
 from __future__ import annotations
@@ -66,6 +68,23 @@ def time_trafilatura_inprocess(pages: list[bytes]) -> float:
     return time.perf_counter() - start
 
 
+def time_ner(pages: list[bytes]) -> float:
+    from storyline.cluster.ner import entity_counts, load_nlp
+    from storyline.config import Config
+    from storyline.extract import extract_page
+    from storyline.read.pages import page_from_bytes
+
+    load_nlp()
+    articles = [a for i, html in enumerate(pages)
+                if not hasattr(a := extract_page(page_from_bytes(html, key=f"p{i}", source=f"p{i}.html", kind="html"),
+                                                 Config()),
+                               "reason")]
+    start = time.perf_counter()
+    for a in articles:
+        entity_counts(a.title or "", a.text)
+    return (time.perf_counter() - start) * len(pages) / max(len(articles), 1)
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -90,7 +109,8 @@ def main() -> None:
         runs: dict[str, list[float]] = {k: [] for k in (
             "storyline run --workers 1 (one core)", "trafilatura command --parallel 1 (one core)",
             "storyline run --workers 2 (two cores)", "trafilatura command, default parallelism (two cores)",
-            "trafilatura.extract alone, in-process (extraction only)")}
+            "trafilatura.extract alone, in-process (extraction only)",
+            "NER for grouping alone, in-process (headline and lead)")}
         phases: dict[str, list[dict]] = {"1": [], "2": []}
         for _ in range(args.repeat):
             t, p = time_storyline(folder, 1, True)
@@ -103,6 +123,7 @@ def main() -> None:
             runs["trafilatura command, default parallelism (two cores)"].append(
                 time_trafilatura_command(folder, None, False))
             runs["trafilatura.extract alone, in-process (extraction only)"].append(time_trafilatura_inprocess(raw))
+            runs["NER for grouping alone, in-process (headline and lead)"].append(time_ner(raw))
     keys = list(runs)
     ratios = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[1]])],
               "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[3]])]}

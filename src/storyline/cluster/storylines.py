@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..config import Config
+from ..extract.lines import STOPWORDS
 from .model import time_decay
 from .online import POSTING_DEPTH, StoryState, _add_into, _dot, post
 from .vectors import ENTITY_PREFIX, day_ordinal
@@ -311,7 +312,11 @@ TITLE_CHARS = 80
 
 
 def _is_name(name: str) -> bool:
-    return any(c.isalpha() for c in name) and not any(_DEBRIS.search(w) for w in name.split())
+    """No tokeniser debris, and no shouted phrase read as a name ("CAP FOR Leaking OIL WELL":
+    several words, capitals on a stop word)."""
+    words = name.split()
+    shouted = len(words) >= 3 and any(w.isupper() and len(w) > 1 and w.lower() in STOPWORDS for w in words)
+    return any(c.isalpha() for c in name) and not shouted and not any(_DEBRIS.search(w) for w in words)
 
 
 def storyline_name(names: Counter, title: str | None = None) -> str:
