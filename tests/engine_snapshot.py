@@ -4,12 +4,15 @@ The engine refactor (issue 13) must not change what users get: tests/test_engine
 runs the pipeline on these inputs and compares with the snapshot recorded by the code before
 it (tests/data/engine-before-*.json). A change that means to change answers re-records the
 snapshot and says what moved in its commit. Last, issue 14 (stems, NER names, the headline
-model, storyline_similarity 0.07): on AEB, 159 stories became 156 (4 pages moved), 4 rewrite
+model, storyline_similarity 0.07, storyline_merge_similarity 0.2): on AEB, 159 stories became
+156 (4 pages moved), 135 storylines 116 (18 of them hold several stories, were 12), 4 rewrite
 links and 25 rewrite scores moved, date evidence quotes other cosines on 133 pages, and one
 page (e1cd54e557, a horse-show calendar claiming 2018-10-04) is now estimated 2019-11-01 from
 a similar page at cosine 0.05 and flagged misdated: a weak neighbour outweighing a credible
-claim, which the dates issue (15) owns. On the seeds: one rewrite score and two cosines. Inputs are JSONL records with their own ids, so page and
-story ids are the same wherever the checkout lies. Texts are compared by hash.
+claim, which the dates issue (15) owns. On the seeds: one rewrite score and two cosines.
+
+Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
+checkout lies. Texts are compared by hash.
 
     python -m tests.engine_snapshot  (from the repository root) rewrites the snapshots.
 """

@@ -74,7 +74,7 @@ def product(rows: list[dict], config: Config, workers: int = 2, labels: bool = F
     out = bcubed([truth[i] for i in ids], [story_of[i] for i in ids])
     out.update(pages=len(ids), stories=len({story_of[i] for i in ids}))
     if labels:
-        out.update(truth=[truth[i] for i in ids], predicted=[story_of[i] for i in ids])
+        out.update(ids=ids, truth=[truth[i] for i in ids], predicted=[story_of[i] for i in ids])
     return out
 
 
