@@ -321,10 +321,12 @@ def _is_name(name: str) -> bool:
 
 def storyline_name(names: Counter, title: str | None = None) -> str:
     """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
-    "Sergei Lavrov" counts once). With no names, the title of its first story."""
+    "Sergei Lavrov", "BBC RADIO" in "BBC Radio" count once). With no names, the title of its
+    first story."""
     chosen: list[str] = []
     for name, _ in names.most_common(30):
-        if not _is_name(name) or any(name in other or other in name for other in chosen):
+        folded = name.casefold()
+        if not _is_name(name) or any(folded in o.casefold() or o.casefold() in folded for o in chosen):
             continue
         chosen.append(name)
         if len(chosen) == NAME_PARTS:
