@@ -71,7 +71,7 @@ def story_counts(title: str | None, text: str, body: dict[str, int] | None = Non
                  day: int | None = None) -> StoryCounts:
     headline, headline_only = headline_text(title, text), is_headline_only(title, text)
     names = Counter(entity_counts(headline, "" if headline_only else text))
-    if not headline_only:  # the names of the rest of the text, by their capitals
+    if not headline_only:  # and the names of the whole text by their capitals: a name of the lead counts twice
         names.update(capitalised_names(title, text))
     return StoryCounts(headline=term_counts(headline, ""),
                        body=body if body is not None else term_counts(title, text),
