@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from .errors import UsageError
 from .config import Config, load_config
@@ -76,13 +78,13 @@ class Storyline:
     def pages(self, *, errors: bool = False) -> list[dict]:
         return [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
 
-    def export(self, out: str | Path, format: str = "jsonl") -> int:
-        """Write every page, every story, then every storyline, one JSON object per line;
-        returns the line count."""
+    def export(self, out: str | Path | TextIO, format: str = "jsonl") -> int:
+        """Write every page, every story, then every storyline, one JSON object per line, to a
+        path or an open text stream; returns the line count."""
         if format != "jsonl":
             raise UsageError(f"unknown export format {format!r} (supported: jsonl)")
         n = 0
-        with open(out, "w", encoding="utf-8") as handle:
+        with (nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as handle:
             for page in self.pages():
                 handle.write(json.dumps({"kind": "page", **page}, ensure_ascii=False) + "\n")
                 n += 1

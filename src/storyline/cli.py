@@ -17,6 +17,7 @@ from .api import Storyline, extract
 from .config import load_config
 from .errors import StoreError, StorylineError
 from .records import CONTENT_FARM_AT
+from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="storyline", description="Scraped news pages in: clean articles, copies and originals, stories out.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"storyline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", parents=[common], help="ingest pages and update copies and stories",
@@ -45,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                                      ".html/.htm (.gz), .warc(.gz), .jsonl), extract articles, find copies "
                                      "and group stories. Re-running adds nothing twice.")
     run.add_argument("inputs", nargs="+", metavar="INPUT")
-    run.add_argument("--workers", type=int, default=1, help="extraction processes (default 1)")
+    run.add_argument("--workers", type=_positive, default=1, help="extraction processes (default 1)")
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
@@ -73,6 +75,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["jsonl"], default="jsonl")
     exp.add_argument("out", metavar="OUT")
     return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not a positive number")
+    return number
 
 
 def _print_json(value: Any) -> None:
@@ -248,10 +260,11 @@ def cmd_extract(args, config) -> int:
             print(f"== {page['source']}\nSKIPPED: {page['reason']}\n")
             continue
         pub = page["published"]
-        print(f"== {page['source']}\ntitle: {page['title']}\nclaimed date: {page['claimed_date']}  "
-              f"dateline: {page['dateline']['raw'] if page['dateline'] else None}  agency: {page['agency']}\n"
-              f"published (estimate, this page alone): {pub['value']} [{pub['earliest']} .. {pub['latest']}] "
-              f"confidence {pub['confidence']}")
+        estimate = (f"{pub['value']} [{pub['earliest']} .. {pub['latest']}] confidence {pub['confidence']}"
+                    if pub["value"] else "none (no date in or around the page)")
+        print(f"== {page['source']}\ntitle: {_or_none(page['title'])}\nclaimed date: {_or_none(page['claimed_date'])}  "
+              f"dateline: {_or_none(page['dateline'] and page['dateline']['raw'])}  agency: {_or_none(page['agency'])}\n"
+              f"published (estimate, this page alone): {estimate}")
         flags = _flags(page)
         if flags:
             print(flags)
@@ -261,10 +274,14 @@ def cmd_extract(args, config) -> int:
     return status
 
 
+def _or_none(value: object) -> object:
+    return "none" if value is None or value == "" else value
+
+
 def cmd_export(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
-        n = sl.export(args.out, args.format)
-    print(f"wrote {n} records to {args.out}", file=sys.stderr)
+        n = sl.export(sys.stdout if args.out == "-" else args.out, args.format)
+    print(f"wrote {n} records to {'stdout' if args.out == '-' else args.out}", file=sys.stderr)
     return OK
 
 

@@ -39,6 +39,9 @@ class Skipped:
     id: str
     source: str
     reason: str
+    # A failure that may not happen again (a worker crash): the next run tries the page
+    # again. Other skips are tried again when the limit settings change.
+    transient: bool = False
 
 
 @dataclass(slots=True, frozen=True)

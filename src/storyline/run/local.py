@@ -8,6 +8,7 @@ and memory limit per page (run/workers.py).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +31,8 @@ from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
 BATCH = 100
+# Limits under which a page may be skipped; a page skipped under them is tried again when they change.
+LIMIT_SETTINGS = ("max_page_bytes", "max_text_chars", "max_seconds_per_page", "max_worker_memory_mb")
 
 
 @dataclass(slots=True, frozen=True)
@@ -102,6 +105,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     ensure_index(store, config)
     ensure_story_features(store)
 
+    settings = skip_settings(config)
+
     def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
         # Drop what the store already has before the costly extraction.
         for item in items:
@@ -110,9 +115,10 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 reason = store.skip_reason(item.id)
                 stored_hash = store.stored_content_hash(item.id)
                 if isinstance(item, Page) and stored_hash and stored_hash != content_hash(item):
-                    # A record reusing the id of another page (two feeds numbering from 1).
-                    yield Skipped(item.id, item.source, f"id {item.id!r} is already used by another stored page "
-                                                        "with different content; this record was not stored")
+                    yield reused_id(item.id, item.source, content_hash(item))
+                    continue
+                if isinstance(item, Page) and reason is not None and store.worth_retrying(item.id, settings):
+                    yield item  # skipped before by a crash, or under other limits: tried again
                     continue
                 summary.already_stored += 1
                 if reason is not None:  # still skipped: say so again, and exit 1 again
@@ -178,18 +184,35 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
             update_storylines(store, stories, left, config)
 
 
+def skip_settings(config: Config) -> str:
+    """The settings a skip may depend on: a page skipped under them is tried again when they change."""
+    return json.dumps({k: getattr(config, k) for k in LIMIT_SETTINGS}, sort_keys=True)
+
+
+def reused_id(page_id: str, source: str, digest: str) -> Skipped:
+    """A record reusing the id of another stored page (two feeds numbering from 1): recorded as a
+    skipped page of its own (an id derived from its content), so that `pages --errors` lists it."""
+    return Skipped(f"{page_id}~{digest[:12]}", source,
+                   f"id {page_id!r} is already used by another stored page with different content; "
+                   "this record was not stored")
+
+
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:
     """Store a batch and link its pages to copies already stored; one transaction."""
+    settings = skip_settings(config)
     with store.transaction():
         for item in batch:
+            if isinstance(item, Prepared) and store.skip_reason(item.article.id) is None and \
+                    store.has_page(item.article.id):  # the same id twice in one input, or another run stored it
+                if store.stored_content_hash(item.article.id) == item.content_hash:
+                    summary.already_stored += 1
+                    continue
+                item = reused_id(item.article.id, item.article.source, item.content_hash)
             if isinstance(item, Skipped):
-                if not store.has_page(item.id):
-                    store.add_skipped(item)
+                store.add_skipped(item, settings)
                 summary.skipped.append((item.source, item.reason))
                 continue
-            if store.has_page(item.article.id):  # the same page twice in one input, or another run stored it
-                summary.already_stored += 1
-                continue
+            store.forget_skips(item.article.id, item.article.source)  # skipped by an earlier run
             add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
                      story_counts=item.story_counts, mentions=item.mentions)
             summary.added += 1

@@ -160,7 +160,8 @@ def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, 
                         kind, seq, result = worker.conn.recv()
                     except (EOFError, OSError):  # died: out of memory, or a crash in C code
                         seq, page = worker.queue.popleft()
-                        done[seq] = Skipped(page.id, page.source, "extraction crashed its worker process")
+                        done[seq] = Skipped(page.id, page.source, "extraction crashed its worker process",
+                                            transient=True)
                         pool[i] = _replace(worker, task, config, retry)
                         continue
                     if kind == "started":

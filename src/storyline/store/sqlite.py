@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS pages (
     related_as TEXT,
     related_score REAL,
     mentions TEXT,          -- JSON: the text's time expressions (forensics/timex.py), NULL when the text changed
+    skip_retry TEXT,        -- a skipped page: JSON {transient, settings}, when a later run tries it again
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
@@ -107,10 +108,11 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
 # Columns added after the first release: added to an older store when a run opens it.
 _ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
-                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT"}
+                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT",
+                  "skip_retry": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
 _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
-_WRITE_ONLY_COLUMNS = {"mentions"}  # used by runs only: a reader of an older store does without them
+_WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
 
 
 class SqliteStore(StorylineTables):
@@ -227,11 +229,31 @@ class SqliteStore(StorylineTables):
         row = self.db.execute("SELECT reason FROM pages WHERE id = ? AND status = 'skipped'", (page_id,)).fetchone()
         return row[0] if row else None
 
-    def add_skipped(self, skipped: Skipped) -> None:
+    def add_skipped(self, skipped: Skipped, settings: str = "") -> None:
+        """Record a skipped page, or update the record of one skipped before; a stored article
+        with the same id is left alone. `settings`: the limit settings the skip depends on."""
         self.db.execute(
-            "INSERT OR IGNORE INTO pages (id, source, status, reason, added_at) VALUES (?, ?, 'skipped', ?, ?)",
-            (skipped.id, skipped.source, skipped.reason, _now()),
+            "INSERT INTO pages (id, source, status, reason, skip_retry, added_at) VALUES (?, ?, 'skipped', ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET source = excluded.source, reason = excluded.reason, "
+            "skip_retry = excluded.skip_retry WHERE pages.status = 'skipped'",
+            (skipped.id, skipped.source, skipped.reason,
+             json.dumps({"transient": skipped.transient, "settings": settings}), _now()),
         )
+
+    def worth_retrying(self, page_id: str, settings: str) -> bool:
+        """A page skipped before that a run should try again: the failure may not recur (a crash),
+        or the limit settings changed since. A skip from before this was recorded is tried again."""
+        row = self.db.execute("SELECT skip_retry FROM pages WHERE id = ? AND status = 'skipped'",
+                              (page_id,)).fetchone()
+        if row is None:
+            return False
+        retry = json.loads(row[0]) if row[0] else {"transient": True}
+        return bool(retry.get("transient")) or retry.get("settings") != settings
+
+    def forget_skips(self, page_id: str, source: str) -> None:
+        """A page is stored at last: the skips recorded for it, or for its source (a file skipped
+        unread has an id of its own), go."""
+        self.db.execute("DELETE FROM pages WHERE status = 'skipped' AND (id = ? OR source = ?)", (page_id, source))
 
     def stored_content_hash(self, page_id: str) -> str | None:
         row = self.db.execute("SELECT content_hash FROM pages WHERE id = ?", (page_id,)).fetchone()

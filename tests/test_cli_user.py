@@ -1,0 +1,123 @@
+"""The command as a new user meets it (issue 16): nothing lost silently, no stuck skips, plain output."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storyline import Storyline, __version__
+from storyline.cli import main
+from storyline.read import read_inputs
+from storyline.records import Page, Skipped
+from storyline.store.sqlite import SqliteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+FLOOD = {"id": "a", "title": "Flood warnings issued for the river valley",
+         "text": "Flood warnings were issued on Monday for the river valley after heavy rain fell overnight."}
+BUDGET = {"id": "a", "title": "Council approves new budget",
+          "text": "The city council approved the new transport budget on Tuesday after a long debate on fares."}
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_reused_id_in_one_input_is_reported_skipped_and_exits_1(capsys, tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD, BUDGET])
+    db = str(tmp_path / "s.db")
+    code, out, _ = cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")
+    summary = json.loads(out)
+    assert code == 1
+    assert summary["pages_added"] == 1 and summary["already_stored"] == 0 and len(summary["skipped"]) == 1
+    assert "already used by another stored page" in summary["skipped"][0]["reason"]
+    code, out, _ = cli(capsys, "pages", "--errors", "--json", "--db", db)
+    errors = json.loads(out)
+    assert [p["source"] for p in errors] == [f"{feed}#L2"]
+    code, out, _ = cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")
+    assert code == 1 and len(json.loads(out)["skipped"]) == 1  # said again, stored once
+    assert len(json.loads(cli(capsys, "pages", "--errors", "--json", "--db", db)[1])) == 1
+
+
+def test_the_same_record_twice_is_stored_once_without_complaint(capsys, tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD, FLOOD])
+    code, out, _ = cli(capsys, "run", str(feed), "--db", str(tmp_path / "s.db"), "--no-progress", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["pages_added"] == 1 and summary["already_stored"] == 1 and not summary["skipped"]
+
+
+def test_a_page_skipped_by_a_crash_is_tried_again(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(next(EXAMPLES.glob("000_*.txt")), folder)
+    page = next(p for p in read_inputs([folder]) if isinstance(p, Page))
+    db = tmp_path / "s.db"
+    with Storyline(db):
+        pass
+    store = SqliteStore(db)
+    with store.transaction():  # as a worker crash left it
+        store.add_skipped(Skipped(page.id, page.source, "extraction crashed its worker process", transient=True))
+    store.close()
+    with Storyline(db) as sl:
+        summary = sl.run([folder])
+        assert summary.added == 1 and not summary.skipped
+        assert [p["status"] for p in sl.pages()] == ["ok"]
+
+
+def test_a_page_skipped_for_its_content_stays_skipped_until_the_limits_change(capsys, tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", [{"id": "empty", "html": "<html><head><title></title></head><body><div> </div></body></html>"}])
+    db = str(tmp_path / "s.db")
+    first = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")[1])
+    again = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")[1])
+    assert first["pages_added"] == 0 and len(first["skipped"]) == 1
+    assert again["already_stored"] == 1 and len(again["skipped"]) == 1  # not extracted again
+    other = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json",
+                           "--max-page-bytes", "1000000")[1])
+    assert other["already_stored"] == 0 and len(other["skipped"]) == 1  # other limits: tried again
+    assert len(json.loads(cli(capsys, "pages", "--errors", "--json", "--db", db)[1])) == 1
+
+
+def test_old_skips_go_when_the_pages_are_stored(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    code, _, _ = cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress", "--max-page-bytes", "100")
+    assert code == 1
+    code, _, _ = cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    assert code == 0
+    pages = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    assert len(pages) == 5 and {p["status"] for p in pages} == {"ok"}
+    assert json.loads(cli(capsys, "pages", "--errors", "--json", "--db", db)[1]) == []
+    cli(capsys, "export", str(tmp_path / "out.jsonl"), "--db", db)
+    exported = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert not [r for r in exported if r.get("status") == "skipped"]
+
+
+def test_version_workers_and_export_to_stdout(capsys, tmp_path):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"storyline {__version__}"
+    for bad in ("0", "-3", "two"):
+        with pytest.raises(SystemExit) as done:
+            main(["run", str(EXAMPLES), "--db", str(tmp_path / "w.db"), "--workers", bad])
+        assert done.value.code == 2 and "--workers" in capsys.readouterr().err
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    code, out, _ = cli(capsys, "export", "-", "--db", db)
+    assert code == 0 and not (Path.cwd() / "-").exists()
+    kinds = [json.loads(line)["kind"] for line in out.splitlines()]
+    assert kinds.count("page") == 5 and "story" in kinds
+
+
+def test_extract_text_output_never_prints_python_none(capsys, tmp_path):
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD])
+    code, out, _ = cli(capsys, "extract", str(feed))
+    assert code == 0 and "None" not in out and "dateline: none" in out
