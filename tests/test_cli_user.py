@@ -121,3 +121,54 @@ def test_extract_text_output_never_prints_python_none(capsys, tmp_path):
     feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD])
     code, out, _ = cli(capsys, "extract", str(feed))
     assert code == 0 and "None" not in out and "dateline: none" in out
+
+
+def test_record_dates_under_common_names_and_forms_are_read_and_bad_ones_warned(tmp_path):
+    body = "Officials said on Monday that the river had risen above its banks in three towns overnight."
+    records = [
+        {"id": "t", "text": body, "time": "2010-05-29"},
+        {"id": "p", "text": "P report. " + body, "published": "2014-03-10T16:55:01Z"},
+        {"id": "d", "text": "D report. " + body, "datePublished": "2019-11-20T08:00:00+01:00"},
+        {"id": "n", "text": "N report. " + body, "date_publish": "2017-01-02 10:00:00"},
+        {"id": "s", "text": "S report. " + body, "date": 1394470501},
+        {"id": "m", "text": "M report. " + body, "date": 1394470501000},
+        {"id": "bad", "text": "BAD report. " + body, "date": "2024-13-45"},
+    ]
+    feed = write_jsonl(tmp_path / "feed.jsonl", records)
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([feed])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert all(p["status"] == "ok" for p in pages.values())
+    assert pages["t"]["claimed_date"].startswith("2010-05-29")
+    assert pages["p"]["claimed_date"].startswith("2014-03-10")
+    assert pages["d"]["claimed_date"].startswith("2019-11-20")
+    assert pages["n"]["claimed_date"].startswith("2017-01-02")
+    assert pages["s"]["claimed_date"].startswith("2014-03-10") and pages["m"]["claimed_date"].startswith("2014-03-10")
+    assert pages["bad"]["claimed_date"] is None
+    assert any("2024-13-45" in w for w in pages["bad"]["warnings"])
+    assert not any("date" in w for w in pages["t"]["warnings"])
+
+
+def test_files_of_other_kinds_are_named_and_an_input_with_nothing_to_read_is_an_error(capsys, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(next(EXAMPLES.glob("000_*.txt")), folder)
+    (folder / "notes.md").write_text("# notes")
+    (folder / "data.json").write_text("{}")
+    (folder / "README").write_text("read me")
+    db = str(tmp_path / "s.db")
+    code, out, _ = cli(capsys, "run", str(folder), "--db", db, "--no-progress")
+    assert code == 0 and "not read: 3 files (1 .json, 1 .md, 1 without extension)" in out
+    code, out, _ = cli(capsys, "run", str(folder), "--db", db, "--no-progress", "-v")
+    assert str(folder / "notes.md") in out and str(folder / "README") in out
+    code, out, _ = cli(capsys, "run", str(folder), "--db", db, "--no-progress", "--json")
+    assert len(json.loads(out)["not_read"]) == 3
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = cli(capsys, "run", str(empty), "--db", db, "--no-progress")
+    assert code == 2 and "nothing to read" in err
+    only_md = tmp_path / "md"
+    only_md.mkdir()
+    (only_md / "a.md").write_text("# a")
+    code, _, err = cli(capsys, "run", str(only_md), "--db", db, "--no-progress")
+    assert code == 2 and "1 .md" in err

@@ -48,8 +48,10 @@ class Storyline:
             progress: Callable[[int], None] | None = None) -> RunSummary:
         """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin)."""
         inputs = [str(i) for i in inputs]
-        check_inputs(inputs)
-        return run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
+        unread = check_inputs(inputs)
+        summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
+        summary.unread = [str(f) for f in unread]
+        return summary
 
     def rebuild(self, stage: str = "copies") -> RunSummary:
         """Recompute `stage` (copies, dates, stories, storylines) and every stage after it from the stored

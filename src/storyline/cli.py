@@ -19,7 +19,7 @@ from .errors import StoreError, StorylineError
 from .records import CONTENT_FARM_AT
 from . import __version__
 from .run.rebuild import STAGES
-from .read import check_inputs
+from .read import check_inputs, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 
 OK, SKIPPED, FATAL = 0, 1, 2
@@ -118,6 +118,13 @@ def _print_summary(summary, args) -> None:
         print(f"  skipped {source}: {reason}")
     if len(summary.skipped) > 20:
         print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+    unread = getattr(summary, "unread", [])
+    if unread:
+        print(f"not read: {describe_unread([Path(f) for f in unread])} of kinds storyline does not read"
+              + ("" if args.verbose else " (-v lists them)"))
+        if args.verbose:
+            for name in unread:
+                print(f"  not read: {name}")
     print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
           f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
           f"stories merged: {summary.merged_stories}")

@@ -6,6 +6,7 @@ A page that cannot be read is yielded as Skipped with its reason; reading goes o
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..config import Config
 from ..records import Page, Skipped
 from .files import FORMATS, format_of, read_file, read_stream
 
-__all__ = ["check_inputs", "read_inputs", "iter_files", "FORMATS"]
+__all__ = ["check_inputs", "describe_unread", "read_inputs", "iter_files", "unread_files", "FORMATS"]
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -29,11 +30,35 @@ def iter_files(path: Path) -> Iterator[Path]:
         yield path
 
 
-def check_inputs(inputs: Iterable[str | Path]) -> None:
-    """Fail before any work when an input does not exist (a typo should not cost a long run)."""
-    missing = [str(i) for i in inputs if str(i) != "-" and not Path(i).exists() and not Path(i).is_symlink()]
+def unread_files(path: Path) -> list[Path]:
+    """Files under a folder that storyline does not read (their extension is none it knows)."""
+    if not path.is_dir():
+        return []
+    return [child for child in sorted(path.rglob("*")) if child.is_file() and format_of(child) is None]
+
+
+def describe_unread(files: list[Path]) -> str:
+    """'3 files (2 .md, 1 without extension)'."""
+    kinds = Counter(f.suffix.lower() or "without extension" for f in files)
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{len(files)} file{'s' if len(files) != 1 else ''} ({listed})"
+
+
+def check_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Fail before any work when an input does not exist (a typo should not cost a long run) or
+    when the inputs hold nothing storyline reads. Returns the files of input folders that are
+    not read, so that the caller can say so."""
+    inputs = [str(i) for i in inputs]
+    missing = [i for i in inputs if i != "-" and not Path(i).exists() and not Path(i).is_symlink()]
     if missing:
         raise InputError(f"no such file or directory: {', '.join(missing)}")
+    unread = [f for i in inputs if i != "-" for f in unread_files(Path(i))]
+    readable = any(i == "-" or not Path(i).is_dir() or next(iter_files(Path(i)), None) is not None for i in inputs)
+    if not readable:
+        what = f"; not read: {describe_unread(unread)}" if unread else ""
+        raise InputError(f"nothing to read in {', '.join(inputs)}: no .txt, .html, .htm, .warc or .jsonl "
+                         f"file (also gzipped){what}")
+    return unread
 
 
 def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iterator[Page | Skipped]:

@@ -1,8 +1,14 @@
-"""JSONL: one record per line, {"id"?, "url"?, "html"? | "text"?, "title"?, "date"?, "source"?}."""
+"""JSONL: one record per line, {"id"?, "url"?, "html"? | "text"?, "title"?, "date"?, "source"?}.
+
+A record's date may also be under `published`, `datePublished`, `date_publish` or `time`
+(the names crawlers and datasets use), in ISO form with or without time and zone, or as
+epoch seconds or milliseconds. A date that cannot be read is dropped with a warning on the page.
+"""
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, datetime, timezone
 from typing import BinaryIO
 
 from ..config import Config
@@ -16,6 +22,42 @@ def _field(record: dict, name: str) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+DATE_KEYS = ("date", "published", "datePublished", "date_publish", "time")
+
+
+def record_date(record: dict) -> tuple[str | None, str | None]:
+    """The record's date as ISO text, and a warning when it has one that cannot be read."""
+    for key in DATE_KEYS:
+        value = record.get(key)
+        if value is None or value == "":
+            continue
+        parsed = _parse_date(value)
+        if parsed is None:
+            return None, f"record field {key!r}: cannot read {str(value)[:60]!r} as a date; the record has no date"
+        return parsed, None
+    return None, None
+
+
+def _parse_date(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if abs(value) >= 1e11 else value  # epoch milliseconds or seconds
+        try:
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return moment.isoformat() if 1900 <= moment.year <= 2100 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        parsed: date | datetime = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text if 1900 <= parsed.year <= 2100 else None
 
 
 def _bounded_int(digits: str) -> int | float:
@@ -67,6 +109,9 @@ def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
         return Skipped(_field(record, "id") or fallback_id, where, f"line {lineno}: record has no html, text or title")
     url = _field(record, "url")
     pid = _field(record, "id") or page_id(url or keyed, line)
+    claimed, problem = record_date(record)
+    if problem:
+        warnings = (*warnings, problem)
     return Page(id=pid, source=url or where, kind=kind, content=content, url=url,
-                title=_field(record, "title"), claimed_date=_field(record, "date"),
+                title=_field(record, "title"), claimed_date=claimed,
                 site=_field(record, "source"), warnings=warnings)

@@ -73,6 +73,7 @@ class RunSummary:
     added: int = 0
     already_stored: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    unread: list[str] = field(default_factory=list)  # files in input folders of a kind storyline does not read
     new_duplicates: int = 0
     new_stories: int = 0
     joined_stories: int = 0
@@ -93,6 +94,7 @@ class RunSummary:
     def as_dict(self) -> dict:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
+                "not_read": self.unread,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
                 "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
