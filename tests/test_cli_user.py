@@ -172,3 +172,22 @@ def test_files_of_other_kinds_are_named_and_an_input_with_nothing_to_read_is_an_
     (only_md / "a.md").write_text("# a")
     code, _, err = cli(capsys, "run", str(only_md), "--db", db, "--no-progress")
     assert code == 2 and "1 .md" in err
+
+
+def test_show_resolves_a_page_id_and_pages_has_headers_and_names_originals(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    pages = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    copy = next(p for p in pages if p["duplicate_of"])
+    code, out, _ = cli(capsys, "show", copy["duplicate_of"], "--db", db)
+    original = next(p for p in pages if p["id"] == copy["duplicate_of"])
+    assert code == 0 and original["text"][:60] in out and original["source"] in out
+    code, out, _ = cli(capsys, "show", copy["id"], "--json", "--db", db)
+    assert code == 0 and json.loads(out)["id"] == copy["id"]
+    code, _, err = cli(capsys, "show", "no-such-id", "--db", db)
+    assert code == 2 and "no story or page" in err
+    code, out, _ = cli(capsys, "pages", "--db", db)
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["PAGE", "PUBLISHED"] and "ROLE" in lines[0]
+    row = next(line for line in lines if line.startswith(copy["duplicate_of"]))
+    assert row.rstrip().endswith("original")

@@ -77,6 +77,11 @@ class Storyline:
         story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
         return story
 
+    def page(self, page_id: str) -> dict | None:
+        """One page with its text, or None."""
+        found = self.store.pages(page=page_id)
+        return {k: public_page(found[0])[k] for k in PAGE_FIELDS} if found else None
+
     def pages(self, *, errors: bool = False) -> list[dict]:
         return [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
 

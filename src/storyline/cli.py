@@ -62,8 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     stories = sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
     stories.add_argument("--storyline", metavar="STORYLINE_ID", help="only the stories of this storyline")
     sub.add_parser("storylines", parents=[common], help="list storylines: stories that continue each other")
-    show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies")
-    show.add_argument("story_id", metavar="STORY_ID")
+    show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies; "
+                                                         "or one page (given a page id): its metadata and text")
+    show.add_argument("story_id", metavar="STORY_ID|PAGE_ID")
     pages = sub.add_parser("pages", parents=[common], help="per page: metadata, copy relation, story")
     pages.add_argument("--errors", action="store_true", help="only skipped pages, with the reason")
 
@@ -190,8 +191,12 @@ def cmd_storylines(args, config) -> int:
 def cmd_show(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
         story = sl.show(args.story_id)
+        page = sl.page(args.story_id) if story is None else None
+    if story is None and page is not None:
+        return _show_page(page, args)
     if story is None:
-        print(f"storyline: no story {args.story_id!r} (see `storyline stories`)", file=sys.stderr)
+        print(f"storyline: no story or page {args.story_id!r} (see `storyline stories`, `storyline pages`)",
+              file=sys.stderr)
         return FATAL
     if args.json:
         _print_json(story)
@@ -207,6 +212,26 @@ def cmd_show(args, config) -> int:
         flags = _flags(m)
         if flags:
             print(f"      {flags}")
+    return OK
+
+
+def _show_page(page: dict, args) -> int:
+    """One page: what it is, where it sits, and its clean text."""
+    if args.json:
+        _print_json(page)
+        return OK
+    print(f"{page['id']}: {_or_none(page['title'])}")
+    print(f"  source: {page['source']}")
+    if page["status"] == "skipped":
+        print(f"  SKIPPED: {page['reason']}")
+        return OK
+    print(f"  published {_published(page)}  claimed {_or_none(page['claimed_date'])}  site {_or_none(page['site_name'])}"
+          f"  agency {_or_none(page['agency'])}")
+    print(f"  story {_or_none(page['story'])}  {_relation(page) or 'report'}")
+    flags = _flags(page)
+    if flags:
+        print(f"  {flags}")
+    print(f"\n{page['text']}")
     return OK
 
 
@@ -240,14 +265,18 @@ def cmd_pages(args, config) -> int:
     if args.json:
         _print_json(pages)
         return OK
+    originals = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
+    if any(p["status"] != "skipped" for p in pages):
+        print(f"{'PAGE':<16}  {'PUBLISHED':<10}  {'DATELINE':<12} {'AGENCY':<8} {'STORY':<16}  ROLE\n"
+              f"    TITLE\n    SOURCE")
     for p in pages:
         if p["status"] == "skipped":
             print(f"{p['id']}  SKIPPED  {p['source']}\n    reason: {p['reason']}")
             continue
         place = p["dateline"]["place"] if p["dateline"] else "-"
-        copy = _relation(p) or "-"
-        print(f"{p['id']}  {_published(p):<10}  {place:<12} {p['agency'] or '-':<8} story={p['story']}  "
-              f"{copy}\n    {_short(p['title'], 100)}\n    {p['source']}")
+        role = _relation(p) or ("original" if p["id"] in originals else "report")
+        print(f"{p['id']:<16}  {_published(p):<10}  {place:<12} {p['agency'] or '-':<8} {p['story'] or '-':<16}  "
+              f"{role}\n    {_short(p['title'], 100)}\n    {p['source']}")
         flags = _flags(p)
         if flags:
             print(f"    {flags}")

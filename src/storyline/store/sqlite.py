@@ -419,11 +419,14 @@ class SqliteStore(StorylineTables):
         row = self.db.execute(f"SELECT {', '.join(PAGE_COLUMNS)} FROM pages WHERE id = ?", (page_id,)).fetchone()
         return page_dict(row) if row else None
 
-    def pages(self, *, errors: bool = False, story: str | None = None, with_text: bool = True) -> list[dict]:
+    def pages(self, *, errors: bool = False, story: str | None = None, page: str | None = None,
+              with_text: bool = True) -> list[dict]:
         cols = [c for c in PAGE_COLUMNS if with_text or c != "text"]
         where, args = ("status = 'skipped'", ()) if errors else ("1", ())
         if story is not None:
             where, args = "story = ?", (story,)
+        if page is not None:
+            where, args = "id = ?", (page,)
         rows = self.db.execute(f"SELECT {', '.join(cols)} FROM pages WHERE {where} ORDER BY seq", args)
         return [page_dict(r) for r in rows]
 
