@@ -191,3 +191,57 @@ def test_show_resolves_a_page_id_and_pages_has_headers_and_names_originals(capsy
     assert lines[0].split()[:2] == ["PAGE", "PUBLISHED"] and "ROLE" in lines[0]
     row = next(line for line in lines if line.startswith(copy["duplicate_of"]))
     assert row.rstrip().endswith("original")
+
+
+def test_stories_and_pages_filter_sort_and_limit(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+
+    def stories(*options: str) -> list[dict]:
+        code, out, err = cli(capsys, "stories", "--json", "--db", db, *options)
+        assert code == 0, err
+        return json.loads(out)
+
+    def pages(*options: str) -> list[dict]:
+        code, out, err = cli(capsys, "pages", "--json", "--db", db, *options)
+        assert code == 0, err
+        return json.loads(out)
+
+    every = stories()
+    assert len(every) == 2 and all(s["sources"] >= 1 for s in every)
+    visit = next(s for s in every if s["page_count"] == 4)
+    lavrov = next(s for s in every if s["page_count"] == 1)
+    assert [s["id"] for s in stories("--sort", "size")] == [visit["id"], lavrov["id"]]
+    assert [s["id"] for s in stories("--sort", "date", "--limit", "1")] == [visit["id"]]  # newest first
+    assert [s["id"] for s in stories("--until", "2023-12-31")] == [lavrov["id"]]
+    assert [s["id"] for s in stories("--since", "2024-01-01")] == [visit["id"]]
+    assert stories("--query", "no-such-word-anywhere") == []
+    assert {s["id"] for s in stories("--query", "Lavrov Pyongyang")} <= {visit["id"], lavrov["id"]}
+    farms = pages("--content-farm")
+    assert farms and all(p["content_farm"]["score"] >= 0.5 for p in farms)
+    clean = pages("--no-content-farm")
+    assert len(farms) + len(clean) == 5 and not {p["id"] for p in farms} & {p["id"] for p in clean}
+    assert all(p["misdated"] for p in pages("--misdated"))
+    assert {p["story"] for p in pages("--story", lavrov["id"])} == {lavrov["id"]}
+    dated = [p["published"]["value"] for p in pages("--sort", "date")]
+    assert dated == sorted(dated, reverse=True)
+    assert all(p["agency"] == "AP" for p in pages("--agency", "ap"))
+    with pytest.raises(SystemExit) as done:
+        main(["stories", "--since", "yesterday", "--db", db])
+    assert done.value.code == 2 and "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_search_works_on_a_store_from_before_full_text_search(capsys, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "s.db"
+    cli(capsys, "run", str(EXAMPLES), "--db", str(db), "--no-progress")
+    with sqlite3.connect(db) as con:
+        for trigger in ("pages_fts_insert", "pages_fts_delete", "pages_fts_update"):
+            con.execute(f"DROP TRIGGER {trigger}")
+        con.execute("DROP TABLE pages_fts")
+    found = json.loads(cli(capsys, "pages", "--json", "--query", "Lavrov", "--db", str(db))[1])
+    assert found  # read-only: searched without the index
+    cli(capsys, "run", str(EXAMPLES), "--db", str(db), "--no-progress")  # a run adds and fills the index
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM pages_fts WHERE pages_fts MATCH 'Lavrov'").fetchone()[0] == len(found)

@@ -16,7 +16,7 @@ from typing import TextIO
 from .errors import UsageError
 from .config import Config, load_config
 from .read import check_inputs, read_inputs
-from .records import Skipped
+from .records import PageFilter, Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .forensics import judge_alone
@@ -24,6 +24,11 @@ from .run.rebuild import rebuild
 from .run.workers import run_in_workers
 from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
+
+
+# Story orders, each (key, descending): newest first (undated last), most pages, most sources.
+SORTS = {"date": (lambda s: s["last_date"] or "", True), "size": (lambda s: s["page_count"], True),
+         "sources": (lambda s: s["sources"], True)}
 
 
 class Storyline:
@@ -58,10 +63,27 @@ class Storyline:
         pages, with this store's current settings (after a change of settings or of the join model)."""
         return rebuild(self.store, stage, self.config)
 
-    def stories(self, storyline: str | None = None) -> list[dict]:
-        """All stories, or those of one storyline."""
+    def stories(self, storyline: str | None = None, *, where: PageFilter | None = None,
+                sort: str | None = None, limit: int | None = None) -> list[dict]:
+        """Stories, in the order they were opened: all, those of one storyline, or those with a page
+        that passes `where`. `sort`: "date" (newest first), "size" (most pages first) or "sources"
+        (most independent sources first). Each has `sources`: its distinct sites, a copy group
+        counting once."""
         stories = self.store.stories()
-        return [s for s in stories if s["storyline"] == storyline] if storyline else stories
+        if storyline:
+            stories = [s for s in stories if s["storyline"] == storyline]
+        if where is not None and not where.is_empty():
+            keep = {story for _, story in self.store.matching_pages(where)}
+            stories = [s for s in stories if s["id"] in keep]
+        sources = self.store.story_sources()
+        for s in stories:
+            s["sources"] = sources.get(s["id"], 0)
+        if sort:
+            if sort not in SORTS:
+                raise UsageError(f"unknown sort {sort!r} (date, size or sources)")
+            key, descending = SORTS[sort]
+            stories.sort(key=key, reverse=descending)
+        return stories[:limit] if limit is not None else stories
 
     def storylines(self) -> list[dict]:
         return self.store.storylines()
@@ -73,6 +95,7 @@ class Storyline:
         story = self.store.story(resolved) if resolved else None
         if story is None:
             return None
+        story["sources"] = self.store.story_sources(resolved).get(resolved, 0)
         members = self.store.pages(story=resolved, with_text=False)
         story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
         return story
@@ -82,8 +105,19 @@ class Storyline:
         found = self.store.pages(page=page_id)
         return {k: public_page(found[0])[k] for k in PAGE_FIELDS} if found else None
 
-    def pages(self, *, errors: bool = False) -> list[dict]:
-        return [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
+    def pages(self, *, errors: bool = False, where: PageFilter | None = None, sort: str | None = None,
+              limit: int | None = None) -> list[dict]:
+        """Pages in the order they were added (or skipped pages only); those that pass `where`;
+        `sort="date"`: newest estimated publication date first."""
+        pages = [{k: public_page(p)[k] for k in PAGE_FIELDS} for p in self.store.pages(errors=errors)]
+        if where is not None and not where.is_empty():
+            keep = {pid for pid, _ in self.store.matching_pages(where)}
+            pages = [p for p in pages if p["id"] in keep]
+        if sort:
+            if sort != "date":
+                raise UsageError(f"pages sort by date only, not {sort!r}")
+            pages.sort(key=lambda p: (p["published"] or {}).get("value") or "", reverse=True)  # undated last
+        return pages[:limit] if limit is not None else pages
 
     def export(self, out: str | Path | TextIO, format: str = "jsonl") -> int:
         """Write every page, every story, then every storyline, one JSON object per line, to a

@@ -10,13 +10,14 @@ import json
 import logging
 import sqlite3
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .api import Storyline, extract
 from .config import load_config
 from .errors import StoreError, StorylineError
-from .records import CONTENT_FARM_AT
+from .records import CONTENT_FARM_AT, PageFilter
 from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs, describe_unread
@@ -59,13 +60,34 @@ def _parser() -> argparse.ArgumentParser:
                     "transaction: the store is as it was if the rebuild fails.")
     rebuild.add_argument("--stage", choices=STAGES, default="copies", help="where to start (default: copies)")
 
-    stories = sub.add_parser("stories", parents=[common], help="list stories (id, title, page count, date span)")
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="estimated publication date on or after")
+    filters.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="estimated publication date on or before")
+    filters.add_argument("--site", help="a site name or host (apnews.com)")
+    filters.add_argument("--agency", help="a news agency named in the dateline or byline (AP, Reuters)")
+    farm = filters.add_mutually_exclusive_group()
+    farm.add_argument("--content-farm", dest="content_farm", action="store_const", const=True,
+                      help="only content farms' copies")
+    farm.add_argument("--no-content-farm", dest="content_farm", action="store_const", const=False,
+                      help="no content farms' copies")
+    filters.add_argument("--misdated", action="store_const", const=True, help="only pages flagged misdated")
+    filters.add_argument("--story", metavar="STORY_ID", help="only this story's pages")
+    filters.add_argument("--query", metavar="TEXT", help="words that must all occur in the title or text")
+    filters.add_argument("--limit", type=_positive, metavar="N", help="at most N")
+
+    stories = sub.add_parser("stories", parents=[common, filters],
+                             help="list stories (id, pages, sources, date span, title)",
+                             description="Stories in the order they were opened; with filters, those with a "
+                                         "page that passes them all.")
     stories.add_argument("--storyline", metavar="STORYLINE_ID", help="only the stories of this storyline")
+    stories.add_argument("--sort", choices=("date", "size", "sources"),
+                         help="date: newest first; size: most pages; sources: most independent sources")
     sub.add_parser("storylines", parents=[common], help="list storylines: stories that continue each other")
     show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies; "
                                                          "or one page (given a page id): its metadata and text")
     show.add_argument("story_id", metavar="STORY_ID|PAGE_ID")
-    pages = sub.add_parser("pages", parents=[common], help="per page: metadata, copy relation, story")
+    pages = sub.add_parser("pages", parents=[common, filters], help="per page: metadata, copy relation, story")
+    pages.add_argument("--sort", choices=("date",), help="date: newest estimated publication date first")
     pages.add_argument("--errors", action="store_true", help="only skipped pages, with the reason")
 
     ext = sub.add_parser("extract", parents=[common], help="clean text and metadata of pages, no store",
@@ -76,6 +98,18 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["jsonl"], default="jsonl")
     exp.add_argument("out", metavar="OUT")
     return parser
+
+
+def _day(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _filter(args) -> PageFilter:
+    return PageFilter(since=args.since, until=args.until, site=args.site, agency=args.agency,
+                      content_farm=args.content_farm, misdated=args.misdated, story=args.story, query=args.query)
 
 
 def _positive(value: str) -> int:
@@ -156,7 +190,7 @@ def cmd_run(args, config) -> int:
 
 def cmd_stories(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
-        stories = sl.stories(storyline=args.storyline)
+        stories = sl.stories(storyline=args.storyline, where=_filter(args), sort=args.sort, limit=args.limit)
     if args.json:
         _print_json(stories)
         return OK
@@ -164,7 +198,7 @@ def cmd_stories(args, config) -> int:
         span = s["first_date"] or "?"
         if s["last_date"] and s["last_date"] != s["first_date"]:
             span += f"..{s['last_date']}"
-        print(f"{s['id']}  {s['page_count']:>3} pages  {span:<22}  {_short(s['title'], 90)}")
+        print(f"{s['id']}  {s['page_count']:>3} pages  {s['sources']:>3} sources  {span:<22}  {_short(s['title'], 90)}")
     print(f"{len(stories)} stories")
     return OK
 
@@ -261,7 +295,7 @@ def _flags(page: dict) -> str:
 
 def cmd_pages(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
-        pages = sl.pages(errors=args.errors)
+        pages = sl.pages(errors=args.errors, where=_filter(args), sort=args.sort, limit=args.limit)
     if args.json:
         _print_json(pages)
         return OK

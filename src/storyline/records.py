@@ -235,3 +235,21 @@ class Mention:
     month: int | None = None
     day: int | None = None
     modifier: str = ""  # last | next | this | ""
+
+
+@dataclass(slots=True, frozen=True)
+class PageFilter:
+    """Which pages (and so which stories) a listing shows; None: no condition."""
+
+    since: str | None = None  # YYYY-MM-DD, on the estimated publication date
+    until: str | None = None
+    site: str | None = None  # a site name or a host ("apnews.com")
+    agency: str | None = None  # "AP", "Reuters"
+    content_farm: bool | None = None  # True: only content farms' copies; False: none of them
+    misdated: bool | None = None
+    story: str | None = None
+    query: str | None = None  # words that must all occur in the title or text
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is None for f in self.__slots__)
+

@@ -51,6 +51,7 @@ STORY_FIELDS: dict[str, str] = {
     "last_date": "latest estimated publication date among its pages (YYYY-MM-DD)",
     "storyline": "id of the storyline the story belongs to (stories that continue each other)",
     "aliases": "ids of stories merged into this one; each still resolves to it (`storyline show OLD_ID`)",
+    "sources": "independent sources: distinct sites of its pages, a copy group counting once",
 }
 
 STORYLINE_FIELDS: dict[str, str] = {

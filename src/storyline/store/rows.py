@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -75,3 +76,13 @@ def story_dict(row: sqlite3.Row) -> dict:
     return {"id": row["id"], "title": row["title"], "pages": ids, "page_count": len(ids),
             "original": row["original"], "first_date": row["first_date"], "last_date": row["last_date"],
             "storyline": row["storyline"], "aliases": json.loads(row["aliases"] or "[]")}
+
+
+def site_key(site_name: str | None, url: str | None, source: str) -> str:
+    """Who published a page, for counting independent sources: the URL's host (without www.),
+    else its site name, else its source (a file of unknown origin counts on its own)."""
+    host = urlsplit(url).hostname if url else None
+    if host:
+        return host.removeprefix("www.")
+    return (site_name or "").strip().lower() or source
+
