@@ -1,8 +1,8 @@
 """JSONL: one record per line, {"id"?, "url"?, "html"? | "text"?, "title"?, "date"?, "source"?}.
 
 A record's date may also be under `published`, `datePublished`, `date_publish` or `time`
-(the names crawlers and datasets use), in ISO form with or without time and zone, or as
-epoch seconds or milliseconds. A date that cannot be read is dropped with a warning on the page.
+(the names crawlers and datasets use), in ISO form with or without time and zone, as a
+printed date ("14 January 2024"), or as epoch seconds or milliseconds. A date that cannot be read is dropped with a warning on the page.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from typing import BinaryIO
 
 from ..config import Config
+from ..extract.dates import parse_printed_date
 from ..records import Page, Skipped
 from .decode import NotText, decode_bytes
 from .ids import page_id
@@ -56,7 +57,8 @@ def _parse_date(value: object) -> str | None:
     try:
         parsed: date | datetime = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
     except ValueError:
-        return None
+        found = parse_printed_date(text[:200])  # "14 January 2024", "Jan. 14, 2024 10:00 GMT"
+        return text if found else None
     return text if 1900 <= parsed.year <= 2100 else None
 
 
