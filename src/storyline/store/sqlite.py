@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import StoreError
-from ..records import (CONTENT_FARM_AT, Article, CopyLink, DatedPage, Forensics, Mention, PageFilter, Relation,
-                       Signature, Skipped, StoredPage)
+from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
 from .lsh_index import LshIndex
-from .rows import chunks, mention_row, page_dict, site_key, stored_page, story_dict
+from .rows import chunks, mention_row, page_dict, stored_page, story_dict
+from .listing import FTS_SCHEMA, Listing
 from .storylines import StorylineTables
 
 SCHEMA_VERSION = 1
@@ -38,20 +38,6 @@ CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
 CREATE TABLE IF NOT EXISTS storyline_keys (
     term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
-"""
-
-_FTS = """
-CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(title, text, content='pages', content_rowid='seq');
-CREATE TRIGGER IF NOT EXISTS pages_fts_insert AFTER INSERT ON pages BEGIN
-    INSERT INTO pages_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS pages_fts_delete AFTER DELETE ON pages BEGIN
-    INSERT INTO pages_fts (pages_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
-END;
-CREATE TRIGGER IF NOT EXISTS pages_fts_update AFTER UPDATE OF title, text ON pages BEGIN
-    INSERT INTO pages_fts (pages_fts, rowid, title, text) VALUES ('delete', old.seq, old.title, old.text);
-    INSERT INTO pages_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
-END;
 """
 
 _SCHEMA = """
@@ -130,7 +116,7 @@ _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 _WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
 
 
-class SqliteStore(StorylineTables):
+class SqliteStore(StorylineTables, Listing):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
@@ -155,13 +141,13 @@ class SqliteStore(StorylineTables):
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 if not has_schema:
                     self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
-                    self.db.executescript(_FTS)
+                    self.db.executescript(FTS_SCHEMA)
                     self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 else:
                     self._add_missing_columns()
                     LshIndex(self.db).create()  # a store from before the index had a table of text ids
                     if not self._has_table("pages_fts"):  # a store from before full-text search: indexed once
-                        self.db.executescript(_FTS)
+                        self.db.executescript(FTS_SCHEMA)
                         self.db.execute("INSERT INTO pages_fts (pages_fts) VALUES ('rebuild')")
             elif not self._has_columns():
                 raise StoreError(f"{self.path} was made by an older storyline; run `storyline run --db {self.path}` "
@@ -607,55 +593,6 @@ class SqliteStore(StorylineTables):
     def stories(self) -> list[dict]:
         rows = self.db.execute(self._STORY_SELECT + " ORDER BY (SELECT min(seq) FROM pages WHERE story = s.id)")
         return [story_dict(r) for r in rows]
-
-    def matching_pages(self, where: PageFilter) -> list[tuple[str, str | None]]:
-        """(page id, story) of the stored articles that pass the filter, in the order they were added."""
-        sql, args = ["status = 'ok'"], []
-        if where.since:
-            sql.append("published_value >= ?")
-            args.append(where.since)
-        if where.until:
-            sql.append("published_value <= ?")
-            args.append(where.until)
-        if where.site:
-            site = where.site.lower()
-            sql.append("(lower(site_name) = ? OR instr(lower(coalesce(url, '')), '://' || ?) > 0 "
-                       "OR instr(lower(coalesce(url, '')), '.' || ?) > 0)")
-            args += [site, site, site]
-        if where.agency:
-            sql.append("upper(agency) = upper(?)")
-            args.append(where.agency)
-        if where.content_farm is not None:
-            score = "coalesce(json_extract(content_farm, '$.score'), 0)"
-            sql.append(f"{score} >= ?" if where.content_farm else f"{score} < ?")
-            args.append(CONTENT_FARM_AT)
-        if where.misdated is not None:
-            sql.append("coalesce(misdated, 0) = ?")
-            args.append(1 if where.misdated else 0)
-        if where.story:
-            sql.append("story = ?")
-            args.append(self.resolve_story(where.story) or where.story)
-        if where.query:
-            words = [w for w in where.query.split() if w.strip('"')]
-            if self._has_table("pages_fts"):
-                sql.append("seq IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH ?)")
-                args.append(" ".join('"' + w.replace('"', '""') + '"' for w in words))  # every word, literally
-            else:  # a read-only store from before full-text search
-                for w in words:
-                    sql.append("(instr(lower(coalesce(title, '')), ?) > 0 OR instr(lower(coalesce(text, '')), ?) > 0)")
-                    args += [w.lower(), w.lower()]
-        rows = self.db.execute(f"SELECT id, story FROM pages WHERE {' AND '.join(sql)} ORDER BY seq", args)
-        return [(r[0], r[1]) for r in rows]
-
-    def story_sources(self, story_id: str | None = None) -> dict[str, int]:
-        """story -> its independent sources: distinct sites of its pages, a copy group counting once
-        (every story, or one)."""
-        sites: dict[str, set[str]] = {}
-        for story, site, url, source in self.db.execute(
-                "SELECT story, site_name, url, source FROM pages WHERE status = 'ok' AND story IS NOT NULL "
-                "AND duplicate_of IS NULL" + (" AND story = ?" if story_id else ""), (story_id,) if story_id else ()):
-            sites.setdefault(story, set()).add(site_key(site, url, source))
-        return {story: len(found) for story, found in sites.items()}
 
     def story(self, story_id: str) -> dict | None:
         row = self.db.execute(self._STORY_SELECT + " WHERE s.id = ?", (story_id,)).fetchone()
