@@ -245,3 +245,31 @@ def test_search_works_on_a_store_from_before_full_text_search(capsys, tmp_path):
     cli(capsys, "run", str(EXAMPLES), "--db", str(db), "--no-progress")  # a run adds and fills the index
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM pages_fts WHERE pages_fts MATCH 'Lavrov'").fetchone()[0] == len(found)
+
+
+def test_a_store_on_a_read_only_medium_can_be_read(capsys, tmp_path, monkeypatch):
+    """On a read-only medium, or in a folder the user may not write, SQLite cannot make a WAL
+    store's shared-memory file: a plain read-only open fails ('unable to open database file';
+    checked by hand on a read-only bind mount). The commands that only read must work anyway."""
+    import sqlite3
+
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    real_connect = sqlite3.connect
+
+    def medium(database, *args, **kwargs):
+        con = real_connect(database, *args, **kwargs)
+        if kwargs.get("uri") and "mode=ro" in str(database) and "immutable=1" not in str(database):
+            con.close()
+            return _Failing()
+        return con
+
+    class _Failing:
+        def execute(self, *args, **kwargs):
+            raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", medium)
+    for command in (["stories"], ["storylines"], ["pages", "--query", "Lavrov"], ["export", "-"]):
+        code, out, err = cli(capsys, *command, "--db", db)
+        assert code == 0, (command, err)
+        assert out.strip()

@@ -7,6 +7,7 @@ what is missing (page ids are stable, see read/ids.py).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -102,6 +103,7 @@ CREATE TABLE IF NOT EXISTS stories (
 
 
 
+log = logging.getLogger(__name__)
 PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
                 "claimed_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
                 "warnings", "duplicate_of", "relation", "relation_score", "original_reasons", "story",
@@ -126,8 +128,7 @@ class SqliteStore(StorylineTables, Listing):
             raise StoreError(f"no store at {self.path} (create one with `storyline run --db {self.path} INPUT`)")
         try:
             if read_only:
-                self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=60,
-                                          isolation_level=None)
+                self.db = self._open_read_only()
             else:
                 self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.db.row_factory = sqlite3.Row
@@ -154,6 +155,23 @@ class SqliteStore(StorylineTables, Listing):
                                  "(with any input) once to upgrade it")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"cannot open store {self.path}: {err}") from err
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A reader's connection. A store in WAL mode needs its shared-memory file, which cannot be
+        made on a read-only medium or in a folder the user may not write: then the file is opened
+        as immutable (no locks, no WAL). A write-ahead log left beside it (a writer that did not
+        close) cannot be read that way, so its latest changes may be missing: said on stderr."""
+        uri = self.path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60, isolation_level=None)
+            db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return db
+        except sqlite3.OperationalError:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                log.warning("%s: reading without its write-ahead log %s (read-only); the latest changes may be "
+                            "missing", self.path, wal)
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=60, isolation_level=None)
 
     def _has_table(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
