@@ -273,3 +273,26 @@ def test_a_store_on_a_read_only_medium_can_be_read(capsys, tmp_path, monkeypatch
         code, out, err = cli(capsys, *command, "--db", db)
         assert code == 0, (command, err)
         assert out.strip()
+
+
+def test_export_as_csv_and_parquet_tables(capsys, tmp_path):
+    import csv
+
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    code, _, _ = cli(capsys, "export", "--format", "csv", str(tmp_path / "csv"), "--db", db)
+    assert code == 0
+    with (tmp_path / "csv" / "pages.csv").open(encoding="utf-8", newline="") as handle:
+        pages = list(csv.DictReader(handle))
+    assert len(pages) == 5 and all(json.loads(p["published"])["value"] for p in pages)
+    with (tmp_path / "csv" / "stories.csv").open(encoding="utf-8", newline="") as handle:
+        stories = list(csv.DictReader(handle))
+    assert sorted(int(s["page_count"]) for s in stories) == [1, 4]
+    assert (tmp_path / "csv" / "storylines.csv").exists()
+    code, _, err = cli(capsys, "export", "--format", "csv", "-", "--db", db)
+    assert code == 2 and "folder" in err
+    parquet = pytest.importorskip("pyarrow.parquet")
+    code, _, _ = cli(capsys, "export", "--format", "parquet", str(tmp_path / "pq"), "--db", db)
+    assert code == 0
+    table = parquet.read_table(tmp_path / "pq" / "stories.parquet")
+    assert table.num_rows == 2 and "sources" in table.column_names

@@ -7,13 +7,13 @@
 """
 from __future__ import annotations
 
-import json
 from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
 from .errors import UsageError
+from .export import FORMATS, write_jsonl, write_tables
 from .config import Config, load_config
 from .read import check_inputs, read_inputs
 from .records import PageFilter, Skipped
@@ -22,7 +22,7 @@ from .extract import extract_page
 from .forensics import judge_alone
 from .run.rebuild import rebuild
 from .run.workers import run_in_workers
-from .schema import MEMBER_FIELDS, PAGE_FIELDS, article_json, public_page, skipped_json
+from .schema import MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
 
 
@@ -120,22 +120,18 @@ class Storyline:
         return pages[:limit] if limit is not None else pages
 
     def export(self, out: str | Path | TextIO, format: str = "jsonl") -> int:
-        """Write every page, every story, then every storyline, one JSON object per line, to a
-        path or an open text stream; returns the line count."""
-        if format != "jsonl":
-            raise UsageError(f"unknown export format {format!r} (supported: jsonl)")
-        n = 0
-        with (nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as handle:
-            for page in self.pages():
-                handle.write(json.dumps({"kind": "page", **page}, ensure_ascii=False) + "\n")
-                n += 1
-            for story in self.stories():
-                handle.write(json.dumps({"kind": "story", **story}, ensure_ascii=False) + "\n")
-                n += 1
-            for line in self.storylines():
-                handle.write(json.dumps({"kind": "storyline", **line}, ensure_ascii=False) + "\n")
-                n += 1
-        return n
+        """Write every page, story and storyline: as JSON lines to a path or an open text stream
+        ("jsonl"), or as three tables in the folder `out` ("csv", "parquet"). Returns the count."""
+        if format not in FORMATS:
+            raise UsageError(f"unknown export format {format!r} (supported: {', '.join(FORMATS)})")
+        tables = {"pages": self.pages(), "stories": self.stories(), "storylines": self.storylines()}
+        if format == "jsonl":
+            with (nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as handle:
+                return write_jsonl(handle, tables)
+        if hasattr(out, "write") or str(out) == "-":
+            raise UsageError(f"export --format {format} writes a folder of three files: give its path, not stdout")
+        return write_tables(Path(out), tables, {"pages": PAGE_FIELDS, "stories": STORY_FIELDS,
+                                                "storylines": STORYLINE_FIELDS}, format)
 
 
 def extract(inputs: Iterable[str | Path], config: Config | None = None, *, workers: int = 1) -> Iterator[dict]:

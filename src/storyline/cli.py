@@ -17,6 +17,7 @@ from typing import Any
 from .api import Storyline, extract
 from .config import load_config
 from .errors import StoreError, StorylineError
+from .export import FORMATS
 from .records import CONTENT_FARM_AT, PageFilter
 from . import __version__
 from .run.rebuild import STAGES
@@ -95,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("inputs", nargs="+", metavar="FILE")
 
     exp = sub.add_parser("export", parents=[common], help="write pages and stories to a file")
-    exp.add_argument("--format", choices=["jsonl"], default="jsonl")
+    exp.add_argument("--format", choices=FORMATS, default="jsonl",
+                     help="jsonl: one object per line (OUT - for stdout); csv, parquet: a folder OUT of pages, "
+                          "stories and storylines tables")
     exp.add_argument("out", metavar="OUT")
     return parser
 
