@@ -296,3 +296,49 @@ def test_export_as_csv_and_parquet_tables(capsys, tmp_path):
     assert code == 0
     table = parquet.read_table(tmp_path / "pq" / "stories.parquet")
     assert table.num_rows == 2 and "sources" in table.column_names
+
+
+def test_progress_counts_every_page_and_names_each_stage(tmp_path):
+    from storyline.read import count_pages
+
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD, dict(BUDGET, id="b")])
+    assert count_pages([EXAMPLES]) == 5 and count_pages([EXAMPLES, feed]) == 7 and count_pages(["-"]) is None
+    advanced, phases = [], []
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([EXAMPLES, feed], progress=advanced.append, phase=phases.append)
+    assert sum(advanced) == 7 and max(advanced) == 1  # page by page, not in steps of 100
+    assert {"copies", "stories", "dates", "storylines"} <= set(phases)
+
+
+def test_ctrl_c_says_how_many_pages_were_kept(capsys, tmp_path, monkeypatch):
+    import storyline.cli as cli_module
+
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.Storyline, "run", interrupted)
+    code, _, err = cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    assert code == 130 and "5 pages are in the store and kept" in err
+
+
+def test_pages_another_run_left_pending_are_counted_apart(capsys, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "s.db"
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(next(EXAMPLES.glob("004_*.txt")), first)
+    with Storyline(db) as sl:
+        sl.run([first])
+    with sqlite3.connect(db) as con:  # as a run killed before its stories step leaves its page
+        con.execute("UPDATE pages SET story = NULL")
+        con.execute("DELETE FROM stories")
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD])
+    code, out, _ = cli(capsys, "run", str(feed), "--db", str(db), "--no-progress", "--json")
+    summary = json.loads(out)
+    assert summary["pages_added"] == 1 and summary["pages_of_other_runs_settled"] == 1
+    code, out, _ = cli(capsys, "run", str(feed), "--db", str(db), "--no-progress")
+    assert "another run" not in out

@@ -50,11 +50,12 @@ class Storyline:
         self.store.close()
 
     def run(self, inputs: Iterable[str | Path], *, workers: int = 1,
-            progress: Callable[[int], None] | None = None) -> RunSummary:
+            progress: Callable[[int], None] | None = None, phase: Callable[[str], None] | None = None
+            ) -> RunSummary:
         """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin)."""
         inputs = [str(i) for i in inputs]
         unread = check_inputs(inputs)
-        summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress)
+        summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress, phase=phase)
         summary.unread = [str(f) for f in unread]
         return summary
 

@@ -21,7 +21,7 @@ from .export import FORMATS
 from .records import CONTENT_FARM_AT, PageFilter
 from . import __version__
 from .run.rebuild import STAGES
-from .read import check_inputs, describe_unread
+from .read import check_inputs, count_pages, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 
 OK, SKIPPED, FATAL = 0, 1, 2
@@ -135,13 +135,20 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _progress(enabled: bool):
+def _progress(enabled: bool, inputs: list[str]):
+    """A progress bar on stderr: pages read against the count of the inputs when that is cheap to
+    know (with an ETA), then the name of each stage after reading."""
     if not enabled:
-        return None, None
+        return None, None, None
     from tqdm import tqdm
 
-    bar = tqdm(unit=" pages", file=sys.stderr, dynamic_ncols=True)
-    return bar, bar.update
+    bar = tqdm(total=count_pages(inputs), unit=" pages", desc="reading", file=sys.stderr, dynamic_ncols=True)
+
+    def phase(name: str) -> None:
+        bar.set_description(name)
+        bar.refresh()
+
+    return bar, bar.update, phase
 
 
 def _print_summary(summary, args) -> None:
@@ -156,6 +163,9 @@ def _print_summary(summary, args) -> None:
         print(f"  skipped {source}: {reason}")
     if len(summary.skipped) > 20:
         print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+    if summary.settled_for_others:
+        print(f"  (also put into stories: {summary.settled_for_others} pages another run stored and left pending; "
+              "the story counts below include them)")
     unread = getattr(summary, "unread", [])
     if unread:
         print(f"not read: {describe_unread([Path(f) for f in unread])} of kinds storyline does not read"
@@ -180,15 +190,30 @@ def cmd_rebuild(args, config) -> int:
 
 def cmd_run(args, config) -> int:
     check_inputs(args.inputs)  # before the store is created or opened
-    bar, update = _progress(sys.stderr.isatty() and not args.no_progress and not args.json)
+    bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
     try:
         with Storyline(args.db, config) as sl:
-            summary = sl.run(args.inputs, workers=args.workers, progress=update)
+            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase)
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+            bar = None
+        print(f"\nstoryline: interrupted. {_stored_pages(args.db)} pages are in the store and kept; "
+              "run the same command again to resume.", file=sys.stderr)
+        return 130
     finally:
         if bar is not None:
             bar.close()
     _print_summary(summary, args)
     return SKIPPED if summary.skipped else OK
+
+
+def _stored_pages(db: str) -> str:
+    try:
+        with Storyline(db, read_only=True) as sl:
+            return str(sl.store.counts()["pages"])
+    except (StorylineError, sqlite3.Error):
+        return "the"
 
 
 def cmd_stories(args, config) -> int:

@@ -5,6 +5,7 @@ A page that cannot be read is yielded as Skipped with its reason; reading goes o
 """
 from __future__ import annotations
 
+import gzip
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from ..config import Config
 from ..records import Page, Skipped
 from .files import FORMATS, format_of, read_file, read_stream
 
-__all__ = ["check_inputs", "describe_unread", "read_inputs", "iter_files", "unread_files", "FORMATS"]
+__all__ = ["check_inputs", "count_pages", "describe_unread", "read_inputs", "iter_files", "unread_files", "FORMATS"]
 
 
 def iter_files(path: Path) -> Iterator[Path]:
@@ -71,3 +72,33 @@ def read_inputs(inputs: Iterable[str | Path], config: Config = Config()) -> Iter
             raise InputError(f"no such file or directory: {item}")
         for file in iter_files(path):
             yield from read_file(file, config)
+
+
+COUNT_LINES_UP_TO = 1 << 30  # JSONL bytes worth a counting pass before a run, for a progress total
+
+
+def count_pages(inputs: Iterable[str | Path]) -> int | None:
+    """How many pages the inputs hold, when that is cheap to know (files, lines of JSONL up to
+    COUNT_LINES_UP_TO bytes in all); None for stdin, WARC, or larger JSONL."""
+    total, jsonl_bytes = 0, 0
+    for item in inputs:
+        if str(item) == "-":
+            return None
+        for file in iter_files(Path(item)):
+            kind = format_of(file)
+            if kind == "warc":
+                return None
+            if kind != "jsonl":
+                total += 1
+                continue
+            try:
+                jsonl_bytes += file.stat().st_size
+                if jsonl_bytes > COUNT_LINES_UP_TO:
+                    return None
+                opener = gzip.open if file.suffix.lower() == ".gz" else open
+                with opener(file, "rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except (OSError, EOFError, ValueError):
+                return None
+    return total
+

@@ -82,9 +82,15 @@ class RunSummary:
     storylines: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per phase
+    on_phase: Callable[[str], None] | None = None  # told the name of each phase as it starts
+    # Pages another run stored (still reading, or killed) that this run put into stories: the
+    # stories opened and joined count them too.
+    settled_for_others: int = 0
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
+        if self.on_phase is not None:
+            self.on_phase(phase)
         start = time.perf_counter()
         try:
             yield
@@ -94,7 +100,7 @@ class RunSummary:
     def as_dict(self) -> dict:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
-                "not_read": self.unread,
+                "not_read": self.unread, "pages_of_other_runs_settled": self.settled_for_others,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
                 "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
@@ -102,8 +108,10 @@ class RunSummary:
 
 
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
-                 workers: int = 1, progress: Callable[[int], None] | None = None) -> RunSummary:
-    summary = RunSummary()
+                 workers: int = 1, progress: Callable[[int], None] | None = None,
+                 phase: Callable[[str], None] | None = None) -> RunSummary:
+    """`progress(n)`: n more pages read; `phase(name)`: a stage after reading starts."""
+    summary = RunSummary(on_phase=phase)
     ensure_index(store, config)
     ensure_story_features(store)
 
@@ -134,20 +142,21 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     extracting = time.perf_counter()
     for result in run_in_workers(not_stored(read_inputs(inputs, config)), prepare, config, workers):
         batch.append(result)
+        if progress:
+            progress(1)
         if len(batch) >= BATCH:
             _store_batch(store, batch, config, summary)
-            if progress:
-                progress(len(batch))
             batch = []
     if batch:
         _store_batch(store, batch, config, summary)
-        if progress:
-            progress(len(batch))
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting, 3)
     with store.transaction():
         # Pending work is read from the store, not from this run's memory: pages
-        # stored by a run that was killed before this step are finished here.
-        settle(store, store.pages_without_story(), config, summary)
+        # stored by a run that was killed before this step, or by another run still
+        # reading, are finished here, and counted apart.
+        pending = store.pages_without_story()
+        summary.settled_for_others = max(0, len(pending) - summary.added)
+        settle(store, pending, config, summary)
     summary.totals = store.counts()
     summary.storylines = summary.totals["storylines"]
     return summary
