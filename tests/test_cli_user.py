@@ -342,3 +342,27 @@ def test_pages_another_run_left_pending_are_counted_apart(capsys, tmp_path):
     assert summary["pages_added"] == 1 and summary["pages_of_other_runs_settled"] == 1
     code, out, _ = cli(capsys, "run", str(feed), "--db", str(db), "--no-progress")
     assert "another run" not in out
+
+
+def test_delete_pages_by_id_and_by_source(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    feed = write_jsonl(tmp_path / "feed.jsonl", [FLOOD, dict(BUDGET, id="b")])
+    cli(capsys, "run", str(EXAMPLES), str(feed), "--db", db, "--no-progress")
+    pages = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    original = next(p["duplicate_of"] for p in pages if p["duplicate_of"])
+    code, out, _ = cli(capsys, "delete", original, "--db", db, "--json")
+    assert code == 0 and json.loads(out)["pages_deleted"] == 1
+    after = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    ids = {p["id"] for p in after}
+    assert original not in ids and len(after) == len(pages) - 1
+    assert all(p["duplicate_of"] in ids for p in after if p["duplicate_of"])  # nothing points at the gone page
+    stories = json.loads(cli(capsys, "stories", "--json", "--db", db)[1])
+    assert sorted(i for s in stories for i in s["pages"]) == sorted(ids)  # every page in exactly one story
+    assert json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])
+    code, out, _ = cli(capsys, "delete", "--source", str(feed), "--db", db, "--json")
+    assert code == 0 and json.loads(out)["pages_deleted"] == 2
+    assert not json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])  # search forgets it
+    code, _, err = cli(capsys, "delete", "no-such-page", "--db", db)
+    assert code == 2 and "no page" in err
+    cli(capsys, "run", str(feed), "--db", db, "--no-progress")  # read again: stored anew
+    assert len(json.loads(cli(capsys, "pages", "--json", "--db", db)[1])) == len(after)

@@ -20,7 +20,7 @@ from .records import PageFilter, Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .forensics import judge_alone
-from .run.rebuild import rebuild
+from .run.rebuild import delete_pages, rebuild
 from .run.workers import run_in_workers
 from .schema import MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page, skipped_json
 from .store import SqliteStore
@@ -63,6 +63,13 @@ class Storyline:
         """Recompute `stage` (copies, dates, stories, storylines) and every stage after it from the stored
         pages, with this store's current settings (after a change of settings or of the join model)."""
         return rebuild(self.store, stage, self.config)
+
+    def delete(self, page_ids: Iterable[str] = (), *, sources: Iterable[str] = ()) -> tuple[int, RunSummary]:
+        """Remove pages (by id, or by the source they were read from: a file, a URL, or a container
+        with all its records) and recompute copies, dates, stories and storylines without them.
+        Returns how many pages went, and the recomputation's summary."""
+        ids = list(page_ids) + self.store.page_ids_of_sources(sources)
+        return delete_pages(self.store, ids, self.config)
 
     def stories(self, storyline: str | None = None, *, where: PageFilter | None = None,
                 sort: str | None = None, limit: int | None = None) -> list[dict]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .api import Storyline, extract
 from .config import load_config
-from .errors import StoreError, StorylineError
+from .errors import StoreError, StorylineError, UsageError
 from .export import FORMATS
 from .records import CONTENT_FARM_AT, PageFilter
 from . import __version__
@@ -94,6 +94,15 @@ def _parser() -> argparse.ArgumentParser:
     ext = sub.add_parser("extract", parents=[common], help="clean text and metadata of pages, no store",
                          description="Stateless: prints one object per page (one JSON object per line with --json).")
     ext.add_argument("inputs", nargs="+", metavar="FILE")
+
+    delete = sub.add_parser(
+        "delete", parents=[common], help="remove pages for good; copies, dates and stories are recomputed",
+        description="Remove pages (by id, or everything read from a source: a file, a URL, or a container "
+                    "such as feed.jsonl with all its records) with their copy links; then copy groups, dates, "
+                    "stories and storylines are recomputed without them, in one transaction.")
+    delete.add_argument("page_ids", nargs="*", metavar="PAGE_ID")
+    delete.add_argument("--source", action="append", default=[], metavar="SOURCE",
+                        help="also every page read from SOURCE (repeatable)")
 
     exp = sub.add_parser("export", parents=[common], help="write pages and stories to a file")
     exp.add_argument("--format", choices=FORMATS, default="jsonl",
@@ -376,6 +385,25 @@ def _or_none(value: object) -> object:
     return "none" if value is None or value == "" else value
 
 
+def cmd_delete(args, config) -> int:
+    if not args.page_ids and not args.source:
+        raise UsageError("delete needs page ids or --source")
+    if not Path(args.db).exists():
+        raise StoreError(f"no store at {args.db}")
+    with Storyline(args.db, config) as sl:
+        known = {p["id"] for p in sl.pages()} | {p["id"] for p in sl.pages(errors=True)}
+        unknown = [i for i in args.page_ids if i not in known]
+        if unknown:
+            raise UsageError(f"no page {', '.join(map(repr, unknown))} in {args.db} (see `storyline pages`)")
+        removed, summary = sl.delete(args.page_ids, sources=args.source)
+    if args.json:
+        _print_json({"pages_deleted": removed, **summary.as_dict()})
+        return OK
+    print(f"deleted {removed} pages")
+    _print_summary(summary, args)
+    return OK
+
+
 def cmd_export(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
         n = sl.export(sys.stdout if args.out == "-" else args.out, args.format)
@@ -384,7 +412,7 @@ def cmd_export(args, config) -> int:
 
 
 COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
-            "extract": cmd_extract, "export": cmd_export}
+            "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete}
 
 
 def main(argv: list[str] | None = None) -> int:

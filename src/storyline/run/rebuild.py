@@ -46,6 +46,24 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     return summary
 
 
+def delete_pages(store: SqliteStore, ids: list[str], config: Config) -> tuple[int, RunSummary]:
+    """Remove pages for good, then recompute what leaned on them, in one transaction: copy groups
+    from the copy links that remain, dates, stories and storylines of every stored page (as
+    `rebuild --stage stories` does; its cost follows the store's size)."""
+    ensure_index(store, config)
+    ensure_story_features(store)
+    summary = RunSummary()
+    with store.transaction():
+        removed = store.delete_pages(ids)
+        if removed:
+            store.clear_forensics()
+            store.clear_stories()
+            settle(store, store.pages_without_story(), config, summary)
+    summary.totals = store.counts()
+    summary.storylines = summary.totals["storylines"]
+    return removed, summary
+
+
 def _relink(store: SqliteStore, config: Config) -> None:
     """Verified copy links between all stored pages, with this config's thresholds: each page
     against the pages stored before it (the same pairs a run of the same input verifies)."""

@@ -387,6 +387,41 @@ class SqliteStore(StorylineTables, Listing):
             last = rows[-1]["seq"]
 
     # -- clearing derived data (storyline rebuild) ----------------------------
+    def page_ids_of_sources(self, sources: Iterable[str]) -> list[str]:
+        """Ids of the pages read from these sources: a file, a URL, or a container and its records
+        ("feed.jsonl" gives "feed.jsonl#L1", "feed.jsonl#L2", ...)."""
+        out: list[str] = []
+        for source in sources:
+            out += [r[0] for r in self.db.execute(
+                "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? ORDER BY seq",
+                (source, len(source) + 1, source + "#"))]
+        return out
+
+    def delete_pages(self, ids: Iterable[str]) -> int:
+        """Remove pages (stored or skipped) with their copy links, index keys and counts; pages that
+        copied or retold them no longer point at them. Stories are for the caller to rebuild."""
+        ids = sorted(set(ids))
+        removed = 0
+        for chunk, marks in chunks(ids):
+            rows = self.db.execute(f"SELECT seq, status, terms, story_counts FROM pages WHERE id IN ({marks})",
+                                   chunk).fetchall()
+            for seq, status, terms, counts in rows:
+                if status != "ok":
+                    continue
+                keys = list(json.loads(terms or "{}"))
+                keys += ["@" + n for n in (json.loads(counts).get("entities", {}) if counts else {})]
+                self.db.executemany("UPDATE term_df SET df = df - 1 WHERE term = ?", [(k,) for k in keys])
+                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'n_docs'")
+                self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
+            self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
+                            f"WHERE duplicate_of IN ({marks})", chunk)
+            self.db.execute(f"UPDATE pages SET related_to = NULL, related_as = NULL, related_score = NULL "
+                            f"WHERE related_to IN ({marks})", chunk)
+            removed += self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", chunk).rowcount
+        self.db.execute("DELETE FROM term_df WHERE df <= 0")
+        return removed
+
     def clear_copies(self) -> None:
         self.db.execute("DELETE FROM links")
         self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL, "
