@@ -366,3 +366,24 @@ def test_delete_pages_by_id_and_by_source(capsys, tmp_path):
     assert code == 2 and "no page" in err
     cli(capsys, "run", str(feed), "--db", db, "--no-progress")  # read again: stored anew
     assert len(json.loads(cli(capsys, "pages", "--json", "--db", db)[1])) == len(after)
+
+
+def test_update_replaces_a_page_whose_content_changed_and_keeps_a_record_of_the_old(capsys, tmp_path):
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(write_jsonl(tmp_path / "v1.jsonl", [FLOOD])), str(EXAMPLES), "--db", db, "--no-progress")
+    changed = write_jsonl(tmp_path / "v2.jsonl", [BUDGET])  # the same id "a", new content
+    code, out, _ = cli(capsys, "run", str(changed), "--db", db, "--no-progress", "--json")
+    summary = json.loads(out)
+    assert code == 1 and "run --update" in summary["skipped"][0]["reason"]
+    code, out, _ = cli(capsys, "run", str(changed), "--db", db, "--no-progress", "--json", "--update")
+    summary = json.loads(out)
+    assert code == 0 and summary["superseded"] == 1 and summary["pages_added"] == 1
+    pages = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    page = next(p for p in pages if p["id"] == "a")
+    assert page["title"] == BUDGET["title"] and len(pages) == 6
+    assert json.loads(cli(capsys, "pages", "--errors", "--json", "--db", db)[1]) == []  # the old skip went
+    stories = json.loads(cli(capsys, "stories", "--json", "--db", db)[1])
+    assert sorted(i for s in stories for i in s["pages"]) == sorted(p["id"] for p in pages)
+    assert not json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])
+    code, out, _ = cli(capsys, "show", "a", "--db", db)
+    assert "an earlier version, 'Flood warnings issued for the river valley'" in out

@@ -50,12 +50,14 @@ class Storyline:
         self.store.close()
 
     def run(self, inputs: Iterable[str | Path], *, workers: int = 1,
-            progress: Callable[[int], None] | None = None, phase: Callable[[str], None] | None = None
-            ) -> RunSummary:
-        """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin)."""
+            progress: Callable[[int], None] | None = None, phase: Callable[[str], None] | None = None,
+            update: bool = False) -> RunSummary:
+        """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin). `update`:
+        a stored page whose id comes with new content is replaced by the new version."""
         inputs = [str(i) for i in inputs]
         unread = check_inputs(inputs)
-        summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress, phase=phase)
+        summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress, phase=phase,
+                               update=update)
         summary.unread = [str(f) for f in unread]
         return summary
 

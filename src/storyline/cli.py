@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=1, help="extraction processes (default 1)")
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    run.add_argument("--update", action="store_true",
+                     help="a stored page whose id comes with new content is replaced by the new version "
+                          "(the old one is recorded as superseded; stories are then recomputed)")
 
     rebuild = sub.add_parser(
         "rebuild", parents=[common], help="recompute copies, dates, stories or storylines from the stored pages",
@@ -172,6 +175,9 @@ def _print_summary(summary, args) -> None:
         print(f"  skipped {source}: {reason}")
     if len(summary.skipped) > 20:
         print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+    if summary.superseded:
+        print(f"  {summary.superseded} stored pages replaced by a new version (the old ones are recorded as "
+              "superseded); copies, dates and stories were recomputed")
     if summary.settled_for_others:
         print(f"  (also put into stories: {summary.settled_for_others} pages another run stored and left pending; "
               "the story counts below include them)")
@@ -202,7 +208,7 @@ def cmd_run(args, config) -> int:
     bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
     try:
         with Storyline(args.db, config) as sl:
-            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase)
+            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase, update=args.update)
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
@@ -263,6 +269,8 @@ def cmd_show(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
         story = sl.show(args.story_id)
         page = sl.page(args.story_id) if story is None else None
+        if page is not None and not args.json:
+            page["earlier_versions"] = sl.store.superseded(page["id"])
     if story is None and page is not None:
         return _show_page(page, args)
     if story is None:
@@ -302,6 +310,8 @@ def _show_page(page: dict, args) -> int:
     flags = _flags(page)
     if flags:
         print(f"  {flags}")
+    for old in page.get("earlier_versions", []):
+        print(f"  replaced {old['replaced_at']}: an earlier version, {_or_none(old['title'])!r} ({old['source']})")
     print(f"\n{page['text']}")
     return OK
 

@@ -86,6 +86,7 @@ class RunSummary:
     # Pages another run stored (still reading, or killed) that this run put into stories: the
     # stories opened and joined count them too.
     settled_for_others: int = 0
+    superseded: int = 0  # stored pages replaced by a new version (run --update)
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -101,6 +102,7 @@ class RunSummary:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
                 "not_read": self.unread, "pages_of_other_runs_settled": self.settled_for_others,
+                "superseded": self.superseded,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
                 "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
@@ -109,8 +111,10 @@ class RunSummary:
 
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None,
-                 phase: Callable[[str], None] | None = None) -> RunSummary:
-    """`progress(n)`: n more pages read; `phase(name)`: a stage after reading starts."""
+                 phase: Callable[[str], None] | None = None, update: bool = False) -> RunSummary:
+    """`progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
+    page stored before whose id comes again with other content is a new version of it (the old
+    one is recorded as superseded); otherwise that record is skipped as a reused id."""
     summary = RunSummary(on_phase=phase)
     ensure_index(store, config)
     ensure_story_features(store)
@@ -125,7 +129,13 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 reason = store.skip_reason(item.id)
                 stored_hash = store.stored_content_hash(item.id)
                 if isinstance(item, Page) and stored_hash and stored_hash != content_hash(item):
-                    yield reused_id(item.id, item.source, content_hash(item))
+                    if not update:
+                        yield reused_id(item.id, item.source, content_hash(item))
+                        continue
+                    with store.transaction():
+                        store.supersede(item.id)
+                    summary.superseded += 1
+                    yield item  # the new version, stored as a new page
                     continue
                 if isinstance(item, Page) and reason is not None and store.worth_retrying(item.id, settings):
                     yield item  # skipped before by a crash, or under other limits: tried again
@@ -154,8 +164,13 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # Pending work is read from the store, not from this run's memory: pages
         # stored by a run that was killed before this step, or by another run still
         # reading, are finished here, and counted apart.
+        if summary.superseded:
+            # Old versions left copy groups, stories and storylines: those are recomputed for the
+            # whole store, as `storyline delete` does.
+            store.clear_forensics()
+            store.clear_stories()
         pending = store.pages_without_story()
-        summary.settled_for_others = max(0, len(pending) - summary.added)
+        summary.settled_for_others = 0 if summary.superseded else max(0, len(pending) - summary.added)
         settle(store, pending, config, summary)
     summary.totals = store.counts()
     summary.storylines = summary.totals["storylines"]
@@ -205,7 +220,7 @@ def reused_id(page_id: str, source: str, digest: str) -> Skipped:
     skipped page of its own (an id derived from its content), so that `pages --errors` lists it."""
     return Skipped(f"{page_id}~{digest[:12]}", source,
                    f"id {page_id!r} is already used by another stored page with different content; "
-                   "this record was not stored")
+                   "this record was not stored (`run --update` stores it as a new version of that page)")
 
 
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:

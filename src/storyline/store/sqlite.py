@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_b ON links (b);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS superseded (  -- older versions of pages re-read with new content (run --update)
+    id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
     title TEXT,
@@ -196,6 +198,8 @@ class SqliteStore(StorylineTables, Listing):
             if have and column not in have:  # (a store from before storylines gets the whole table below)
                 self.db.execute(f"ALTER TABLE storylines ADD COLUMN {column} {kind}")
         self.db.executescript(_STORY_TABLES)
+        self.db.execute("CREATE TABLE IF NOT EXISTS superseded (id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, "
+                        "content_hash TEXT, replaced_at TEXT NOT NULL)")
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -396,6 +400,17 @@ class SqliteStore(StorylineTables, Listing):
                 "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? ORDER BY seq",
                 (source, len(source) + 1, source + "#"))]
         return out
+
+    def supersede(self, page_id: str) -> None:
+        """A page re-read with new content: its old version is recorded as superseded and removed."""
+        self.db.execute("INSERT INTO superseded SELECT id, source, title, content_hash, ? FROM pages WHERE id = ?",
+                        (_now(), page_id))
+        self.delete_pages([page_id])
+
+    def superseded(self, page_id: str) -> list[dict]:
+        """Earlier versions of a page, oldest first."""
+        return [{"source": r[0], "title": r[1], "content_hash": r[2], "replaced_at": r[3]} for r in self.db.execute(
+            "SELECT source, title, content_hash, replaced_at FROM superseded WHERE id = ? ORDER BY rowid", (page_id,))]
 
     def delete_pages(self, ids: Iterable[str]) -> int:
         """Remove pages (stored or skipped) with their copy links, index keys and counts; pages that
