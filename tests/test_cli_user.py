@@ -387,3 +387,47 @@ def test_update_replaces_a_page_whose_content_changed_and_keeps_a_record_of_the_
     assert not json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])
     code, out, _ = cli(capsys, "show", "a", "--db", db)
     assert "an earlier version, 'Flood warnings issued for the river valley'" in out
+
+
+def _visits(tmp_path: Path) -> tuple[str, dict]:
+    """The seeds in a store: the January visit (000-003) and the October one (004), two stories."""
+    db = str(tmp_path / "s.db")
+    with Storyline(db) as sl:
+        sl.run([EXAMPLES])
+        by_file = {Path(p["source"]).name[:3]: p for p in sl.pages()}
+    return db, by_file
+
+
+def _nudge(tmp_path: Path, text: str) -> Path:
+    """A later page that touches the January story: a copy of one of its reports, lightly edited."""
+    return write_jsonl(tmp_path / "later.jsonl", [{"id": "later", "text": text + "\n\nMore details were not given."}])
+
+
+def test_a_merge_by_hand_survives_later_runs(capsys, tmp_path):
+    db, pages = _visits(tmp_path)
+    january, october = pages["003"]["story"], pages["004"]["story"]
+    assert january != october
+    code, out, _ = cli(capsys, "stories", "merge", january, october, "--db", db)
+    assert code == 0 and "5 pages" in out
+    cli(capsys, "run", str(_nudge(tmp_path, pages["003"]["text"])), "--db", db, "--no-progress")
+    after = {p["id"]: p["story"] for p in json.loads(cli(capsys, "pages", "--json", "--db", db)[1])}
+    assert after[pages["004"]["id"]] == after[pages["003"]["id"]] == january  # review did not split it out
+    assert json.loads(cli(capsys, "show", october, "--json", "--db", db)[1])["id"] == january  # the id resolves
+
+
+def test_a_split_by_hand_survives_later_runs(capsys, tmp_path):
+    db, pages = _visits(tmp_path)
+    january = pages["003"]["story"]
+    moving = pages["000"]["id"]
+    code, out, _ = cli(capsys, "stories", "split", january, moving, "--db", db)
+    assert code == 0
+    after = {p["id"]: p["story"] for p in json.loads(cli(capsys, "pages", "--json", "--db", db)[1])}
+    new = after[moving]
+    assert new != january and after[pages["003"]["id"]] == january
+    cli(capsys, "run", str(_nudge(tmp_path, pages["000"]["text"])), "--db", db, "--no-progress")
+    again = {p["id"]: p["story"] for p in json.loads(cli(capsys, "pages", "--json", "--db", db)[1])}
+    assert again[moving] == new and again[pages["003"]["id"]] == january  # no merge joined them again
+    stories = json.loads(cli(capsys, "stories", "--json", "--db", db)[1])
+    assert sorted(i for s in stories for i in s["pages"]) == sorted(again)
+    code, _, err = cli(capsys, "stories", "split", january, "no-such-page", "--db", db)
+    assert code == 2 and "not pages of" in err

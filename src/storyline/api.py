@@ -20,6 +20,7 @@ from .records import PageFilter, Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .forensics import judge_alone
+from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
 from .run.workers import run_in_workers
 from .schema import MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page, skipped_json
@@ -72,6 +73,15 @@ class Storyline:
         Returns how many pages went, and the recomputation's summary."""
         ids = list(page_ids) + self.store.page_ids_of_sources(sources)
         return delete_pages(self.store, ids, self.config)
+
+    def merge_stories(self, keep: str, other: str) -> str:
+        """Merge `other` into `keep` by hand; later runs keep them together. Returns `keep`'s id."""
+        return merge_stories(self.store, keep, other, self.config)
+
+    def split_story(self, story_id: str, page_ids: Iterable[str]) -> str:
+        """Move pages (with their copies) out of a story into a new one; later runs keep them apart.
+        Returns the new story's id."""
+        return split_story(self.store, story_id, list(page_ids), self.config)
 
     def stories(self, storyline: str | None = None, *, where: PageFilter | None = None,
                 sort: str | None = None, limit: int | None = None) -> list[dict]:

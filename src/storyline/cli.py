@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="list stories (id, pages, sources, date span, title)",
                              description="Stories in the order they were opened; with filters, those with a "
                                          "page that passes them all.")
+    stories.add_argument("edit", nargs="*", metavar="merge A B | split STORY PAGE_ID...",
+                         help="edit by hand (later runs keep it): merge story B into A, or move pages "
+                              "(with their copies) out of STORY into a new story")
     stories.add_argument("--storyline", metavar="STORYLINE_ID", help="only the stories of this storyline")
     stories.add_argument("--sort", choices=("date", "size", "sources"),
                          help="date: newest first; size: most pages; sources: most independent sources")
@@ -231,7 +234,25 @@ def _stored_pages(db: str) -> str:
         return "the"
 
 
+def _edit_stories(args, config) -> int:
+    action, *rest = args.edit
+    if not Path(args.db).exists():
+        raise StoreError(f"no store at {args.db}")
+    with Storyline(args.db, config) as sl:
+        if action == "merge" and len(rest) == 2:
+            story = sl.show(sl.merge_stories(rest[0], rest[1]))
+            print(f"merged {rest[1]} into {story['id']}: {story['page_count']} pages")
+        elif action == "split" and len(rest) >= 2:
+            story = sl.show(sl.split_story(rest[0], rest[1:]))
+            print(f"split {story['page_count']} pages off {rest[0]} into {story['id']}")
+        else:
+            raise UsageError("stories edits: `stories merge A B` or `stories split STORY PAGE_ID...`")
+    return OK
+
+
 def cmd_stories(args, config) -> int:
+    if args.edit:
+        return _edit_stories(args, config)
     with Storyline(args.db, config, read_only=True) as sl:
         stories = sl.stories(storyline=args.storyline, where=_filter(args), sort=args.sort, limit=args.limit)
     if args.json:

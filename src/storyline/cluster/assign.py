@@ -48,6 +48,8 @@ class StorySource(Protocol):
     def story_states(self, ids: list[str]) -> dict[str, dict]: ...
     def stories_without_state(self) -> list[str]: ...
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
+    def pinned(self, ids: Iterable[str]) -> set[str]: ...  # pages placed in their story by hand
+    def kept_apart(self, a: str, b: str) -> bool: ...  # stories split apart by hand
 
 
 @dataclass(slots=True, frozen=True)
@@ -291,8 +293,8 @@ def assign_stories(source: StorySource, pending: list[str], regrouped: set[str],
         book.set_story(pid, story_id)
         touched.add(story_id)
         for other in bridged:  # the page fits another story too: when the two now look like one, they merge
-            if book.is_live(other) and book.is_live(story_id) and grouping.index.same_story(
-                    story_id, other, config.story_merge_probability):
+            if book.is_live(other) and book.is_live(story_id) and not source.kept_apart(story_id, other) and \
+                    grouping.index.same_story(story_id, other, config.story_merge_probability):
                 story_id = grouping.merge(story_id, other)
                 touched.add(story_id)
     moved_to: dict[str, str] = {}  # story a copy left -> its original's story
@@ -339,7 +341,10 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
         if state is None or state.reports < 2:
             continue
         members = book.reports(story_id)
+        placed_by_hand = source.pinned(members)
         for pid in members:
+            if pid in placed_by_hand:
+                continue
             vec = grouping.vectors(pid)
             others = [d for m in members if m != pid and (d := grouping.counts[m].day) is not None]
             fit = index.model.probability(state.features_without(vec, index.sigma_days, others), vec.headline_only)
@@ -369,7 +374,7 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
         if state is None or not book.is_live(story_id):
             continue
         decision = index.decide(state.mean_vectors(), exclude=[story_id], threshold=config.story_merge_probability)
-        if decision.story is None:
+        if decision.story is None or source.kept_apart(story_id, decision.story):
             continue
         keep = grouping.merge(story_id, decision.story)
         changed.add(keep)

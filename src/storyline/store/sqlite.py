@@ -39,6 +39,10 @@ CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
 CREATE TABLE IF NOT EXISTS storyline_keys (
     term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
+-- Edits by hand (storyline stories merge / split) that later runs keep: pages placed in a story,
+-- and pairs of stories kept apart.
+CREATE TABLE IF NOT EXISTS story_pins (page TEXT PRIMARY KEY, story TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
 """
 
 _SCHEMA = """
@@ -448,7 +452,8 @@ class SqliteStore(StorylineTables, Listing):
                         "misdated = NULL")
 
     def clear_stories(self) -> None:
-        for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys"):
+        for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys", "story_pins",
+                      "story_apart"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE pages SET story = NULL, related_to = NULL, related_as = NULL, related_score = NULL")
 
@@ -639,7 +644,36 @@ class SqliteStore(StorylineTables, Listing):
             self.db.execute("INSERT INTO story_aliases VALUES (?, ?) ON CONFLICT (alias) DO UPDATE "
                             "SET story = excluded.story", (story_id, merged_into))
             self.db.execute("UPDATE story_aliases SET story = ? WHERE story = ?", (merged_into, story_id))
+            # Hand edits follow the story they were about into the one it joined.
+            self.db.execute("UPDATE story_pins SET story = ? WHERE story = ?", (merged_into, story_id))
+            for column in ("a", "b"):
+                self.db.execute(f"UPDATE OR IGNORE story_apart SET {column} = ? WHERE {column} = ?",
+                                (merged_into, story_id))
+        self.db.execute("DELETE FROM story_apart WHERE a = b")
         return row[0] if row else None
+
+    def pin_pages(self, pages: Iterable[str], story_id: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO story_pins VALUES (?, ?)", [(p, story_id) for p in pages])
+
+    def keep_apart(self, a: str, b: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO story_apart VALUES (?, ?)", tuple(sorted((a, b))))
+
+    def pinned(self, ids: Iterable[str]) -> set[str]:
+        """Which of these pages were placed in their story by hand."""
+        out: set[str] = set()
+        for chunk, marks in chunks(sorted(set(ids))):
+            out.update(r[0] for r in self.db.execute(f"SELECT page FROM story_pins WHERE page IN ({marks})", chunk))
+        return out
+
+    def kept_apart(self, a: str, b: str) -> bool:
+        """Whether two stories were split apart by hand (they never merge again)."""
+        return self.db.execute("SELECT 1 FROM story_apart WHERE a = ? AND b = ?",
+                               tuple(sorted((a, b)))).fetchone() is not None
+
+    def forget_story_state(self, story_id: str) -> None:
+        """A story's state is rebuilt from its pages by the next grouping step."""
+        self.db.execute("UPDATE stories SET state = NULL WHERE id = ?", (story_id,))
+        self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
 
     def resolve_story(self, story_id: str) -> str | None:
         """A story id as it is now: itself, or the story a merged story joined."""

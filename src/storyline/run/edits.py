@@ -1,0 +1,72 @@
+"""Stories edited by hand: merge two stories, split pages off a story. Later runs keep the edit:
+the pages moved are pinned to their story (review never splits them out) and a split pair is
+kept apart (no merge joins them again). After the edit, the stories' states, dates, relations,
+titles and storylines are recomputed for the stories touched, in one transaction."""
+from __future__ import annotations
+
+from ..cluster.assign import story_id_for
+from ..config import Config
+from ..errors import UsageError
+from ..store.sqlite import SqliteStore
+from .working import (assess_pages, assign_stories, ensure_index, ensure_story_features, refresh_story,
+                      relate_story_reports, update_storylines)
+
+
+def _live(store: SqliteStore, story_id: str) -> str:
+    resolved = store.resolve_story(story_id)
+    if resolved is None:
+        raise UsageError(f"no story {story_id!r} (see `storyline stories`)")
+    return resolved
+
+
+def merge_stories(store: SqliteStore, keep: str, other: str, config: Config) -> str:
+    """`other`'s pages join `keep`; `other`'s id resolves to `keep` from now on. Returns `keep`."""
+    ensure_index(store, config)
+    ensure_story_features(store)
+    with store.transaction():
+        keep, other = _live(store, keep), _live(store, other)
+        if keep == other:
+            raise UsageError(f"{keep} and {other} are one story already")
+        moved = [p.id for p in store.story_pages([other])]
+        for page in moved:
+            store.set_story(page, keep)
+        left = {other: store.delete_story(other, merged_into=keep)}
+        store.pin_pages(moved + [p.id for p in store.story_pages([keep])], keep)
+        _recompute(store, {keep}, left, config)
+    return keep
+
+
+def split_story(store: SqliteStore, story_id: str, page_ids: list[str], config: Config) -> str:
+    """These pages (with their copies) leave the story for a new one of their own. Returns its id."""
+    ensure_index(store, config)
+    ensure_story_features(store)
+    with store.transaction():
+        story_id = _live(store, story_id)
+        members = {p.id: p for p in store.story_pages([story_id])}
+        strangers = [p for p in page_ids if p not in members]
+        if strangers:
+            raise UsageError(f"not pages of {story_id}: {', '.join(strangers)}")
+        moving = set(page_ids) | {c.id for c in store.copies_of(page_ids) if c.id in members}
+        if moving >= set(members):
+            raise UsageError(f"that is every page of {story_id}: nothing would be left")
+        new_id = story_id_for(sorted(moving, key=lambda p: members[p].seq)[0])
+        while store.resolve_story(new_id) is not None:
+            new_id = story_id_for(new_id)
+        store.upsert_story(new_id)
+        for page in sorted(moving):
+            store.set_story(page, new_id)
+        store.pin_pages(sorted(moving), new_id)
+        store.keep_apart(story_id, new_id)
+        _recompute(store, {story_id, new_id}, {}, config)
+    return new_id
+
+
+def _recompute(store: SqliteStore, stories: set[str], left: dict[str, str | None], config: Config) -> None:
+    for story_id in stories:
+        store.forget_story_state(story_id)
+    assign_stories(store, [], set(), config)  # rebuilds the states just forgotten
+    assess_pages(store, {p.id for p in store.story_pages(sorted(stories))})
+    relate_story_reports(store, stories, config)
+    for story_id in stories:
+        refresh_story(store, story_id)
+    update_storylines(store, stories, left, config)
