@@ -431,3 +431,12 @@ def test_a_split_by_hand_survives_later_runs(capsys, tmp_path):
     assert sorted(i for s in stories for i in s["pages"]) == sorted(again)
     code, _, err = cli(capsys, "stories", "split", january, "no-such-page", "--db", db)
     assert code == 2 and "not pages of" in err
+
+
+def test_recomputing_stories_from_scratch_says_it_drops_hand_edits(capsys, tmp_path):
+    db, pages = _visits(tmp_path)
+    cli(capsys, "stories", "merge", pages["003"]["story"], pages["004"]["story"], "--db", db)
+    code, out, _ = cli(capsys, "rebuild", "--stage", "stories", "--db", db)
+    assert code == 0 and "made by hand (5 pages) are dropped" in out
+    code, out, _ = cli(capsys, "rebuild", "--stage", "stories", "--db", db)
+    assert "made by hand" not in out  # said once: nothing is left to drop

@@ -178,6 +178,8 @@ def _print_summary(summary, args) -> None:
         print(f"  skipped {source}: {reason}")
     if len(summary.skipped) > 20:
         print(f"  ... {len(summary.skipped) - 20} more: storyline pages --errors")
+    for note in summary.notes:
+        print(f"note: {note}")
     if summary.superseded:
         print(f"  {summary.superseded} stored pages replaced by a new version (the old ones are recorded as "
               "superseded); copies, dates and stories were recomputed")

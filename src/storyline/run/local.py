@@ -87,6 +87,7 @@ class RunSummary:
     # stories opened and joined count them too.
     settled_for_others: int = 0
     superseded: int = 0  # stored pages replaced by a new version (run --update)
+    notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
@@ -102,7 +103,7 @@ class RunSummary:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
                 "not_read": self.unread, "pages_of_other_runs_settled": self.settled_for_others,
-                "superseded": self.superseded,
+                "superseded": self.superseded, "notes": self.notes,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
                 "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
@@ -168,7 +169,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does.
             store.clear_forensics()
-            store.clear_stories()
+            note_dropped_edits(summary, store.clear_stories())
         pending = store.pages_without_story()
         summary.settled_for_others = 0 if summary.superseded else max(0, len(pending) - summary.added)
         settle(store, pending, config, summary)
@@ -208,6 +209,12 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     if stories or left:
         with summary.timed("storylines"):
             update_storylines(store, stories, left, config)
+
+
+def note_dropped_edits(summary: RunSummary, pages: int) -> None:
+    if pages:
+        summary.notes.append(f"stories were recomputed from scratch: the merges and splits made by hand ({pages} "
+                             "pages) are dropped; make them again with `storyline stories merge` / `split`")
 
 
 def skip_settings(config: Config) -> str:

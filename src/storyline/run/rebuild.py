@@ -18,7 +18,7 @@ from ..dedup import fingerprint, link_page
 from ..errors import UsageError
 from ..records import Article, CopyLink
 from ..store.sqlite import SqliteStore
-from .local import RunSummary, settle
+from .local import RunSummary, note_dropped_edits, settle
 from .working import ensure_index, ensure_story_features, update_storylines
 
 STAGES = ("copies", "dates", "stories", "storylines")
@@ -39,7 +39,7 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
                 store.clear_copies()
                 _relink(store, config)
             store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
-            store.clear_stories()
+            note_dropped_edits(summary, store.clear_stories())
             settle(store, store.pages_without_story(), config, summary)
     summary.totals = store.counts()
     summary.storylines = summary.totals["storylines"]
@@ -57,7 +57,7 @@ def delete_pages(store: SqliteStore, ids: list[str], config: Config) -> tuple[in
         removed = store.delete_pages(ids)
         if removed:
             store.clear_forensics()
-            store.clear_stories()
+            note_dropped_edits(summary, store.clear_stories())
             settle(store, store.pages_without_story(), config, summary)
     summary.totals = store.counts()
     summary.storylines = summary.totals["storylines"]

@@ -451,11 +451,19 @@ class SqliteStore(StorylineTables, Listing):
         self.db.execute("UPDATE pages SET content_farm = NULL, published = NULL, published_value = NULL, "
                         "misdated = NULL")
 
-    def clear_stories(self) -> None:
+    def hand_edits(self) -> int:
+        """How many pages are placed by hand (stories merge / split)."""
+        return self.db.execute("SELECT count(*) FROM story_pins").fetchone()[0]
+
+    def clear_stories(self) -> int:
+        """Every story, storyline and hand edit goes (they are recomputed); returns how many pages
+        had been placed by hand."""
+        dropped = self.hand_edits()
         for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys", "story_pins",
                       "story_apart"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE pages SET story = NULL, related_to = NULL, related_as = NULL, related_score = NULL")
+        return dropped
 
     def story_exists(self, story_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
