@@ -440,3 +440,17 @@ def test_recomputing_stories_from_scratch_says_it_drops_hand_edits(capsys, tmp_p
     assert code == 0 and "made by hand (5 pages) are dropped" in out
     code, out, _ = cli(capsys, "rebuild", "--stage", "stories", "--db", db)
     assert "made by hand" not in out  # said once: nothing is left to drop
+
+
+def test_estimated_dates_are_printed_with_their_uncertainty(capsys, tmp_path):
+    from storyline.cli import _published
+
+    assert _published({"published": {"value": "2023-10-18", "earliest": "2023-10-15", "latest": "2023-10-19"}}) \
+        == "2023-10-18 ±3d"
+    assert _published({"published": {"value": "2023-10-18", "earliest": "2023-09-01", "latest": "2023-12-20"}}) \
+        == "2023-09-01..2023-12-20"
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    code, out, _ = cli(capsys, "pages", "--db", db)
+    dated = [line for line in out.splitlines() if line[:16].isalnum() and len(line.split()) > 2]
+    assert dated and all("±" in line.split()[2] or ".." in line.split()[1] for line in dated)

@@ -309,7 +309,7 @@ def cmd_show(args, config) -> int:
     print(f"  {story['page_count']} pages, published {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:
         role = "original" if m["id"] == story["original"] else (_relation(m) or "report")
-        print(f"  {m['id']}  {_published(m):<10}  {role:<32} {_short(m['title'], 60)}")
+        print(f"  {m['id']}  {_published(m):<22}  {role:<32} {_short(m['title'], 60)}")
         print(f"      {m['source']}")
         flags = _flags(m)
         if flags:
@@ -348,8 +348,24 @@ def _relation(page: dict) -> str | None:
         f"{kind} of {page['duplicate_of']}"
 
 
+WIDE_DAYS = 14  # beyond this margin the interval itself is shown
+
+
 def _published(page: dict) -> str:
-    return (page.get("published") or {}).get("value") or page.get("claimed_date") or "?"
+    """The estimated publication date with its uncertainty: '2023-10-18 ±3d', the exact day
+    ('2024-01-14 ±0d'), or the interval when it is wide ('2023-09-01..2023-12-20')."""
+    published = page.get("published") or {}
+    value = published.get("value")
+    if not value:
+        return page.get("claimed_date") or "?"
+    try:
+        day = date.fromisoformat(value)
+        earliest = date.fromisoformat(published.get("earliest") or value)
+        latest = date.fromisoformat(published.get("latest") or value)
+    except ValueError:
+        return value
+    margin = max((day - earliest).days, (latest - day).days, 0)
+    return f"{earliest}..{latest}" if margin > WIDE_DAYS else f"{value} ±{margin}d"
 
 
 def _flags(page: dict) -> str:
@@ -371,7 +387,7 @@ def cmd_pages(args, config) -> int:
         return OK
     originals = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
     if any(p["status"] != "skipped" for p in pages):
-        print(f"{'PAGE':<16}  {'PUBLISHED':<10}  {'DATELINE':<12} {'AGENCY':<8} {'STORY':<16}  ROLE\n"
+        print(f"{'PAGE':<16}  {'PUBLISHED':<22}  {'DATELINE':<12} {'AGENCY':<8} {'STORY':<16}  ROLE\n"
               f"    TITLE\n    SOURCE")
     for p in pages:
         if p["status"] == "skipped":
@@ -379,7 +395,7 @@ def cmd_pages(args, config) -> int:
             continue
         place = p["dateline"]["place"] if p["dateline"] else "-"
         role = _relation(p) or ("original" if p["id"] in originals else "report")
-        print(f"{p['id']:<16}  {_published(p):<10}  {place:<12} {p['agency'] or '-':<8} {p['story'] or '-':<16}  "
+        print(f"{p['id']:<16}  {_published(p):<22}  {place:<12} {p['agency'] or '-':<8} {p['story'] or '-':<16}  "
               f"{role}\n    {_short(p['title'], 100)}\n    {p['source']}")
         flags = _flags(p)
         if flags:
