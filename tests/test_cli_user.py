@@ -454,3 +454,16 @@ def test_estimated_dates_are_printed_with_their_uncertainty(capsys, tmp_path):
     code, out, _ = cli(capsys, "pages", "--db", db)
     dated = [line for line in out.splitlines() if line[:16].isalnum() and len(line.split()) > 2]
     assert dated and all("±" in line.split()[2] or ".." in line.split()[1] for line in dated)
+
+
+def test_a_split_stays_apart_after_its_story_merges_into_another(tmp_path):
+    from storyline.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "s.db")
+    with store.transaction():
+        for story in ("s-b", "s-m", "s-z"):
+            store.upsert_story(story)
+        store.keep_apart("s-m", "s-b")  # s-m was split off s-b by hand
+        store.delete_story("s-b", merged_into="s-z")  # then s-b merged into s-z
+    assert store.kept_apart("s-z", "s-m") and store.kept_apart("s-m", "s-z")
+    store.close()

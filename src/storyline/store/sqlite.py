@@ -654,10 +654,12 @@ class SqliteStore(StorylineTables, Listing):
             self.db.execute("UPDATE story_aliases SET story = ? WHERE story = ?", (merged_into, story_id))
             # Hand edits follow the story they were about into the one it joined.
             self.db.execute("UPDATE story_pins SET story = ? WHERE story = ?", (merged_into, story_id))
-            for column in ("a", "b"):
-                self.db.execute(f"UPDATE OR IGNORE story_apart SET {column} = ? WHERE {column} = ?",
-                                (merged_into, story_id))
-        self.db.execute("DELETE FROM story_apart WHERE a = b")
+            apart = self.db.execute("SELECT a, b FROM story_apart WHERE a = ? OR b = ?", (story_id, story_id)).fetchall()
+            for a, b in apart:
+                other = b if a == story_id else a
+                if other != merged_into:
+                    self.keep_apart(merged_into, other)  # stored in order, as kept_apart looks it up
+        self.db.execute("DELETE FROM story_apart WHERE a = ? OR b = ?", (story_id, story_id))
         return row[0] if row else None
 
     def pin_pages(self, pages: Iterable[str], story_id: str) -> None:
