@@ -186,12 +186,11 @@ def _print_summary(summary, args) -> None:
     if summary.settled_for_others:
         print(f"  (also put into stories: {summary.settled_for_others} pages another run stored and left pending; "
               "the story counts below include them)")
-    unread = getattr(summary, "unread", [])
-    if unread:
-        print(f"not read: {describe_unread([Path(f) for f in unread])} of kinds storyline does not read"
+    if summary.unread:
+        print(f"not read: {describe_unread([Path(f) for f in summary.unread])} of kinds storyline does not read"
               + ("" if args.verbose else " (-v lists them)"))
         if args.verbose:
-            for name in unread:
+            for name in summary.unread:
                 print(f"  not read: {name}")
     print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
           f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
@@ -200,10 +199,15 @@ def _print_summary(summary, args) -> None:
           f"{t['storylines']} storylines, {t['skipped']} skipped")
 
 
+def _existing_store(db: str) -> str:
+    """A command that edits a store never creates one."""
+    if not Path(db).exists():
+        raise StoreError(f"no store at {db} (create one with `storyline run --db {db} INPUT`)")
+    return db
+
+
 def cmd_rebuild(args, config) -> int:
-    if not Path(args.db).exists():
-        raise StoreError(f"no store at {args.db} (create one with `storyline run --db {args.db} INPUT`)")
-    with Storyline(args.db, config) as sl:
+    with Storyline(_existing_store(args.db), config) as sl:
         _print_summary(sl.rebuild(args.stage), args)
     return OK
 
@@ -238,9 +242,7 @@ def _stored_pages(db: str) -> str:
 
 def _edit_stories(args, config) -> int:
     action, *rest = args.edit
-    if not Path(args.db).exists():
-        raise StoreError(f"no store at {args.db}")
-    with Storyline(args.db, config) as sl:
+    with Storyline(_existing_store(args.db), config) as sl:
         if action == "merge" and len(rest) == 2:
             story = sl.show(sl.merge_stories(rest[0], rest[1]))
             print(f"merged {rest[1]} into {story['id']}: {story['page_count']} pages")
@@ -437,11 +439,8 @@ def _or_none(value: object) -> object:
 def cmd_delete(args, config) -> int:
     if not args.page_ids and not args.source:
         raise UsageError("delete needs page ids or --source")
-    if not Path(args.db).exists():
-        raise StoreError(f"no store at {args.db}")
-    with Storyline(args.db, config) as sl:
-        known = {p["id"] for p in sl.pages()} | {p["id"] for p in sl.pages(errors=True)}
-        unknown = [i for i in args.page_ids if i not in known]
+    with Storyline(_existing_store(args.db), config) as sl:
+        unknown = [i for i in args.page_ids if not sl.store.has_page(i)]
         if unknown:
             raise UsageError(f"no page {', '.join(map(repr, unknown))} in {args.db} (see `storyline pages`)")
         removed, summary = sl.delete(args.page_ids, sources=args.source)

@@ -16,26 +16,31 @@ from ..config import Config
 from ..records import Page, Skipped
 from .files import FORMATS, format_of, read_file, read_stream
 
-__all__ = ["check_inputs", "count_pages", "describe_unread", "read_inputs", "iter_files", "unread_files", "FORMATS"]
+__all__ = ["check_inputs", "count_pages", "describe_unread", "read_inputs", "iter_files", "FORMATS"]
+
+
+def _is_read(child: Path) -> bool:
+    # A dangling link is kept so it is reported as unreadable, not lost; other
+    # non-files (FIFOs, sockets) are left out: opening one would block.
+    return format_of(child) is not None and (child.is_file() or (child.is_symlink() and not child.exists()))
 
 
 def iter_files(path: Path) -> Iterator[Path]:
     """Files under `path` (recursive) whose extension storyline reads, sorted."""
     if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            # A dangling link is kept so it is reported as unreadable, not lost;
-            # other non-files (FIFOs, sockets) are left out: opening one would block.
-            if format_of(child) is not None and (child.is_file() or (child.is_symlink() and not child.exists())):
-                yield child
+        yield from (child for child in sorted(path.rglob("*")) if _is_read(child))
     else:
         yield path
 
 
-def unread_files(path: Path) -> list[Path]:
-    """Files under a folder that storyline does not read (their extension is none it knows)."""
+def _survey(path: Path) -> tuple[bool, list[Path]]:
+    """Of one input: whether it holds anything storyline reads, and the files of a folder that
+    it does not read (their extension is none it knows). One walk of the folder."""
     if not path.is_dir():
-        return []
-    return [child for child in sorted(path.rglob("*")) if child.is_file() and format_of(child) is None]
+        return True, []
+    children = sorted(path.rglob("*"))
+    return (any(_is_read(c) for c in children),
+            [c for c in children if c.is_file() and format_of(c) is None])
 
 
 def describe_unread(files: list[Path]) -> str:
@@ -53,9 +58,9 @@ def check_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     missing = [i for i in inputs if i != "-" and not Path(i).exists() and not Path(i).is_symlink()]
     if missing:
         raise InputError(f"no such file or directory: {', '.join(missing)}")
-    unread = [f for i in inputs if i != "-" for f in unread_files(Path(i))]
-    readable = any(i == "-" or not Path(i).is_dir() or next(iter_files(Path(i)), None) is not None for i in inputs)
-    if not readable:
+    surveys = [(True, []) if i == "-" else _survey(Path(i)) for i in inputs]
+    unread = [f for _, files in surveys for f in files]
+    if not any(readable for readable, _ in surveys):
         what = f"; not read: {describe_unread(unread)}" if unread else ""
         raise InputError(f"nothing to read in {', '.join(inputs)}: no .txt, .html, .htm, .warc or .jsonl "
                          f"file (also gzipped){what}")

@@ -8,8 +8,7 @@ from ..cluster.assign import story_id_for
 from ..config import Config
 from ..errors import UsageError
 from ..store.sqlite import SqliteStore
-from .working import (assess_pages, assign_stories, ensure_index, ensure_story_features, refresh_story,
-                      relate_story_reports, update_storylines)
+from .working import assess_pages, assign_stories, refresh_story, relate_story_reports, update_storylines, upgrade
 
 
 def _live(store: SqliteStore, story_id: str) -> str:
@@ -21,25 +20,22 @@ def _live(store: SqliteStore, story_id: str) -> str:
 
 def merge_stories(store: SqliteStore, keep: str, other: str, config: Config) -> str:
     """`other`'s pages join `keep`; `other`'s id resolves to `keep` from now on. Returns `keep`."""
-    ensure_index(store, config)
-    ensure_story_features(store)
+    upgrade(store, config)
     with store.transaction():
         keep, other = _live(store, keep), _live(store, other)
         if keep == other:
             raise UsageError(f"{keep} and {other} are one story already")
-        moved = [p.id for p in store.story_pages([other])]
-        for page in moved:
-            store.set_story(page, keep)
+        for page in store.story_pages([other]):
+            store.set_story(page.id, keep)
         left = {other: store.delete_story(other, merged_into=keep)}
-        store.pin_pages(moved + [p.id for p in store.story_pages([keep])], keep)
+        store.pin_pages([p.id for p in store.story_pages([keep])], keep)
         _recompute(store, {keep}, left, config)
     return keep
 
 
 def split_story(store: SqliteStore, story_id: str, page_ids: list[str], config: Config) -> str:
     """These pages (with their copies) leave the story for a new one of their own. Returns its id."""
-    ensure_index(store, config)
-    ensure_story_features(store)
+    upgrade(store, config)
     with store.transaction():
         story_id = _live(store, story_id)
         members = {p.id: p for p in store.story_pages([story_id])}
@@ -63,7 +59,7 @@ def split_story(store: SqliteStore, story_id: str, page_ids: list[str], config: 
 
 def _recompute(store: SqliteStore, stories: set[str], left: dict[str, str | None], config: Config) -> None:
     for story_id in stories:
-        store.forget_story_state(story_id)
+        store.forget_story_states(story_id)
     assign_stories(store, [], set(), config)  # rebuilds the states just forgotten
     assess_pages(store, {p.id for p in store.story_pages(sorted(stories))})
     relate_story_reports(store, stories, config)

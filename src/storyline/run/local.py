@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..cluster.terms import term_counts
+from ..cluster.vectors import ENTITY_PREFIX
 from ..cluster.vectors import story_counts
 from ..config import Config
 from ..dedup import fingerprint
@@ -25,8 +26,8 @@ from ..forensics.timex import find_mentions
 from ..read import read_inputs
 from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
-from .working import (add_page, assess_pages, assign_stories, ensure_index, ensure_story_features, refresh_story,
-                      relate_story_reports, review_stories, update_groups, update_storylines)
+from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
+                      update_groups, update_storylines, upgrade)
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,11 @@ class RunSummary:
     superseded: int = 0  # stored pages replaced by a new version (run --update)
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
+    def count(self, store: SqliteStore) -> None:
+        """The store's totals, once the work is written."""
+        self.totals = store.counts()
+        self.storylines = self.totals["storylines"]
+
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
         if self.on_phase is not None:
@@ -117,8 +123,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     page stored before whose id comes again with other content is a new version of it (the old
     one is recorded as superseded); otherwise that record is skipped as a reused id."""
     summary = RunSummary(on_phase=phase)
-    ensure_index(store, config)
-    ensure_story_features(store)
+    upgrade(store, config)
 
     settings = skip_settings(config)
 
@@ -134,7 +139,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                         yield reused_id(item.id, item.source, content_hash(item))
                         continue
                     with store.transaction():
-                        store.supersede(item.id)
+                        store.supersede(item.id, ENTITY_PREFIX)
                     summary.superseded += 1
                     yield item  # the new version, stored as a new page
                     continue
@@ -168,13 +173,12 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         if summary.superseded:
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does.
-            store.clear_forensics()
-            note_dropped_edits(summary, store.clear_stories())
-        pending = store.pages_without_story()
-        summary.settled_for_others = 0 if summary.superseded else max(0, len(pending) - summary.added)
-        settle(store, pending, config, summary)
-    summary.totals = store.counts()
-    summary.storylines = summary.totals["storylines"]
+            settle_all(store, config, summary)
+        else:
+            pending = store.pages_without_story()
+            summary.settled_for_others = max(0, len(pending) - summary.added)
+            settle(store, pending, config, summary)
+    summary.count(store)
     return summary
 
 
@@ -211,10 +215,15 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
             update_storylines(store, stories, left, config)
 
 
-def note_dropped_edits(summary: RunSummary, pages: int) -> None:
-    if pages:
-        summary.notes.append(f"stories were recomputed from scratch: the merges and splits made by hand ({pages} "
+def settle_all(store: SqliteStore, config: Config, summary: RunSummary) -> None:
+    """Dates, stories and storylines of every stored page recomputed from scratch (copy links are
+    kept); the merges and splits made by hand go, and the summary says so."""
+    store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
+    dropped = store.clear_stories()
+    if dropped:
+        summary.notes.append(f"stories were recomputed from scratch: the merges and splits made by hand ({dropped} "
                              "pages) are dropped; make them again with `storyline stories merge` / `split`")
+    settle(store, store.pages_without_story(), config, summary)
 
 
 def skip_settings(config: Config) -> str:

@@ -13,13 +13,14 @@ of the text as stored; a change of shingle_size, num_perm or lsh_bands needs a n
 """
 from __future__ import annotations
 
+from ..cluster.vectors import ENTITY_PREFIX
 from ..config import Config
 from ..dedup import fingerprint, link_page
 from ..errors import UsageError
 from ..records import Article, CopyLink
 from ..store.sqlite import SqliteStore
-from .local import RunSummary, note_dropped_edits, settle
-from .working import ensure_index, ensure_story_features, update_storylines
+from .local import RunSummary, settle_all
+from .working import update_storylines, upgrade
 
 STAGES = ("copies", "dates", "stories", "storylines")
 
@@ -27,8 +28,7 @@ STAGES = ("copies", "dates", "stories", "storylines")
 def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     if stage not in STAGES:
         raise UsageError(f"unknown stage {stage!r} (one of: {', '.join(STAGES)})")
-    ensure_index(store, config)
-    ensure_story_features(store)
+    upgrade(store, config)
     summary = RunSummary()
     with store.transaction():
         if stage == "storylines":
@@ -38,11 +38,8 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
             if stage == "copies":
                 store.clear_copies()
                 _relink(store, config)
-            store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
-            note_dropped_edits(summary, store.clear_stories())
-            settle(store, store.pages_without_story(), config, summary)
-    summary.totals = store.counts()
-    summary.storylines = summary.totals["storylines"]
+            settle_all(store, config, summary)
+    summary.count(store)
     return summary
 
 
@@ -50,17 +47,13 @@ def delete_pages(store: SqliteStore, ids: list[str], config: Config) -> tuple[in
     """Remove pages for good, then recompute what leaned on them, in one transaction: copy groups
     from the copy links that remain, dates, stories and storylines of every stored page (as
     `rebuild --stage stories` does; its cost follows the store's size)."""
-    ensure_index(store, config)
-    ensure_story_features(store)
+    upgrade(store, config)
     summary = RunSummary()
     with store.transaction():
-        removed = store.delete_pages(ids)
+        removed = store.delete_pages(ids, ENTITY_PREFIX)
         if removed:
-            store.clear_forensics()
-            note_dropped_edits(summary, store.clear_stories())
-            settle(store, store.pages_without_story(), config, summary)
-    summary.totals = store.counts()
-    summary.storylines = summary.totals["storylines"]
+            settle_all(store, config, summary)
+    summary.count(store)
     return removed, summary
 
 

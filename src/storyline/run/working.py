@@ -46,6 +46,13 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
     store.check_settings(settings)
 
 
+def upgrade(store: SqliteStore, config: Config) -> None:
+    """What every writing command does first: an older store's LSH keys and grouping counts are
+    brought up to this release, once."""
+    ensure_index(store, config)
+    ensure_story_features(store)
+
+
 def ensure_story_features(store: SqliteStore) -> None:
     """A store whose grouping counts (terms, names) come from an older version gets them
     recounted from its stored texts, once; story states are then rebuilt from the new counts

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timezone
+from urllib.parse import urlsplit
 
 from ..records import ContentFarm, Dateline, Injection, Mention, PageSignals, Published, StoredPage
 from ..schema import NO_PUBLISHED
@@ -85,4 +85,9 @@ def site_key(site_name: str | None, url: str | None, source: str) -> str:
     if host:
         return host.removeprefix("www.")
     return (site_name or "").strip().lower() or source
+
+
+def now() -> str:
+    """The time of a write, as stored: UTC, ISO, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -11,7 +11,6 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,8 @@ from ..errors import StoreError
 from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
 from .lsh_index import LshIndex
-from .rows import chunks, mention_row, page_dict, stored_page, story_dict
+from .rows import chunks, mention_row, now, page_dict, stored_page, story_dict
+from .corrections import Corrections
 from .listing import FTS_SCHEMA, Listing
 from .storylines import StorylineTables
 
@@ -43,6 +43,9 @@ CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
 -- and pairs of stories kept apart.
 CREATE TABLE IF NOT EXISTS story_pins (page TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
+-- Older versions of pages re-read with new content (run --update).
+CREATE TABLE IF NOT EXISTS superseded (
+    id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
 """
 
 _SCHEMA = """
@@ -94,8 +97,6 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_b ON links (b);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS superseded (  -- older versions of pages re-read with new content (run --update)
-    id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
     title TEXT,
@@ -124,7 +125,7 @@ _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 _WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
 
 
-class SqliteStore(StorylineTables, Listing):
+class SqliteStore(StorylineTables, Listing, Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
@@ -202,8 +203,6 @@ class SqliteStore(StorylineTables, Listing):
             if have and column not in have:  # (a store from before storylines gets the whole table below)
                 self.db.execute(f"ALTER TABLE storylines ADD COLUMN {column} {kind}")
         self.db.executescript(_STORY_TABLES)
-        self.db.execute("CREATE TABLE IF NOT EXISTS superseded (id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, "
-                        "content_hash TEXT, replaced_at TEXT NOT NULL)")
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -271,7 +270,7 @@ class SqliteStore(StorylineTables, Listing):
             "ON CONFLICT (id) DO UPDATE SET source = excluded.source, reason = excluded.reason, "
             "skip_retry = excluded.skip_retry WHERE pages.status = 'skipped'",
             (skipped.id, skipped.source, skipped.reason,
-             json.dumps({"transient": skipped.transient, "settings": settings}), _now()),
+             json.dumps({"transient": skipped.transient, "settings": settings}), now()),
         )
 
     def worth_retrying(self, page_id: str, settings: str) -> bool:
@@ -308,7 +307,7 @@ class SqliteStore(StorylineTables, Listing):
              article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
              article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
-             json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), _now(),
+             json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), now(),
              json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None,
              json.dumps([mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None),
         )
@@ -395,52 +394,6 @@ class SqliteStore(StorylineTables, Listing):
             last = rows[-1]["seq"]
 
     # -- clearing derived data (storyline rebuild) ----------------------------
-    def page_ids_of_sources(self, sources: Iterable[str]) -> list[str]:
-        """Ids of the pages read from these sources: a file, a URL, or a container and its records
-        ("feed.jsonl" gives "feed.jsonl#L1", "feed.jsonl#L2", ...)."""
-        out: list[str] = []
-        for source in sources:
-            out += [r[0] for r in self.db.execute(
-                "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? ORDER BY seq",
-                (source, len(source) + 1, source + "#"))]
-        return out
-
-    def supersede(self, page_id: str) -> None:
-        """A page re-read with new content: its old version is recorded as superseded and removed."""
-        self.db.execute("INSERT INTO superseded SELECT id, source, title, content_hash, ? FROM pages WHERE id = ?",
-                        (_now(), page_id))
-        self.delete_pages([page_id])
-
-    def superseded(self, page_id: str) -> list[dict]:
-        """Earlier versions of a page, oldest first."""
-        return [{"source": r[0], "title": r[1], "content_hash": r[2], "replaced_at": r[3]} for r in self.db.execute(
-            "SELECT source, title, content_hash, replaced_at FROM superseded WHERE id = ? ORDER BY rowid", (page_id,))]
-
-    def delete_pages(self, ids: Iterable[str]) -> int:
-        """Remove pages (stored or skipped) with their copy links, index keys and counts; pages that
-        copied or retold them no longer point at them. Stories are for the caller to rebuild."""
-        ids = sorted(set(ids))
-        removed = 0
-        for chunk, marks in chunks(ids):
-            rows = self.db.execute(f"SELECT seq, status, terms, story_counts FROM pages WHERE id IN ({marks})",
-                                   chunk).fetchall()
-            for seq, status, terms, counts in rows:
-                if status != "ok":
-                    continue
-                keys = list(json.loads(terms or "{}"))
-                keys += ["@" + n for n in (json.loads(counts).get("entities", {}) if counts else {})]
-                self.db.executemany("UPDATE term_df SET df = df - 1 WHERE term = ?", [(k,) for k in keys])
-                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'n_docs'")
-                self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
-            self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
-            self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
-                            f"WHERE duplicate_of IN ({marks})", chunk)
-            self.db.execute(f"UPDATE pages SET related_to = NULL, related_as = NULL, related_score = NULL "
-                            f"WHERE related_to IN ({marks})", chunk)
-            removed += self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", chunk).rowcount
-        self.db.execute("DELETE FROM term_df WHERE df <= 0")
-        return removed
-
     def clear_copies(self) -> None:
         self.db.execute("DELETE FROM links")
         self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL, "
@@ -450,10 +403,6 @@ class SqliteStore(StorylineTables, Listing):
         """Verdicts and date estimates (injections found across copies stay: the text no longer has them)."""
         self.db.execute("UPDATE pages SET content_farm = NULL, published = NULL, published_value = NULL, "
                         "misdated = NULL")
-
-    def hand_edits(self) -> int:
-        """How many pages are placed by hand (stories merge / split)."""
-        return self.db.execute("SELECT count(*) FROM story_pins").fetchone()[0]
 
     def clear_stories(self) -> int:
         """Every story, storyline and hand edit goes (they are recomputed); returns how many pages
@@ -593,10 +542,15 @@ class SqliteStore(StorylineTables, Listing):
             "  UNION ALL SELECT ? || e.key FROM pages, json_each(pages.story_counts, '$.entities') AS e"
             "  WHERE pages.status = 'ok') GROUP BY key", (prefix,))
 
-    def forget_story_states(self) -> None:
-        """Story states are rebuilt from their pages' counts (after the counts changed)."""
-        self.db.execute("UPDATE stories SET state = NULL")
-        self.db.execute("DELETE FROM story_keys")
+    def forget_story_states(self, story_id: str | None = None) -> None:
+        """States of every story (after the counts changed), or of one (after an edit by hand), are
+        rebuilt from their pages by the next grouping step."""
+        if story_id is None:
+            self.db.execute("UPDATE stories SET state = NULL")
+            self.db.execute("DELETE FROM story_keys")
+        else:
+            self.db.execute("UPDATE stories SET state = NULL WHERE id = ?", (story_id,))
+            self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
 
     def stories_without_state(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM stories WHERE state IS NULL ORDER BY id")]
@@ -662,29 +616,6 @@ class SqliteStore(StorylineTables, Listing):
         self.db.execute("DELETE FROM story_apart WHERE a = ? OR b = ?", (story_id, story_id))
         return row[0] if row else None
 
-    def pin_pages(self, pages: Iterable[str], story_id: str) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO story_pins VALUES (?, ?)", [(p, story_id) for p in pages])
-
-    def keep_apart(self, a: str, b: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO story_apart VALUES (?, ?)", tuple(sorted((a, b))))
-
-    def pinned(self, ids: Iterable[str]) -> set[str]:
-        """Which of these pages were placed in their story by hand."""
-        out: set[str] = set()
-        for chunk, marks in chunks(sorted(set(ids))):
-            out.update(r[0] for r in self.db.execute(f"SELECT page FROM story_pins WHERE page IN ({marks})", chunk))
-        return out
-
-    def kept_apart(self, a: str, b: str) -> bool:
-        """Whether two stories were split apart by hand (they never merge again)."""
-        return self.db.execute("SELECT 1 FROM story_apart WHERE a = ? AND b = ?",
-                               tuple(sorted((a, b)))).fetchone() is not None
-
-    def forget_story_state(self, story_id: str) -> None:
-        """A story's state is rebuilt from its pages by the next grouping step."""
-        self.db.execute("UPDATE stories SET state = NULL WHERE id = ?", (story_id,))
-        self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
-
     def resolve_story(self, story_id: str) -> str | None:
         """A story id as it is now: itself, or the story a merged story joined."""
         if self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
@@ -718,7 +649,3 @@ class SqliteStore(StorylineTables, Listing):
                FROM pages"""
         ).fetchone()
         return {"pages": row[0], "skipped": row[1], "duplicates": row[2], "stories": row[3], "storylines": row[4]}
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,82 @@
+"""Corrections: pages removed or replaced by a new version, and stories edited by hand (pages
+pinned to a story, pairs of stories kept apart). A mixin of SqliteStore: it uses the store's
+connection `db`."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from .rows import chunks, now
+
+
+class Corrections:
+    """Correction methods of SqliteStore (a mixin)."""
+
+    def page_ids_of_sources(self, sources: Iterable[str]) -> list[str]:
+        """Ids of the pages read from these sources: a file, a URL, or a container and its records
+        ("feed.jsonl" gives "feed.jsonl#L1", "feed.jsonl#L2", ...)."""
+        out: list[str] = []
+        for source in sources:
+            out += [r[0] for r in self.db.execute(
+                "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? ORDER BY seq",
+                (source, len(source) + 1, source + "#"))]
+        return out
+
+    def supersede(self, page_id: str, name_prefix: str) -> None:
+        """A page re-read with new content: its old version is recorded as superseded and removed."""
+        self.db.execute("INSERT INTO superseded SELECT id, source, title, content_hash, ? FROM pages WHERE id = ?",
+                        (now(), page_id))
+        self.delete_pages([page_id], name_prefix)
+
+    def superseded(self, page_id: str) -> list[dict]:
+        """Earlier versions of a page, oldest first."""
+        return [{"source": r[0], "title": r[1], "content_hash": r[2], "replaced_at": r[3]} for r in self.db.execute(
+            "SELECT source, title, content_hash, replaced_at FROM superseded WHERE id = ? ORDER BY rowid", (page_id,))]
+
+    def delete_pages(self, ids: Iterable[str], name_prefix: str) -> int:
+        """Remove pages (stored or skipped) with their copy links, index keys and counts (body terms,
+        and names under `name_prefix`); pages that copied or retold them no longer point at them.
+        Stories are for the caller to rebuild."""
+        ids = sorted(set(ids))
+        removed = 0
+        for chunk, marks in chunks(ids):
+            rows = self.db.execute(f"SELECT seq, status, terms, story_counts FROM pages WHERE id IN ({marks})",
+                                   chunk).fetchall()
+            for seq, status, terms, counts in rows:
+                if status != "ok":
+                    continue
+                keys = list(json.loads(terms or "{}"))
+                keys += [name_prefix + n for n in (json.loads(counts).get("entities", {}) if counts else {})]
+                self.db.executemany("UPDATE term_df SET df = df - 1 WHERE term = ?", [(k,) for k in keys])
+                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'n_docs'")
+                self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
+            self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
+            self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
+                            f"WHERE duplicate_of IN ({marks})", chunk)
+            self.db.execute(f"UPDATE pages SET related_to = NULL, related_as = NULL, related_score = NULL "
+                            f"WHERE related_to IN ({marks})", chunk)
+            removed += self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", chunk).rowcount
+        self.db.execute("DELETE FROM term_df WHERE df <= 0")
+        return removed
+
+    def hand_edits(self) -> int:
+        """How many pages are placed by hand (stories merge / split)."""
+        return self.db.execute("SELECT count(*) FROM story_pins").fetchone()[0]
+
+    def pin_pages(self, pages: Iterable[str], story_id: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO story_pins VALUES (?, ?)", [(p, story_id) for p in pages])
+
+    def keep_apart(self, a: str, b: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO story_apart VALUES (?, ?)", tuple(sorted((a, b))))
+
+    def pinned(self, ids: Iterable[str]) -> set[str]:
+        """Which of these pages were placed in their story by hand."""
+        out: set[str] = set()
+        for chunk, marks in chunks(sorted(set(ids))):
+            out.update(r[0] for r in self.db.execute(f"SELECT page FROM story_pins WHERE page IN ({marks})", chunk))
+        return out
+
+    def kept_apart(self, a: str, b: str) -> bool:
+        """Whether two stories were split apart by hand (they never merge again)."""
+        return self.db.execute("SELECT 1 FROM story_apart WHERE a = ? AND b = ?",
+                               tuple(sorted((a, b)))).fetchone() is not None
