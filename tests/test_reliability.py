@@ -78,3 +78,32 @@ def test_two_runs_and_readers_on_one_store(shared, seed_dir, tmp_path):
     assert len(ids) == len(set(ids)) == 186
     assert con.execute("SELECT count(*) FROM pages WHERE story IS NULL").fetchone()[0] == 0
     con.close()
+
+
+def _open_store_at(path, barrier, results):
+    from storyline.store.sqlite import SqliteStore
+    barrier.wait()
+    try:
+        SqliteStore(path).close()
+        results.put("ok")
+    except Exception as err:  # reported to the test, which shows it
+        results.put(repr(err))
+
+
+def test_runs_that_start_together_on_a_new_store_both_open_it(tmp_path):
+    """Two `storyline run`s started at once on one new file: the second used to fail at once with
+    'database is locked' (switching to WAL does not wait on SQLite's busy timeout)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    failures = []
+    for trial in range(12):
+        barrier, results = context.Barrier(3), context.Queue()
+        path = tmp_path / f"{trial}.db"
+        openers = [context.Process(target=_open_store_at, args=(path, barrier, results)) for _ in range(3)]
+        for process in openers:
+            process.start()
+        for process in openers:
+            process.join(60)
+        failures += [r for r in (results.get(timeout=5) for _ in openers) if r != "ok"]
+    assert failures == []

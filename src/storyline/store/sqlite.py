@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 from ..errors import StoreError
 from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
-from .lsh_index import LshIndex
+from .lsh_index import DDL as DDL_LSH_INDEX, LshIndex
 from .rows import chunks, mention_row, now, page_dict, stored_page, story_dict
 from .corrections import Corrections
 from .listing import FTS_SCHEMA, Listing
@@ -125,6 +126,17 @@ _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
 _WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
 
 
+def _statements(script: str) -> list[str]:
+    """A script's statements one by one (a trigger's body holds semicolons of its own)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    return statements + ([pending.strip()] if pending.strip() else [])
+
+
 class SqliteStore(StorylineTables, Listing, Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
@@ -145,23 +157,35 @@ class SqliteStore(StorylineTables, Listing, Corrections):
             if read_only and not has_schema:
                 raise StoreError(f"{self.path} is empty or not a storyline store (yet)")
             if not read_only:
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self._use_write_ahead_log()
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                if not has_schema:
-                    self.db.executescript(_SCHEMA)  # idempotent: CREATE ... IF NOT EXISTS
-                    self.db.executescript(FTS_SCHEMA)
-                    self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                if not has_schema:  # one transaction, so that two first runs on one new file make it once
+                    self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{FTS_SCHEMA}\n"  # CREATE ... IF NOT EXISTS
+                                          f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\n"
+                                          "COMMIT;")
                 else:
-                    self._add_missing_columns()
-                    LshIndex(self.db).create()  # a store from before the index had a table of text ids
-                    if not self._has_table("pages_fts"):  # a store from before full-text search: indexed once
-                        self.db.executescript(FTS_SCHEMA)
-                        self.db.execute("INSERT INTO pages_fts (pages_fts) VALUES ('rebuild')")
+                    self._upgrade_schema()
             elif not self._has_columns():
                 raise StoreError(f"{self.path} was made by an older storyline; run `storyline run --db {self.path}` "
                                  "(with any input) once to upgrade it")
         except sqlite3.DatabaseError as err:
             raise StoreError(f"cannot open store {self.path}: {err}") from err
+
+    def _use_write_ahead_log(self, seconds: float = 60.0) -> None:
+        """Switch to WAL. Changing the journal mode does not wait on SQLite's busy timeout: when
+        another run is opening the same new file at this moment it fails at once with 'database
+        is locked'. So wait here, as the busy timeout would."""
+        deadline = time.monotonic() + seconds
+        pause = 0.01
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
 
     def _open_read_only(self) -> sqlite3.Connection:
         """A reader's connection. A store in WAL mode needs its shared-memory file, which cannot be
@@ -189,20 +213,23 @@ class SqliteStore(StorylineTables, Listing, Corrections):
         needed = [c for c in _ADDED_COLUMNS if c not in _WRITE_ONLY_COLUMNS]  # what reading a store needs
         return all(c in have for c in needed) and all(c in have_story for c in _ADDED_STORY_COLUMNS)
 
-    def _add_missing_columns(self) -> None:
-        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        for column, kind in _ADDED_COLUMNS.items():
-            if column not in have:
-                self.db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
-        have = {r[1] for r in self.db.execute("PRAGMA table_info(stories)")}
-        for column, kind in _ADDED_STORY_COLUMNS.items():
-            if column not in have:
-                self.db.execute(f"ALTER TABLE stories ADD COLUMN {column} {kind}")
-        have = {r[1] for r in self.db.execute("PRAGMA table_info(storylines)")}
-        for column, kind in _ADDED_STORYLINE_COLUMNS.items():
-            if have and column not in have:  # (a store from before storylines gets the whole table below)
-                self.db.execute(f"ALTER TABLE storylines ADD COLUMN {column} {kind}")
-        self.db.executescript(_STORY_TABLES)
+    def _upgrade_schema(self) -> None:
+        """Bring an older store's tables up to date, in one transaction: the columns are read
+        under the write lock, so two runs upgrading one store at once do not both add them."""
+        with self.transaction():
+            statements = []
+            for table, added in (("pages", _ADDED_COLUMNS), ("stories", _ADDED_STORY_COLUMNS),
+                                 ("storylines", _ADDED_STORYLINE_COLUMNS)):
+                have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                if have:  # (a store from before storylines gets the whole table below)
+                    statements += [f"ALTER TABLE {table} ADD COLUMN {column} {kind}"
+                                   for column, kind in added.items() if column not in have]
+            statements += _statements(_STORY_TABLES)
+            statements.append(DDL_LSH_INDEX)  # a store from before the index had a table of text ids
+            if not self._has_table("pages_fts"):  # a store from before full-text search: indexed once
+                statements += [*_statements(FTS_SCHEMA), "INSERT INTO pages_fts (pages_fts) VALUES ('rebuild')"]
+            for statement in statements:  # not executescript: it would commit the transaction first
+                self.db.execute(statement)
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
