@@ -76,7 +76,9 @@ TITLES = {
 DATELINES = {"000": ("Moscow", "AP"), "001": ("Moscow", "AP"), "002": ("Moscow", None),
              "003": ("Seoul", None), "004": None}
 AGENCIES = {"000": "AP", "001": "AP", "002": "AP", "003": None, "004": None}
-CLAIMED = {"000": "2025-04-14", "001": "2025-05-08", "002": "2024-12-13", "003": "2024-01-14", "004": "2025-04-25"}
+CLAIMED = {"000": "2025-04-14", "001": "2025-05-08", "002": None, "003": "2024-01-14", "004": "2025-04-25"}
+# 002 prints "Friday, December 13, 2024" above its headline: the day it was rendered, no claim
+RENDERED = {"000": None, "001": None, "002": "2024-12-13", "003": None, "004": None}
 INJECTIONS = {
     "000": [("-消息", "title-suffix")],
     "001": [("Ethermac", "title-prefix"), ("Ethermac", "body")],
@@ -129,6 +131,7 @@ def test_dateline_and_agency(pages, seed):
 @pytest.mark.parametrize("seed", sorted(SEED))
 def test_claimed_date_and_injections(pages, seed):
     assert pages[seed]["claimed_date"] == CLAIMED[seed]
+    assert pages[seed]["rendered_date"] == RENDERED[seed]
     assert [(i["text"], i["where"]) for i in pages[seed]["injections"]] == INJECTIONS[seed]
 
 

@@ -67,6 +67,9 @@ class PageSignals:
     byline_label: str | None = None  # "source" when a person is named as the page's source
     claimed_date_where: str | None = None  # metadata | masthead (above the headline) | printed | record
     unrelated_headlines: int = 0  # headline lines sharing no content word with the article
+    # The site's "today" printed above the headline: the day the page was rendered, which is
+    # no claim about when the story was published (only that it was by then).
+    rendered_date: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

@@ -18,6 +18,8 @@ PAGE_FIELDS: dict[str, str] = {
     "byline": "author as the page names it, else null",
     "site_name": "publishing site when the page names it, else null",
     "claimed_date": "date the page claims (YYYY-MM-DD), from its metadata or printed text; may be false",
+    "rendered_date": "the site's 'today' printed above the headline: the day the page was rendered, which is no "
+                     "claim about when the story was published; else null",
     "published": "estimated real publication date: {value, earliest, latest, confidence, evidence} (dates YYYY-MM-DD; "
                  "confidence in [0, 1]; evidence: list of reasons), all null when nothing dates the page",
     "misdated": "true when claimed_date falls more than 2 days outside [published.earliest, published.latest]",
@@ -88,7 +90,8 @@ def injections_json(injections: tuple[Injection, ...]) -> list[dict]:
 
 def signals_json(signals: PageSignals) -> dict:
     return {"categories": list(signals.categories), "byline_label": signals.byline_label,
-            "claimed_date_where": signals.claimed_date_where, "unrelated_headlines": signals.unrelated_headlines}
+            "claimed_date_where": signals.claimed_date_where, "unrelated_headlines": signals.unrelated_headlines,
+            "rendered_date": signals.rendered_date}
 
 
 NO_PUBLISHED = {"value": None, "earliest": None, "latest": None, "confidence": 0.0, "evidence": []}
@@ -110,7 +113,8 @@ def article_json(article: Article, forensics: Forensics) -> dict:
     page = {
         "id": article.id, "source": article.source, "url": article.url, "status": "ok", "reason": None,
         "title": article.title, "text": article.text, "byline": article.byline, "site_name": article.site_name,
-        "claimed_date": article.claimed_date, "published": published_json(forensics.published),
+        "claimed_date": article.claimed_date, "rendered_date": article.signals.rendered_date,
+        "published": published_json(forensics.published),
         "misdated": forensics.misdated, "dateline": dateline_json(article.dateline), "agency": article.agency,
         "injections": injections_json(forensics.injections), "content_farm": content_farm_json(forensics.content_farm),
         "warnings": list(article.warnings), "duplicate_of": None, "relation": None, "relation_score": None,

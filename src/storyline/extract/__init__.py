@@ -59,6 +59,9 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
     if page.claimed_date:
         signals = replace(signals, claimed_date_where="record")
 
+    if signals.claimed_date_where == "masthead":  # a render date, not a publication claim
+        signals = replace(signals, claimed_date_where=None, rendered_date=_normalise_date(claimed))
+        claimed = None
     raw_title = page_title or raw_title
     text = "\n\n".join(body)
     if not text and not page_title:

@@ -24,6 +24,6 @@ def similar_page_anchor(day: date, sim: float, events: frozenset[int] = frozense
 
 
 def copy_anchor(day: date, original_id: str, relation: str) -> Anchor:
-    """This page copies a page with a credible date: it cannot be older than it."""
-    return Anchor(day, weight=4.0, scale=COPY_SCALE, why=f"{relation} copy of {original_id}, credibly dated",
+    """This page copies a dated page (its estimate): it cannot be older than it."""
+    return Anchor(day, weight=4.0, scale=COPY_SCALE, why=f"{relation} copy of {original_id}, dated",
                   not_before=True)

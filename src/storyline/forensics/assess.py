@@ -45,8 +45,16 @@ Frequencies = Callable[[Iterable[str]], tuple[int, dict[str, int]]]
 
 
 def claimed_day(page: Page) -> date | None:
+    """The page's claim of its publication date (a render date, in stores from before
+    `rendered_date`, is none)."""
+    if page.signals.claimed_date_where == "masthead":
+        return None
+    return _day(page.claimed_date)
+
+
+def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(page.claimed_date) if page.claimed_date else None
+        return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
 
@@ -62,13 +70,13 @@ def claimed_credibility(page: Page, farm: ContentFarm) -> float:
 
 
 def _finish(page: Page, reasons: list[tuple[str, str]], published: Published,
-            injections: tuple[Injection, ...], text: str | None = None) -> Forensics:
+            injections: tuple[Injection, ...], text: str | None = None, already_said: bool = False) -> Forensics:
     """Misdated flag and the date reason, then the final score."""
     claimed = claimed_day(page)
     misdated = bool(claimed and published.value and not (
         published.earliest.toordinal() - MISDATED_SLACK_DAYS <= claimed.toordinal()
         <= published.latest.toordinal() + MISDATED_SLACK_DAYS))
-    if misdated and page.signals.claimed_date_where != "masthead" \
+    if misdated and not already_said and page.signals.claimed_date_where != "masthead" \
             and abs((claimed - published.value).days) > IMPOSSIBLE_DAYS:
         reasons = reasons + [("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
                                                  f"(estimate {published.value.isoformat()})")]
@@ -77,7 +85,9 @@ def _finish(page: Page, reasons: list[tuple[str, str]], published: Published,
 
 def seen_by(page: Page) -> date | None:
     """The render date of a page that prints its site's "today" above the headline."""
-    return claimed_day(page) if page.signals.claimed_date_where == "masthead" else None
+    if page.signals.claimed_date_where == "masthead":  # a store from before rendered_date
+        return _day(page.claimed_date)
+    return _day(page.signals.rendered_date)
 
 
 def judge_alone(page: Page, mentions: list[Mention] | None = None) -> Forensics:
@@ -85,11 +95,13 @@ def judge_alone(page: Page, mentions: list[Mention] | None = None) -> Forensics:
     (`mentions`: its time expressions, when already found)."""
     reasons = farm_reasons(page)
     base = judge(reasons)
+    credibility = claimed_credibility(page, base)
     published = estimate_published(page.text or "", claimed=claimed_day(page),
-                                   claimed_credibility=claimed_credibility(page, base), not_after=seen_by(page),
-                                   mentions=mentions)
+                                   claimed_credibility=credibility, not_after=seen_by(page), mentions=mentions)
     if published.value is None and claimed_day(page):
         published = _claimed_only(page, base)
+    if credibility >= CREDIBLE:
+        published = keep_credible_claim(published, claimed_day(page))
     return _finish(page, reasons, published, page.injections)
 
 
@@ -141,23 +153,59 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     base = {pid: judge(r) for pid, r in reasons.items()}
     credibility = {pid: claimed_credibility(p, base[pid]) for pid, p in by_id.items()}
 
-    # 2. Anchors: credible pages of the same copy group and story, then similar dated pages.
-    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
-    events = {pid: anchor_events(mentions[pid], claimed_day(by_id[pid])) for pid in credible}
-    sentences = {pid: event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid]) for pid in credible}
-    habits = _site_habits(by_id, credible, mentions)
-    dated = [d for d in dated if d.id not in by_id]
-    dated += [DatedPage(pid, by_id[pid].story, by_id[pid].claimed_date, by_id[pid].terms) for pid in credible]
-    n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
-    similar = SimilarDated(dated, n_docs, df)
+    # 2. A later claim of a text its copy group already carried a month before is a reprint's
+    #    or a farm's date, not the text's: the content rules it out. Only the earliest claims
+    #    anchor others, and evidence flows from originals to copies, never back.
+    chains = {pid: _chain(p, by_id) for pid, p in by_id.items()}
+    root = {pid: chain[-1] for pid, chain in chains.items()}
+    group: dict[str, set[str]] = defaultdict(set)
+    for pid, r in root.items():
+        group[r].add(pid)
     by_story: dict[str, list[str]] = defaultdict(list)
     for pid, page in by_id.items():
         if page.story:
             by_story[page.story].append(pid)
     group_mentions = _group_mentions(by_id, mentions)
-    out = []
-    for pid, page in by_id.items():
-        anchors = _anchors(pid, by_id, credible, events, sentences, by_story, similar, text_of)
+    ruled_out = _reprint_claims(by_id, root, credibility)
+    for pid in ruled_out:
+        credibility[pid] = 0.0
+    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
+    events = {pid: anchor_events(mentions[pid], claimed_day(by_id[pid])) for pid in credible}
+    sentences = {pid: event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid]) for pid in credible}
+    habits = _site_habits(by_id, credible, mentions)
+
+    # 3. A credible claim stands against weaker evidence, but not against the page's own content
+    #    read beside its original and its story ("on Monday", next to a story of January 2024,
+    #    rules out April 2025). Similar pages are too weak to rule a claim out.
+    for pid in sorted(credible, key=lambda pid: len(chains[pid])):
+        page = by_id[pid]
+        original = page.duplicate_of if page.duplicate_of in credible else None
+        told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
+        anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, None, text_of, told)
+        content = estimate_published(text[pid], anchors=anchors, mentions=list(mentions[pid]) + group_mentions[pid],
+                                     habits=habits.get(site_of(page)), not_after=seen_by(page))
+        claimed = claimed_day(page)
+        if content.value is not None and not (content.earliest.toordinal() - IMPOSSIBLE_DAYS <= claimed.toordinal()
+                                              <= content.latest.toordinal() + IMPOSSIBLE_DAYS):
+            ruled_out[pid] = ("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
+                                                 f"(it dates the page {content.earliest.isoformat()}.."
+                                                 f"{content.latest.isoformat()})")
+    if credible & set(ruled_out):
+        credible -= set(ruled_out)
+        for pid in ruled_out:
+            credibility[pid] = 0.0
+        habits = _site_habits(by_id, credible, mentions)
+    dated = [d for d in dated if d.id not in by_id]
+    dated += [DatedPage(pid, by_id[pid].story, by_id[pid].claimed_date, by_id[pid].terms) for pid in credible]
+    n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
+    similar = SimilarDated(dated, n_docs, df)
+    estimates: dict[str, Published] = {}
+    # Originals first: a copy's estimate starts from that of the page it copies.
+    for pid in sorted(by_id, key=lambda pid: len(chains[pid])):
+        page = by_id[pid]
+        original = chains[pid][1] if len(chains[pid]) > 1 else None
+        anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, similar, text_of,
+                           estimates.get(original) if original else None)
         # Copies tell the same text: their weekdays and dates speak for the whole group.
         pooled = list(mentions[pid]) + group_mentions[pid]
         published = estimate_published(text[pid], claimed=claimed_day(page),
@@ -165,8 +213,65 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
                                        habits=habits.get(site_of(page)), not_after=seen_by(page))
         if published.value is None and claimed_day(page):
             published = _claimed_only(page, base[pid])
-        out.append(_finish(page, reasons[pid], published, injections[pid], text[pid] if pid in changed else None))
+        if pid in credible:
+            published = keep_credible_claim(published, claimed_day(page))
+        if original in estimates:
+            published = not_before(published, estimates[original], original)
+        estimates[pid] = published
+    out = []
+    for pid, page in by_id.items():
+        why = reasons[pid] + ([ruled_out[pid]] if pid in ruled_out else [])
+        out.append(_finish(page, why, estimates[pid], injections[pid], text[pid] if pid in changed else None,
+                           already_said=pid in ruled_out))
     return out
+
+
+def _chain(page: StoredPage, pages: dict[str, StoredPage]) -> list[str]:
+    """The page and the loaded originals above it, up to its copy group's original (a copy of a
+    copy points to the page it copies)."""
+    chain = [page.id]
+    while (up := pages[chain[-1]].duplicate_of) in pages and up not in chain:
+        chain.append(up)
+    return chain
+
+
+def _reprint_claims(pages: dict[str, StoredPage], root: dict[str, str],
+                    credibility: dict[str, float]) -> dict[str, tuple[str, str]]:
+    """Claims made more than IMPOSSIBLE_DAYS after the copy group's earliest credible claim:
+    {page: its content-farm reason}."""
+    earliest: dict[str, tuple[date, str]] = {}
+    for pid, page in pages.items():
+        day = claimed_day(page)
+        if day and credibility[pid] >= CREDIBLE and (root[pid] not in earliest or day < earliest[root[pid]][0]):
+            earliest[root[pid]] = (day, pid)
+    out = {}
+    for pid, page in pages.items():
+        day, first = claimed_day(page), earliest.get(root[pid])
+        if day and first and (day - first[0]).days > IMPOSSIBLE_DAYS:
+            out[pid] = ("impossible_date", f"claims {day.isoformat()}, but its text was already published by "
+                                           f"{first[1]} on {first[0].isoformat()}")
+    return out
+
+
+def keep_credible_claim(published: Published, claimed: date | None) -> Published:
+    """A credible claimed date is the estimate: mentions and similar pages are weaker evidence."""
+    if claimed is None or published.value == claimed:
+        return published
+    earliest = min(published.earliest or claimed, claimed)
+    latest = max(published.latest or claimed, claimed)
+    return Published(claimed, earliest, latest, published.confidence,
+                     (f"credible claimed date {claimed.isoformat()} kept over the other evidence "
+                      f"(which points to {published.value.isoformat()})",) + published.evidence)
+
+
+def not_before(published: Published, original: Published, original_id: str) -> Published:
+    """A copy is never dated before its original."""
+    if published.value is None or original.value is None or published.value >= original.value:
+        return published
+    latest = max(published.latest or original.value, original.value)
+    return Published(original.value, max(published.earliest or original.value, original.value), latest,
+                     published.confidence,
+                     (f"not before its original {original_id} ({original.value.isoformat()})",) + published.evidence)
 
 
 def _group_mentions(pages: dict[str, StoredPage], mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
@@ -236,23 +341,28 @@ def _key_terms(vec: dict[str, float]) -> list[str]:
     return sorted(vec, key=lambda t: (-vec[t], t))[:KEY_TERMS]
 
 
-def _anchors(pid: str, pages: dict[str, StoredPage], credible: set[str], events: dict[str, frozenset[int]],
-             sentences: dict[str, tuple], by_story: dict[str, list[str]], similar: SimilarDated,
-             text_of: Callable[[str], str]) -> list[Anchor]:
+def _anchors(pid: str, pages: dict[str, StoredPage], root: dict[str, str], group: dict[str, set[str]],
+             credible: set[str],
+             events: dict[str, frozenset[int]], sentences: dict[str, tuple], by_story: dict[str, list[str]],
+             similar: SimilarDated | None, text_of: Callable[[str], str],
+             original_estimate: Published | None) -> list[Anchor]:
     page = pages[pid]
     anchors: list[Anchor] = []
     used = {pid}
-    original = page.duplicate_of
-    if original in credible and original != pid:
-        anchors.append(copy_anchor(claimed_day(pages[original]), original, page.relation or "near"))
+    original = page.duplicate_of if page.duplicate_of in pages else None
+    if original and original_estimate is not None and original_estimate.value is not None:
+        anchors.append(copy_anchor(original_estimate.value, original, page.relation or "near"))
+    if original:
         used.add(original)
+    # The pages of its own copy group are left out: its copies' dates say nothing of the original.
+    used |= group[root[pid]]
     for other in by_story.get(page.story or "", []):
         if other not in used and other in credible:
             anchors.append(Anchor(claimed_day(pages[other]), weight=1.0, scale=STORY_SCALE,
                                   why=f"page {other} of the same story, credibly dated", events=events[other],
                                   event_sentences=sentences[other]))
             used.add(other)
-    if not anchors:  # nothing in its own story: lean on similar pages, more loosely
+    if not anchors and similar is not None:  # nothing in its own story: lean on similar pages, more loosely
         for sim, d in similar.nearest(page.terms, used, page.story, NEIGHBOURS):
             day = date.fromisoformat(d.day)
             anchor = similar_page_anchor(day, sim, why=f"similar page {d.id} (cosine {sim:.2f}) dated")

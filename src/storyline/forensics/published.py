@@ -57,6 +57,9 @@ class DateParams:
     weekday_floor: float = 0.02  # a weekday naming another week
     shared_event_boost: float = 4.0  # how much a day named by similar pages too counts
     anchor_floor: float = 1e-4
+    # The weekday of the news itself ("arrived in North Korea on Wednesday", in the lead):
+    # the page is published that day or just after, whatever later paragraphs recount.
+    lead_weekday_weight: float = 2.0
 
 
 NO_ESTIMATE = Published(None, None, None, 0.0, ("no date evidence: no credible claimed date, no dated mention, no anchor",))
@@ -292,6 +295,7 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
         log_score += np.log(k)
 
     mention_log = np.zeros(days.shape)
+    news_day = lead_weekday(mentions, text)
     for m in _distinct(mentions):
         if m.kind == "weekday":
             like = _weekday_likelihood(m, days, weekdays, params, habits)
@@ -303,7 +307,7 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
             like = _year_likelihood(m, years)
         if anchors and m.kind in ("weekday", "date") and params.shared_event_boost:
             like = like * (1 + params.shared_event_boost * _shared_event_support(m, days, weekdays, years, anchors))
-        mention_log += np.log(like)
+        mention_log += np.log(like) * (params.lead_weekday_weight if m is news_day else 1.0)
     log_score += params.mention_temper * mention_log
     # A sentence this page shares with a dated page names the event's time: "The White House
     # said on Friday that ... 1,000 containers" where a dated page says it was "in October".
@@ -322,6 +326,27 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
     evidence = told + _evidence(value, mentions, anchors, claimed, claimed_credibility, days, weekdays, years,
                                 params, habits)
     return Published(value, as_dates[lo], as_dates[hi], round(confidence, 3), evidence)
+
+
+LEAD_SENTENCE_CHARS = 400
+
+
+def lead_weekday(mentions: list[Mention], text: str) -> Mention | None:
+    """The weekday the lead sentence gives its news: the first weekday of the first sentence of
+    the text's first real paragraph (20 words or more: not a title or a menu line), past or either."""
+    start = 0
+    for paragraph in text.split("\n"):
+        if len(paragraph.split()) >= 20:
+            break
+        start += len(paragraph) + 1
+    else:
+        return None
+    end = text.find(". ", start)
+    end = min(end if end >= 0 else len(text), start + LEAD_SENTENCE_CHARS)
+    for m in mentions:
+        if m.kind == "weekday" and start <= m.start < end and m.direction != "future" and not m.modifier:
+            return m
+    return None
 
 
 def mention_days(m: Mention, day: date) -> int | None:

@@ -113,7 +113,7 @@ CREATE TABLE IF NOT EXISTS stories (
 
 log = logging.getLogger(__name__)
 PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byline", "site_name",
-                "claimed_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
+                "claimed_date", "json_extract(signals, '$.rendered_date') AS rendered_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
                 "warnings", "duplicate_of", "relation", "relation_score", "original_reasons", "story",
                 "related_to", "related_as", "related_score")
 # Columns added after the first release: added to an older store when a run opens it.
