@@ -107,3 +107,17 @@ def test_runs_that_start_together_on_a_new_store_both_open_it(tmp_path):
             process.join(60)
         failures += [r for r in (results.get(timeout=5) for _ in openers) if r != "ok"]
     assert failures == []
+
+
+def test_large_pages_in_a_row_do_not_hang_the_run(tmp_path):
+    """Two pages of a few hundred kB in a row used to hang `storyline run` for ever: the parent
+    blocked sending the next page while the worker blocked sending back the last result."""
+    sentence = "The minister said on Tuesday that the talks in Moscow would go on until an agreement was reached. "
+    records = [{"id": f"big-{i}", "title": f"Long report {i}", "text": f"Report {i}. " + sentence * 2600}
+               for i in range(3)]
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    result = subprocess.run([*CLI, "run", "--db", str(tmp_path / "s.db"), "--json", str(path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["store"]["pages"] == 3

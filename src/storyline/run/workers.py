@@ -11,8 +11,10 @@ stops them.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -76,6 +78,10 @@ def _main_module_hidden() -> Iterator[None]:
 
 
 class _Worker:
+    """A worker process and its pipe. Pages go out through a thread of their own: a large page
+    fills the pipe, and a parent blocked sending it while the worker is blocked sending back a
+    large result would wait forever; the parent's own thread only ever receives."""
+
     def __init__(self, task: Task, config: Config) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(target=_serve, args=(child, task, config), daemon=True)
@@ -84,23 +90,33 @@ class _Worker:
         child.close()
         self.queue: deque[tuple[int, Page]] = deque()  # sent, not finished; head is running or next
         self.started: float | None = None  # when the head task started
+        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.sender = threading.Thread(target=self._send_all, daemon=True)
+        self.sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            message = self.outbox.get()
+            try:
+                self.conn.send(message)
+            except (OSError, ValueError):  # the worker died or was stopped: the parent sees it on receiving
+                return
+            if message is None:
+                return
 
     def give(self, seq: int, page: Page) -> None:
         self.queue.append((seq, page))
-        self.conn.send((seq, page))
+        self.outbox.put((seq, page))
 
     def stop(self, kill: bool = False) -> None:
         if kill:
             self.process.kill()
-        else:
-            try:
-                self.conn.send(None)
-            except OSError:
-                pass
+        self.outbox.put(None)  # after a kill, the sender's next send fails at once and it ends
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
+        self.sender.join(timeout=5)
         self.conn.close()
 
 
