@@ -33,8 +33,14 @@ class Candidate:
     credible_date: str | None = None  # the claimed day when forensics found it credible
 
 
+INJECTED_GAP = 3  # words: an injected token sits in a short gap of the text the copies share
+
+
 def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
-    """For each page: the share of its words that no other page of the group has.
+    """For each page: the share of its words that no other page of the group has and that sit
+    inside text the other pages share (a gap of at most INJECTED_GAP words between shared
+    word triples): injected words. Words of a paragraph the others lack (they were cut) lie in
+    a long gap, and do not count.
 
     Only in groups of three or more: with two pages, words one lacks may as
     well have been cut from it as injected into the other. The first
@@ -43,21 +49,39 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
     compared = sorted(candidates, key=lambda c: c.id)[:MAX_COMPARED]
     if len(compared) < 3:
         return {c.id: 0.0 for c in candidates}
-    vocab = {c.id: set(tokens(c.text)) for c in compared}
-    seen_in = Counter(word for words in vocab.values() for word in words)
+    words = {c.id: tokens(c.text) for c in compared}
+    seen_in = Counter(word for c in compared for word in set(words[c.id]))
+    triples = {c.id: set(zip(words[c.id], words[c.id][1:], words[c.id][2:])) for c in compared}
+    triple_seen = Counter(t for c in compared for t in triples[c.id])
     shares = {c.id: 0.0 for c in candidates}
     for c in compared:
-        words = tokens(c.text)
-        odd = {w for w in vocab[c.id] if seen_in[w] == 1}
-        shares[c.id] = sum(1 for w in words if w in odd) / max(1, len(words))
+        toks = words[c.id]
+        shared = [False] * len(toks)  # covered by a word triple another page has too
+        for i, triple in enumerate(zip(toks, toks[1:], toks[2:])):
+            if triple_seen[triple] > 1:
+                shared[i] = shared[i + 1] = shared[i + 2] = True
+        injected, gap = 0, []
+        for i, word in enumerate(toks):
+            if shared[i]:
+                if gap and len(gap) <= INJECTED_GAP and gap[0] > 0:  # a short gap inside shared text
+                    injected += sum(1 for j in gap if seen_in[toks[j]] == 1)
+                gap = []
+            else:
+                gap.append(i)
+        shares[c.id] = injected / max(1, len(toks))
     return shares
 
 
 def candidate_of(page: StoredPage) -> Candidate:
     """A stored page as a candidate original. Its date counts as credible once forensics has
-    judged it not misdated (misdated is None before that) and the page is no content farm."""
+    judged it not misdated and the page is no content farm. Before forensics (misdated is None)
+    a claim counts when the page shows no injected spam: a farm's cut copy claiming a later
+    day must not win the group on length before its date is judged."""
     farm = page.content_farm is not None and page.content_farm.is_farm
-    credible = page.misdated is False and not farm and page.claimed_date
+    if page.misdated is None:
+        credible = page.claimed_date and not page.injections and page.signals.claimed_date_where != "masthead"
+    else:
+        credible = page.misdated is False and not farm and page.claimed_date
     return Candidate(id=page.id, text=page.text or "", injected=page.injections != (), agency=page.agency,
                      claimed_date=page.claimed_date, content_farm=farm,
                      credible_date=page.claimed_date[:10] if credible else None)
