@@ -16,6 +16,9 @@ are now dated on their claimed day (were 170; e1cd54e557 among them, no longer m
 one (33fe2471fd, claiming 2018-09-15 while its text dates an event 29 November 2018) is
 misdated with that reason, and 156 stories became 155; on the seeds, 002's masthead date is
 `rendered_date` and no longer misdated, and 004 moves to 2023-10-25 (its lead's Wednesday).
+Then only odd words inside text the copies share count as tampering when an original is
+chosen: one AEB story (the Doobie Brothers tour) has another original and title. And JSONL
+texts are sniffed as article or page: the five seeds, page dumps, say so in their warnings.
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

@@ -467,3 +467,36 @@ def test_a_split_stays_apart_after_its_story_merges_into_another(tmp_path):
         store.delete_story("s-b", merged_into="s-z")  # then s-b merged into s-z
     assert store.kept_apart("s-z", "s-m") and store.kept_apart("s-m", "s-z")
     store.close()
+
+
+def _timeline17_record(shared, name: str, record_id: int) -> dict:
+    with open(shared / "data/timeline17" / name / "articles.jsonl", encoding="utf-8") as handle:
+        return next(r for r in map(json.loads, handle) if str(r["id"]) == str(record_id))
+
+
+def test_a_clean_jsonl_article_is_kept_whole_and_a_page_dump_is_cleaned(capsys, shared, seed_dir, tmp_path):
+    """Issue 15, copies item 1: the page cleaner dropped a third of this clean Reuters article.
+    Unstated, the kind is sniffed and said in warnings; `text_kind` and --text-kind decide."""
+    article = _timeline17_record(shared, "H1N1_reuters", 107)
+    dump = next(seed_dir.glob("004_*.txt")).read_text(encoding="utf-8")
+    path = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "clean", "text": article["text"]},
+        {"id": "stated", "text": article["text"], "text_kind": "page"},
+        {"id": "dump", "text": dump}])
+    assert cli(capsys, "run", "--db", str(tmp_path / "s.db"), str(path))[0] == 0
+    pages = {p["id"]: p for p in json.loads(cli(capsys, "pages", "--db", str(tmp_path / "s.db"), "--json")[1])}
+    words = len(article["text"].split())
+    assert len(pages["clean"]["text"].split()) == words
+    assert any(w.startswith("article (text_kind sniffed") for w in pages["clean"]["warnings"])
+    assert len(pages["stated"]["text"].split()) < 0.8 * words  # what the cleaner makes of it, as asked
+    assert not any("sniffed" in w for w in pages["stated"]["warnings"])
+    assert any(w.startswith("page (text_kind sniffed") for w in pages["dump"]["warnings"])
+    assert "Aspire Money Growth" not in pages["dump"]["text"] and "Home > Markets" not in pages["dump"]["text"]
+
+    code, _, _ = cli(capsys, "run", "--db", str(tmp_path / "t.db"), "--text-kind", "page", str(path))
+    assert code == 0
+    pages = {p["id"]: p for p in json.loads(cli(capsys, "pages", "--db", str(tmp_path / "t.db"), "--json")[1])}
+    assert len(pages["clean"]["text"].split()) < 0.8 * words
+    with pytest.raises(SystemExit) as bad:
+        cli(capsys, "run", "--db", str(tmp_path / "u.db"), "--text-kind", "story", str(path))
+    assert bad.value.code == 2

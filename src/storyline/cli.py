@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="+", metavar="INPUT")
     run.add_argument("--workers", type=_positive, default=1, help="extraction processes (default 1)")
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
+    run.add_argument("--text-kind", choices=("article", "page"),
+                     help="plain texts (JSONL text, .txt files) are clean articles, kept whole, or page dumps, "
+                          "cleaned of furniture (default: a record's own text_kind, else sniffed per record; "
+                          ".txt files are pages)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     run.add_argument("--update", action="store_true",
                      help="a stored page whose id comes with new content is replaced by the new version "
@@ -469,7 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="storyline: %(levelname)s %(name)s: %(message)s")
     try:
-        config = load_config(args.config, max_page_bytes=getattr(args, "max_page_bytes", None))
+        config = load_config(args.config, max_page_bytes=getattr(args, "max_page_bytes", None),
+                             text_kind=getattr(args, "text_kind", None))
         return COMMANDS[args.command](args, config)
     except KeyboardInterrupt:
         print("\nstoryline: interrupted. Pages stored so far are kept; run the same command again to resume.",

@@ -22,6 +22,9 @@ class Config:
     max_text_chars: int = 2_000_000  # clean text is cut to this many characters
     max_seconds_per_page: float = 60.0  # extraction taking longer is stopped; the page is skipped
     max_worker_memory_mb: int = 4096  # address space of an extraction process; 0 for no limit
+    # What a plain text is: "article" (clean text, kept whole), "page" (a page dump, cleaned of
+    # furniture) or "auto" (a JSONL record's own `text_kind`, else sniffed; a .txt file is a page).
+    text_kind: str = "auto"
     # Dedup: MinHash over word shingles, LSH bands, verified by real overlap.
     # 3-word shingles: each injected spam word breaks only 3 shingles. 84 bands of
     # 3 rows catch a pair at Jaccard 0.3 with probability 0.90, at 0.4 with 0.995
@@ -81,6 +84,9 @@ def _coerce(field: dataclasses.Field, value: Any) -> Any:
         raise ConfigError(f"config {field.name}: cannot read {value!r} as {kind.__name__}") from err
 
 
+TEXT_KINDS = ("auto", "article", "page")
+
+
 def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:
     """Build the configuration from defaults, file, environment, then overrides."""
     fields = {f.name: f for f in dataclasses.fields(Config)}
@@ -104,6 +110,8 @@ def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Conf
         if value is not None:
             values[name] = _coerce(fields[name], value)
     config = Config(**values)
+    if config.text_kind not in TEXT_KINDS:
+        raise ConfigError(f"text_kind must be one of {', '.join(TEXT_KINDS)}, not {config.text_kind!r}")
     for name in ("story_join_probability", "story_split_probability", "story_merge_probability"):
         if not 0.0 <= getattr(config, name) <= 1.0:
             raise ConfigError(f"{name} must be a probability in [0, 1]")

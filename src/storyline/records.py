@@ -29,6 +29,9 @@ class Page:
     title: str | None = None  # title the record itself carries (JSONL)
     claimed_date: str | None = None  # date the record itself carries (JSONL)
     site: str | None = None  # "source" field of a JSONL record
+    # "article" | "page" as the record states it; "sniff" when a JSONL record does not say;
+    # None for a text file (a saved page)
+    text_kind: str | None = None
     warnings: tuple[str, ...] = ()  # repairs made while decoding, e.g. bad bytes
 
 

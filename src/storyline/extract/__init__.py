@@ -12,7 +12,8 @@ from .html import extract_html
 from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
 from .signals import html_page_signals, text_page_signals
-from .text import clean_text
+from . import lines as L
+from .text import clean_text, looks_like_article, sniff_furniture
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,20 @@ def _normalise_date(value: str | None) -> str | None:
         return None
     found = parse_printed_date(value)
     return found[0].isoformat() if found else None
+
+
+def _text_kind(page: Page, content: str, config: Config) -> str:
+    """'article' or 'page' as the record or the run states it; else the sniffed kind, said as a warning."""
+    stated = page.text_kind if page.text_kind in ("article", "page") else None
+    stated = stated or (config.text_kind if config.text_kind != "auto" else None)
+    if stated:
+        return stated
+    if page.text_kind != "sniff":
+        return "page"  # a text file: a saved page
+    furniture, lines = sniff_furniture(content)
+    if looks_like_article(furniture, lines):
+        return f"article (text_kind sniffed: {furniture} of {lines} lines look like page furniture; kept whole)"
+    return f"page (text_kind sniffed: {furniture} of {lines} lines look like page furniture; cleaned)"
 
 
 def extract_page(page: Page, config: Config = Config()) -> Article | Skipped:
@@ -48,7 +63,15 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
         signals = html_page_signals(parts.categories, bool(claimed))
+    elif content.strip() and (kind := _text_kind(page, content, config)).startswith("article"):
+        raw_title, header, byline, site, claimed = None, [], None, None, None
+        body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]
+        signals = PageSignals()
+        if kind != "article":
+            warnings += (kind,)
     elif content.strip():
+        if kind != "page":
+            warnings += (kind,)
         cleaned = clean_text(content)
         raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date

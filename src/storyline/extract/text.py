@@ -188,6 +188,22 @@ def _densest_block(scores: list[float]) -> tuple[int, int]:
     return best_span
 
 
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’»)\]]$")
+
+
+def sniff_furniture(text: str) -> tuple[int, int]:
+    """(lines that look like page furniture, lines): lines that do not end a sentence, past the
+    first (a title). A clean article has next to none (Timeline17: 0 or 1 on 97 % of articles);
+    a page dump has menus, link lists, captions and notices (the seeds: 3 to 29)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    furniture = sum(1 for line in lines[1:] if not _SENTENCE_END.search(line))
+    return furniture, len(lines)
+
+
+def looks_like_article(furniture: int, lines: int) -> bool:
+    return furniture <= 2 and furniture * 5 <= lines
+
+
 def clean_text(page_text: str) -> CleanedText:
     raw = [L.normalise_space(line) for line in page_text.splitlines()]
     lines = [line for line in raw if line]

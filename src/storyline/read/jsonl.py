@@ -114,6 +114,10 @@ def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
     claimed, problem = record_date(record)
     if problem:
         warnings = (*warnings, problem)
+    text_kind = _field(record, "text_kind")
+    if text_kind not in (None, "article", "page"):
+        warnings = (*warnings, f"text_kind {text_kind[:40]!r} is neither 'article' nor 'page': sniffed instead")
+        text_kind = None
     return Page(id=pid, source=url or where, kind=kind, content=content, url=url,
                 title=_field(record, "title"), claimed_date=claimed,
-                site=_field(record, "source"), warnings=warnings)
+                site=_field(record, "source"), warnings=warnings, text_kind=text_kind or "sniff")
