@@ -11,10 +11,9 @@ page (e1cd54e557, a horse-show calendar claiming 2018-10-04) is now estimated 20
 a similar page at cosine 0.05 and flagged misdated: a weak neighbour outweighing a credible
 claim, which the dates issue (15) owns. On the seeds: one rewrite score and two cosines.
 Then issue 15 (a credible claimed date is kept; evidence flows from originals to copies; a
-claim the content rules out is not credible; render dates apart): on AEB, 180 of 181 pages
-are now dated on their claimed day (were 170; e1cd54e557 among them, no longer misdated),
-one (33fe2471fd, claiming 2018-09-15 while its text dates an event 29 November 2018) is
-misdated with that reason, and 156 stories became 155; on the seeds, 002's masthead date is
+claim the content and story rule out is not credible; render dates apart): on AEB, all 181
+pages are now dated on their claimed day (were 170; e1cd54e557 among them, no longer
+misdated), and 156 stories became 155; on the seeds, 002's masthead date is
 `rendered_date` and no longer misdated, and 004 moves to 2023-10-25 (its lead's Wednesday).
 Then only odd words inside text the copies share count as tampering when an original is
 chosen: one AEB story (the Doobie Brothers tour) has another original and title. And JSONL

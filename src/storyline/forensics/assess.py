@@ -176,12 +176,15 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
 
     # 3. A credible claim stands against weaker evidence, but not against the page's own content
     #    read beside its original and its story ("on Monday", next to a story of January 2024,
-    #    rules out April 2025). Similar pages are too weak to rule a claim out.
+    #    rules out April 2025). Similar pages are too weak to rule a claim out, and so are the
+    #    page's mentions alone.
     for pid in sorted(credible, key=lambda pid: len(chains[pid])):
         page = by_id[pid]
         original = page.duplicate_of if page.duplicate_of in credible else None
         told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
         anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, None, text_of, told)
+        if not anchors:  # its mentions alone: history ("in March 1992") would pass for the page's date
+            continue
         content = estimate_published(text[pid], anchors=anchors, mentions=list(mentions[pid]) + group_mentions[pid],
                                      habits=habits.get(site_of(page)), not_after=seen_by(page))
         claimed = claimed_day(page)
@@ -215,7 +218,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
             published = _claimed_only(page, base[pid])
         if pid in credible:
             published = keep_credible_claim(published, claimed_day(page))
-        if original in estimates:
+        if original in estimates and pid not in credible:  # a credible earlier claim says it came first
             published = not_before(published, estimates[original], original)
         estimates[pid] = published
     out = []
