@@ -84,3 +84,34 @@ def test_copies_found_through_the_store(tmp_path):
     assert (pages["c_spam.txt"]["duplicate_of"], pages["c_spam.txt"]["relation"]) == (original, "near")
     assert pages["d_other.txt"]["duplicate_of"] is None
     assert pages["c_spam.txt"]["story"] == pages["a_original.txt"]["story"] == pages["b_exact.txt"]["story"]
+
+
+def _digest_inputs(shared, tmp_path):
+    """A long page made of four real articles (3,000+ words), and two 120-word excerpts of two of
+    them: each excerpt has Jaccard under 0.05 with the long page."""
+    import json
+
+    with open(shared / "data/timeline17/bpoil_bbc/articles.jsonl", encoding="utf-8") as handle:
+        articles = [a for a in map(json.loads, handle) if 400 < len(a["text"].split()) < 900][:4]
+
+    def excerpt(article: dict, start: int) -> str:
+        return " ".join(article["text"].split()[start:start + 120])
+
+    records = [{"id": "digest", "text": "\n\n".join(a["text"] for a in articles), "text_kind": "article"},
+               {"id": "part-2", "text": excerpt(articles[1], 50), "text_kind": "article"},
+               {"id": "part-3", "text": excerpt(articles[2], 100), "text_kind": "article"}]
+    path = tmp_path / "digest.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_short_part_of_a_long_page_is_found_and_two_parts_stay_apart(shared, tmp_path):
+    """Issue 15, copies item 2. Before window keys neither excerpt was found; and a long page
+    holding both must not chain two unrelated excerpts into one copy group."""
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([_digest_inputs(shared, tmp_path)])
+        pages = {p["id"]: p for p in sl.pages()}
+    linked = [pid for pid in ("part-2", "part-3") if pages[pid]["duplicate_of"] == "digest"]
+    assert len(linked) == 1 and pages[linked[0]]["relation"] == "contained"
+    other = ({"part-2", "part-3"} - set(linked)).pop()
+    assert pages[other]["duplicate_of"] != linked[0] and pages[linked[0]]["duplicate_of"] != other

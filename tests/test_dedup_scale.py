@@ -378,8 +378,16 @@ def test_old_store_is_reindexed_and_still_finds_copies(seed_dir, tmp_path):
     assert "lsh" not in tables and "lsh_index" in tables
     assert meta["fingerprint"] == FINGERPRINT
     assert (meta["num_perm"], meta["lsh_bands"]) == (str(CONFIG.num_perm), str(CONFIG.lsh_bands))
-    # Every stored page (the five seeds, re-indexed, and the new one) has its keys, once per band.
-    assert con.execute("SELECT count(*) FROM lsh_index").fetchone()[0] == 6 * CONFIG.lsh_bands
+    # Every stored page (the five seeds, re-indexed, and the new one) has its keys, once per band,
+    # and a long one the keys of its windows too (no key twice for one page).
+    from storyline.dedup.lsh import window_keys
+    from storyline.dedup.shingles import shingle_sequence
+
+    windows = {k for (text,) in con.execute("SELECT text FROM pages")
+               for k in window_keys(shingle_sequence(text, CONFIG.shingle_size), CONFIG.num_perm, CONFIG.lsh_bands)}
+    assert windows  # seed 000 is long enough
+    assert con.execute("SELECT count(*) FROM lsh_index").fetchone()[0] >= 6 * CONFIG.lsh_bands + len(windows) // 2
+    assert all(n >= CONFIG.lsh_bands for (n,) in con.execute("SELECT count(*) FROM lsh_index GROUP BY page"))
     assert con.execute("SELECT count(DISTINCT page) FROM lsh_index").fetchone()[0] == 6
     con.close()
 

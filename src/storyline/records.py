@@ -103,6 +103,12 @@ class Signature:
     minhash: np.ndarray  # uint64, one value per permutation
     shingles: np.ndarray  # sorted unique uint64 hashes of word shingles, to verify candidates
     band_keys: tuple[int, ...]  # LSH keys, one per band
+    window_keys: tuple[int, ...] = ()  # LSH keys of the windows of a long text (dedup/lsh.py)
+
+    @property
+    def lsh_keys(self) -> tuple[int, ...]:
+        """Every key the page is indexed and looked up by."""
+        return self.band_keys + self.window_keys
 
 
 @dataclass(slots=True, frozen=True)

@@ -32,13 +32,41 @@ def link_page(sig: Signature, candidates: Iterable[tuple[str, str]], config: Con
     return links
 
 
+def _unjoined(links: Links, pages: Mapping[str, StoredPage]) -> set[frozenset[str]]:
+    """Containment links that must not join groups. A long page holding parts of several texts
+    that do not overlap each other (a digest, a page padded with other articles) would chain them
+    into one group: it joins the part with the most text only, and the others stay apart."""
+    contained: dict[str, list[str]] = {}
+    for page, others in links.items():
+        for other, (relation, _score) in others.items():
+            if relation == "contained" and other in links and other in pages and page in pages \
+                    and len(pages[other].text or "") > len(pages[page].text or ""):
+                contained.setdefault(other, []).append(page)
+    skip: set[frozenset[str]] = set()
+    for container, parts in contained.items():
+        if len(parts) < 2:
+            continue
+        among = UnionFind()
+        for part in parts:
+            among.find(part)
+            for other in links[part]:
+                if other in parts:
+                    among.union(part, other)
+        components = sorted(among.groups().values(), key=lambda c: (-sum(len(pages[p].text or "") for p in c),
+                                                                     min(c)))
+        for component in components[1:]:
+            skip |= {frozenset((container, part)) for part in component}
+    return skip
+
+
 def group_copies(links: Links, pages: Mapping[str, StoredPage], config: Config) -> list[CopyGroup]:
     """The copy groups of pages connected by verified links (groups of one page are left out)."""
     groups = UnionFind()
+    apart = _unjoined(links, pages)
     for page, others in links.items():
         groups.find(page)
         for other in others:
-            if other in links:
+            if other in links and frozenset((page, other)) not in apart:
                 groups.union(page, other)
     out = []
     for members in groups.groups().values():

@@ -140,6 +140,11 @@ def shingle_batch(texts: list[str], size: int) -> ShingleBatch:
                         stream_hash=mix64(stream ^ counts.astype(np.uint64)))
 
 
+def shingle_sequence(text: str, size: int) -> np.ndarray:
+    """One text's shingle hashes in text order (with repeats)."""
+    return shingle_batch([text], size).hashes
+
+
 def shingle_hashes(text: str, size: int) -> np.ndarray:
     """Sorted unique shingle hashes of one text."""
     return np.unique(shingle_batch([text], size).hashes)

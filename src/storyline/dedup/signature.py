@@ -5,12 +5,12 @@ import numpy as np
 
 from ..config import Config
 from ..records import Article, Signature
-from .lsh import band_keys
+from .lsh import band_keys, window_keys
 from .minhash import signatures
 from .shingles import exact_hash, shingle_batch, shingle_hashes, tokens
 from .verify import overlap_relation
 
-FINGERPRINT = "oph1"  # signature scheme of LSH keys; a store indexed with another one is re-indexed
+FINGERPRINT = "oph1w"  # signature scheme of LSH keys (w: with window keys); a store indexed with another one is re-indexed
 
 
 def fingerprint(article: Article, config: Config = Config()) -> Signature:
@@ -19,7 +19,8 @@ def fingerprint(article: Article, config: Config = Config()) -> Signature:
     sig = signatures(batch, config.num_perm)
     return Signature(page_id=article.id, exact_hash=exact_hash(toks), minhash=sig[0],
                      shingles=np.unique(batch.hashes),
-                     band_keys=tuple(int(k) for k in band_keys(sig, config.lsh_bands)[0]) if toks else ())
+                     band_keys=tuple(int(k) for k in band_keys(sig, config.lsh_bands)[0]) if toks else (),
+                     window_keys=window_keys(batch.hashes, config.num_perm, config.lsh_bands))
 
 
 def compare(a: Signature, b: Signature, config: Config = Config()) -> tuple[str, float] | None:

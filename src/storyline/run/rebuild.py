@@ -69,6 +69,6 @@ def _relink(store: SqliteStore, config: Config) -> None:
         if twin is not None and twin != page.id:
             store.add_link(CopyLink(page.id, twin, "exact", 1.0))
             continue
-        earlier = [o for o in store.lsh_candidates(sig.band_keys, page.id) if seqs.get(o, 1 << 62) < page.seq]
+        earlier = [o for o in store.lsh_candidates(sig.lsh_keys, page.id) if seqs.get(o, 1 << 62) < page.seq]
         for link in link_page(sig, ((o, store.page_text(o)) for o in earlier), config):
             store.add_link(link)

@@ -340,7 +340,7 @@ class SqliteStore(StorylineTables, Listing, Corrections):
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
-            LshIndex(self.db).add(seq, sig.band_keys)
+            LshIndex(self.db).add(seq, sig.lsh_keys)
         self.db.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
             [(k,) for k in df_keys],
