@@ -18,6 +18,8 @@ misdated), and 156 stories became 155; on the seeds, 002's masthead date is
 Then only odd words inside text the copies share count as tampering when an original is
 chosen: one AEB story (the Doobie Brothers tour) has another original and title. And JSONL
 texts are sniffed as article or page: the five seeds, page dumps, say so in their warnings.
+Then the lead weekday is the page's own and stops at its sentence: confidences and evidence
+moved on a few pages, no date.
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

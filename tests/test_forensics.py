@@ -20,6 +20,8 @@ import pytest
 from storyline.api import extract
 from storyline.cli import main
 from storyline.forensics import crosscopy, farm
+from storyline.forensics.assess import assess
+from storyline.records import StoredPage
 from storyline.forensics.published import Anchor, estimate_published
 from storyline.forensics.timex import find_mentions
 
@@ -351,3 +353,50 @@ def test_aeb_pages_are_not_content_farms(shared):
         _check_shapes(page)
     flagged = [(p["source"], p["content_farm"]) for p in pages if p["content_farm"]["score"] >= 0.5]
     assert len(flagged) <= 0.01 * len(pages), flagged
+
+
+# ---------------------------------------------------------------- dating rules, on records
+
+_VOTE = ("The city council voted on Tuesday to approve the budget for the new harbour school, ending a dispute "
+         "that had split the council for months and delayed the building work by a year.")
+
+
+def _stored(pid: str, seq: int, text: str, **fields) -> StoredPage:
+    return StoredPage(id=pid, seq=seq, source=pid, status="ok", text=text, story="st",
+                      terms={"harbour": 3, "school": 2}, **fields)
+
+
+def _assess(pages: list[StoredPage]) -> dict:
+    out = assess(pages, [], lambda terms: (len(pages) + 10, {t: 1 for t in terms}), lambda _id: "")
+    return {f.page_id: f for f in out}
+
+
+def _story_around(day_a: str, day_b: str) -> list[StoredPage]:
+    return [_stored("s1", 1, "The harbour school budget went to the council, which will vote on it next week.",
+                    claimed_date=day_a),
+            _stored("s2", 2, "Council members said the harbour school vote was close; work may start in spring.",
+                    claimed_date=day_b)]
+
+
+def test_a_claim_the_story_rules_out_dates_neither_the_page_nor_its_copy():
+    """A page claiming April 2025 in a story of January 2024, and its exact copy making the same
+    claim: both are misdated and dated with the story (the copy used to keep the claim ruled out
+    for its original, when it was checked against it)."""
+    pages = _story_around("2024-01-10", "2024-01-17") + [
+        _stored("o", 3, _VOTE, claimed_date="2025-04-01"),
+        _stored("c", 4, _VOTE, claimed_date="2025-04-01", duplicate_of="o", relation="exact")]
+    got = _assess(pages)
+    for pid in ("o", "c"):
+        assert got[pid].misdated and got[pid].published.value.year == 2024, (pid, got[pid])
+    assert got["c"].published.value >= got["o"].published.value
+    assert got["s1"].published.value == date(2024, 1, 10) and not got["s1"].misdated
+
+
+def test_an_honest_copy_is_not_a_reprint_of_an_original_whose_claim_was_ruled_out():
+    pages = _story_around("2024-01-10", "2024-01-17") + [
+        _stored("o", 3, _VOTE, claimed_date="2023-01-03"),
+        _stored("c", 4, _VOTE, claimed_date="2024-01-16", duplicate_of="o", relation="exact")]
+    got = _assess(pages)
+    assert got["o"].misdated and any("rules out" in r for r in got["o"].content_farm.reasons)
+    assert not got["c"].misdated and got["c"].content_farm.reasons == ()
+    assert got["c"].published.value == date(2024, 1, 16)

@@ -250,8 +250,10 @@ def test_join_decision_decays_with_the_days_between_page_and_story():
     assert model.probability(features + (time_decay(day + 60, day, day, sigma),)) < 0.5
 
 
-# Two reports of one event in their own words (not copies): "Hope for Haiti Now" telethon (BBC, Jan 2010).
-RELATED = ("haiti_bbc/1149", "haiti_bbc/1655")
+# Two reports of one event in their own words (not copies): BBC, 14 and 15 January 2010, TF-IDF
+# cosine 0.68, 10 % of the smaller one's shingles shared. (The pair used before, 1149 and 1655,
+# shares 72 %: eight paragraphs word for word, a contained copy once candidates find it.)
+RELATED = ("haiti_bbc/260", "haiti_bbc/1452")
 
 
 def _pair_run(folder: Path, a: dict, b: dict) -> tuple[dict, dict]:

@@ -13,7 +13,7 @@ from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
 from .signals import html_page_signals, text_page_signals
 from . import lines as L
-from .text import clean_text, looks_like_article, sniff_furniture
+from .text import clean_text, ends_sentence, looks_like_article, sniff_furniture
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,8 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
     elif content.strip() and (kind := _text_kind(page, content, config)).startswith("article"):
         raw_title, header, byline, site, claimed = None, [], None, None, None
         body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]
+        if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]):
+            raw_title, body = body[0], body[1:]  # a headline line above the article
         signals = PageSignals()
         if kind != "article":
             warnings += (kind,)

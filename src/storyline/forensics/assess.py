@@ -166,10 +166,9 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
         if page.story:
             by_story[page.story].append(pid)
     group_mentions = _group_mentions(by_id, mentions)
-    ruled_out = _reprint_claims(by_id, root, credibility)
-    for pid in ruled_out:
-        credibility[pid] = 0.0
-    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
+    # Reprints first, provisionally: a farm copy's later claim must not anchor the content check.
+    reprints = _reprint_claims(by_id, root, credibility)
+    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE and pid not in reprints}
     events = {pid: anchor_events(mentions[pid], claimed_day(by_id[pid])) for pid in credible}
     sentences = {pid: event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid]) for pid in credible}
     habits = _site_habits(by_id, credible, mentions)
@@ -177,12 +176,14 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     # 3. A credible claim stands against weaker evidence, but not against the page's own content
     #    read beside its original and its story ("on Monday", next to a story of January 2024,
     #    rules out April 2025). Similar pages are too weak to rule a claim out, and so are the
-    #    page's mentions alone.
+    #    page's mentions alone. Originals first; a claim ruled out anchors nothing after it.
+    ruled_out: dict[str, tuple[str, str]] = {}
     for pid in sorted(credible, key=lambda pid: len(chains[pid])):
         page = by_id[pid]
-        original = page.duplicate_of if page.duplicate_of in credible else None
+        standing = credible - ruled_out.keys()
+        original = page.duplicate_of if page.duplicate_of in standing and page.duplicate_of != pid else None
         told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
-        anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, None, text_of, told)
+        anchors = _anchors(pid, by_id, root, group, standing, events, sentences, by_story, None, text_of, told)
         if not anchors:  # its mentions alone: history ("in March 1992") would pass for the page's date
             continue
         content = estimate_published(text[pid], anchors=anchors, mentions=list(mentions[pid]) + group_mentions[pid],
@@ -193,13 +194,21 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
             ruled_out[pid] = ("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
                                                  f"(it dates the page {content.earliest.isoformat()}.."
                                                  f"{content.latest.isoformat()})")
-    if credible & set(ruled_out):
-        credible -= set(ruled_out)
-        for pid in ruled_out:
-            credibility[pid] = 0.0
-        habits = _site_habits(by_id, credible, mentions)
+    # Then reprints again, against the earliest claims that still stand.
+    for pid in ruled_out:
+        credibility[pid] = 0.0
+    reprints = {pid: why for pid, why in _reprint_claims(by_id, root, credibility).items() if pid not in ruled_out}
+    ruled_out.update(reprints)
+    for pid in ruled_out:
+        credibility[pid] = 0.0
+    credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
+    for pid in credible - events.keys():  # a claim that only looked like a reprint of one ruled out
+        events[pid] = anchor_events(mentions[pid], claimed_day(by_id[pid]))
+        sentences[pid] = event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid])
+    habits = _site_habits(by_id, credible, mentions)
     dated = [d for d in dated if d.id not in by_id]
-    dated += [DatedPage(pid, by_id[pid].story, by_id[pid].claimed_date, by_id[pid].terms) for pid in credible]
+    dated += [DatedPage(pid, by_id[pid].story, claimed_day(by_id[pid]).isoformat(), by_id[pid].terms)
+              for pid in credible]
     n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
     similar = SimilarDated(dated, n_docs, df)
     estimates: dict[str, Published] = {}

@@ -329,6 +329,7 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
 
 
 LEAD_SENTENCE_CHARS = 400
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|\n")
 
 
 def lead_weekday(mentions: list[Mention], text: str) -> Mention | None:
@@ -341,10 +342,11 @@ def lead_weekday(mentions: list[Mention], text: str) -> Mention | None:
         start += len(paragraph) + 1
     else:
         return None
-    end = text.find(". ", start)
-    end = min(end if end >= 0 else len(text), start + LEAD_SENTENCE_CHARS)
+    stop = _SENTENCE_STOP.search(text, start, start + LEAD_SENTENCE_CHARS)
+    end = stop.start() if stop else start + LEAD_SENTENCE_CHARS
     for m in mentions:
-        if m.kind == "weekday" and start <= m.start < end and m.direction != "future" and not m.modifier:
+        if m.kind == "weekday" and start <= m.start < end and m.direction != "future" and not m.modifier \
+                and text.startswith(m.text, m.start):  # its own (a copy's mentions come pooled with it)
             return m
     return None
 

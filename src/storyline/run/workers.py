@@ -101,6 +101,9 @@ class _Worker:
                 self.conn.send(message)
             except (OSError, ValueError):  # the worker died or was stopped: the parent sees it on receiving
                 return
+            except BaseException:  # a page that cannot be sent (pickling, memory): the worker is ended,
+                self.process.kill()  # so the parent sees it crash and skips the page instead of waiting
+                return
             if message is None:
                 return
 

@@ -17,7 +17,7 @@ from .. import cluster, dedup, forensics
 from ..cluster.terms import term_counts
 from ..cluster.vectors import ENTITY_PREFIX, FEATURES_VERSION, story_counts
 from ..config import Config
-from ..dedup.lsh import WINDOW_SHINGLES, window_keys
+from ..dedup.lsh import window_keys
 from ..dedup.shingles import shingle_sequence
 from ..dedup.batch import fingerprint_texts
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
@@ -43,12 +43,11 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
                     fp = fingerprint_texts([text for _, text in rows], config)
                     has_text = fp.shingle_counts > 0
                     store.index_keys(np.array([seq for seq, _ in rows], dtype=np.int64)[has_text], fp.keys[has_text])
-                    for seq, text in rows:  # long texts: their windows too
-                        if len(text) > 2 * WINDOW_SHINGLES * 5:  # (about five characters a word)
-                            keys = window_keys(shingle_sequence(text, config.shingle_size), config.num_perm,
-                                               config.lsh_bands)
-                            if keys:
-                                store.index_keys(np.array([seq], dtype=np.int64), np.array([keys], dtype=np.int64))
+                    for seq, text in rows:  # long texts: their windows too (window_keys is () for the others)
+                        keys = window_keys(shingle_sequence(text, config.shingle_size), config.num_perm,
+                                           config.lsh_bands)
+                        if keys:
+                            store.index_keys(np.array([seq], dtype=np.int64), np.array([keys], dtype=np.int64))
                     last = rows[-1][0]
             store.set_meta({"fingerprint": dedup.FINGERPRINT, **settings})
     store.check_settings(settings)
