@@ -186,6 +186,9 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
         anchors = _anchors(pid, by_id, root, group, standing, events, sentences, by_story, None, text_of, told)
         if not anchors:  # its mentions alone: history ("in March 1992") would pass for the page's date
             continue
+        # A sentence shared with a story page dates an event, not this page: a recap that retells
+        # it ("Saturday's memorial, in June 2009") is not ruled out by it.
+        anchors = [replace(a, event_sentences=()) for a in anchors]
         content = estimate_published(text[pid], anchors=anchors, mentions=list(mentions[pid]) + group_mentions[pid],
                                      habits=habits.get(site_of(page)), not_after=seen_by(page))
         claimed = claimed_day(page)
