@@ -18,23 +18,21 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.metadata
 import json
-import os
-import platform
 import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1].parent / "shared" / "data" / "timeline17"
 sys.path.insert(0, str(HERE.parent / "cluster"))
 from data import detokenise  # noqa: E402  (bench/cluster/data.py: Penn Treebank tokens back to plain text)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from environment import environment  # noqa: E402
 
 SEED, COPY_SHARE, FAKE_DATE = 17, 0.6, "2025-04-14"
 KINDS = ("spam", "furniture", "cut")
@@ -226,10 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     result, fails = score(gold, pages)
     lines = table(result)
     print("\n".join(lines) + f"\nstoryline run: {seconds:.1f}s for {len(gold)} pages")
-    r = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-         "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
-         "python": platform.python_version(),
-         "versions": {m: importlib.metadata.version(m) for m in ("storyline", "trafilatura", "htmldate", "numpy")},
+    r = {**environment(),
          "command": " ".join(["python bench/dates/farm.py", *(sys.argv[1:] if argv is None else argv)]),
          "originals": len(gold) - n_copies, "copies": n_copies, "run_seconds": round(seconds, 1),
          "not_stored": [i for i in gold if (pages.get(i) or {}).get("status") != "ok"],

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.metadata
 import json
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -24,8 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from environment import environment  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1].parent / "shared" / "data" / "timeline17"
@@ -165,10 +164,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"inside={s['inside']:.3f} median_width={s['median_width']} no_estimate={s['no_estimate']}")
     print(f"run time {total:.0f}s (storyline run: {run_seconds})")
     record = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
-        "python": platform.python_version(),
-        "versions": {m: importlib.metadata.version(m) for m in ("storyline", "numpy", "trafilatura", "htmldate")},
+        **environment(),
         "src_sha1": src_sha1,
         "command": " ".join(["python bench/dates/hidden.py", *argv]), "seed": args.seed, "workers": args.workers,
         "articles": len(rows), "hidden": sum(r["hidden"] for r in rows), "seconds_total": round(total, 1),

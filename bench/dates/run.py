@@ -14,15 +14,11 @@ import argparse
 import glob
 import hashlib
 import json
-import os
-import platform
 import statistics
 import sys
 import time
 from dataclasses import replace
 import gzip
-import importlib.metadata
-from datetime import datetime, timezone
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -34,6 +30,8 @@ from storyline.forensics.anchors import NEIGHBOURS, similar_page_anchor
 from storyline.records import Published
 from storyline.forensics.published import Habits, anchor_events, estimate_published, event_sentences, habit_counts
 from storyline.forensics.timex import find_mentions
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from environment import environment  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1].parent / "shared" / "data" / "timeline17"
@@ -173,10 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"content-farm false positives, {name}: {f['flagged']}/{f['pages']} = {f['rate']:.2%}")
     print(f"content-farm check {time.perf_counter() - t3:.1f}s")
     record = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.platform()}",
-        "python": platform.python_version(),
-        "versions": {m: importlib.metadata.version(m) for m in ("storyline", "numpy", "trafilatura", "htmldate")},
+        **environment(),
         "articles_per_second": round(len(rows) / (t2 - t1), 1),
         "dates": result, "nearest_article_baseline": baseline, "dates_per_set": per_set, "content_farm_false_positives": farms,
     }

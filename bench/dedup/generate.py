@@ -85,8 +85,8 @@ def _sentences(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", paragraph) if s]
 
 
-def _spam(title: str, body: str, rnd: random.Random) -> tuple[str, str]:
-    word = rnd.choice(SPAM)
+def _spam(title: str, body: str, rnd: random.Random, spam: list[str] = SPAM) -> tuple[str, str]:
+    word = rnd.choice(spam)
     if rnd.random() < 0.5:
         title = f"{word}-{title}"
     else:
@@ -95,9 +95,9 @@ def _spam(title: str, body: str, rnd: random.Random) -> tuple[str, str]:
     for _ in range(rnd.randint(2, 8)):
         spot = rnd.randrange(len(words))
         if rnd.random() < 0.5:
-            words.insert(spot, rnd.choice(SPAM))
+            words.insert(spot, rnd.choice(spam))
         else:
-            words[spot] = rnd.choice(SPAM).replace(" ", "") + words[spot]  # glued: "EthermacTuesday"
+            words[spot] = rnd.choice(spam).replace(" ", "") + words[spot]  # glued: "EthermacTuesday"
     return title, " ".join(words)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate import Doc, base_articles  # noqa: E402
+from generate import Doc, _spam, base_articles  # noqa: E402
 from metrics import _pairs, bcubed, pair_scores  # noqa: E402
 from product import product_groups  # noqa: E402
 from run import _cpu, _versions, labelled  # noqa: E402
@@ -77,17 +77,7 @@ CREDIT = re.compile(r"^\((?:Additional )?(?:[Rr]eporting|Writing|Editing|Compile
 
 
 def spam_other(title: str, body: str, rnd: random.Random) -> tuple[str, str]:
-    word = rnd.choice(SPAM)
-    title = f"{word}-{title}" if rnd.random() < 0.5 else f"{title}-{word}"
-    words = body.split(" ")
-    for _ in range(rnd.randint(2, 8)):
-        spot = rnd.randrange(len(words))
-        if rnd.random() < 0.5:
-            words.insert(spot, rnd.choice(SPAM))
-        else:
-            words[spot] = rnd.choice(SPAM).replace(" ", "") + words[spot]
-    return title, " ".join(words)
-
+    return _spam(title, body, rnd, SPAM)  # injected as generate.py does, from another list
 
 def furniture_other(body: str, rnd: random.Random, headlines: list[str]) -> str:
     paragraphs = body.split("\n\n")
