@@ -33,6 +33,7 @@ class Candidate:
     credible_date: str | None = None  # the claimed day when forensics found it credible
 
 
+MIN_ODD_WORDS = 2
 INJECTED_GAP = 3  # words: an injected token sits in a short gap of the text the copies share
 
 
@@ -68,7 +69,8 @@ def odd_word_shares(candidates: list[Candidate]) -> dict[str, float]:
                 gap = []
             else:
                 gap.append(i)
-        shares[c.id] = injected / max(1, len(toks))
+        # One odd word is no evidence: a copy that garbled one word makes it odd in every other page.
+        shares[c.id] = injected / max(1, len(toks)) if injected >= MIN_ODD_WORDS else 0.0
     return shares
 
 
