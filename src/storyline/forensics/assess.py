@@ -18,23 +18,20 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
 
-import numpy as np
-
-from ..cluster.terms import tfidf
 from ..extract.meta import remove_injected_tokens
 from ..records import Article, ContentFarm, DatedPage, Forensics, Injection, Published, StoredPage
 from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
+from .claims import (CREDIBLE, IMPOSSIBLE_DAYS, claimed_day, copy_chain, keep_credible_claim, not_before, parse_day,
+                     reprint_claims)
 from .crosscopy import injected_tokens
 from .farm import farm_reasons, judge
 from .published import Anchor, Habits, anchor_events, estimate_published, event_sentences, habit_counts
+from .similar import SimilarDated
 from .timex import Mention, find_mentions
 
-CREDIBLE = 0.5  # credibility of a claimed date from which it anchors other pages
 ANCHOR_CONFIDENCE = 0.5  # confidence of a stored estimate from which it anchors similar pages
 MISDATED_SLACK_DAYS = 2  # a claimed date a day or two off the interval is a time zone, not a lie
-IMPOSSIBLE_DAYS = 30  # a claimed date this far outside the estimate is one the content rules out
 MAX_DATED_PAGES = 20_000  # similar-page anchors are looked for among the most recent dated pages
-KEY_TERMS = 15
 # A date printed above the headline is the site's "today" when the page was rendered:
 # no evidence of when the story was published, only that it was by then.
 _CREDIBILITY = {"metadata": 0.98, "record": 0.98, "printed": 0.98, "masthead": 0.0}
@@ -42,21 +39,6 @@ _CREDIBILITY = {"metadata": 0.98, "record": 0.98, "printed": 0.98, "masthead": 0
 Page = Article | StoredPage
 # Document frequencies of the given terms: (number of documents, {term: df}).
 Frequencies = Callable[[Iterable[str]], tuple[int, dict[str, int]]]
-
-
-def claimed_day(page: Page) -> date | None:
-    """The page's claim of its publication date (a render date, in stores from before
-    `rendered_date`, is none)."""
-    if page.signals.claimed_date_where == "masthead":
-        return None
-    return _day(page.claimed_date)
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def claimed_credibility(page: Page, farm: ContentFarm) -> float:
@@ -86,8 +68,8 @@ def _finish(page: Page, reasons: list[tuple[str, str]], published: Published,
 def seen_by(page: Page) -> date | None:
     """The render date of a page that prints its site's "today" above the headline."""
     if page.signals.claimed_date_where == "masthead":  # a store from before rendered_date
-        return _day(page.claimed_date)
-    return _day(page.signals.rendered_date)
+        return parse_day(page.claimed_date)
+    return parse_day(page.signals.rendered_date)
 
 
 def judge_alone(page: Page, mentions: list[Mention] | None = None) -> Forensics:
@@ -156,7 +138,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     # 2. A later claim of a text its copy group already carried a month before is a reprint's
     #    or a farm's date, not the text's: the content rules it out. Only the earliest claims
     #    anchor others, and evidence flows from originals to copies, never back.
-    chains = {pid: _chain(p, by_id) for pid, p in by_id.items()}
+    chains = {pid: copy_chain(p, by_id) for pid, p in by_id.items()}
     root = {pid: chain[-1] for pid, chain in chains.items()}
     group: dict[str, set[str]] = defaultdict(set)
     for pid, r in root.items():
@@ -167,7 +149,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
             by_story[page.story].append(pid)
     group_mentions = _group_mentions(by_id, mentions)
     # Reprints first, provisionally: a farm copy's later claim must not anchor the content check.
-    reprints = _reprint_claims(by_id, root, credibility)
+    reprints = reprint_claims(by_id, root, credibility)
     credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE and pid not in reprints}
     events = {pid: anchor_events(mentions[pid], claimed_day(by_id[pid])) for pid in credible}
     sentences = {pid: event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid]) for pid in credible}
@@ -200,7 +182,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     # Then reprints again, against the earliest claims that still stand.
     for pid in ruled_out:
         credibility[pid] = 0.0
-    reprints = {pid: why for pid, why in _reprint_claims(by_id, root, credibility).items() if pid not in ruled_out}
+    reprints = {pid: why for pid, why in reprint_claims(by_id, root, credibility).items() if pid not in ruled_out}
     ruled_out.update(reprints)
     for pid in ruled_out:
         credibility[pid] = 0.0
@@ -241,54 +223,6 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     return out
 
 
-def _chain(page: StoredPage, pages: dict[str, StoredPage]) -> list[str]:
-    """The page and the loaded originals above it, up to its copy group's original (a copy of a
-    copy points to the page it copies)."""
-    chain = [page.id]
-    while (up := pages[chain[-1]].duplicate_of) in pages and up not in chain:
-        chain.append(up)
-    return chain
-
-
-def _reprint_claims(pages: dict[str, StoredPage], root: dict[str, str],
-                    credibility: dict[str, float]) -> dict[str, tuple[str, str]]:
-    """Claims made more than IMPOSSIBLE_DAYS after the copy group's earliest credible claim:
-    {page: its content-farm reason}."""
-    earliest: dict[str, tuple[date, str]] = {}
-    for pid, page in pages.items():
-        day = claimed_day(page)
-        if day and credibility[pid] >= CREDIBLE and (root[pid] not in earliest or day < earliest[root[pid]][0]):
-            earliest[root[pid]] = (day, pid)
-    out = {}
-    for pid, page in pages.items():
-        day, first = claimed_day(page), earliest.get(root[pid])
-        if day and first and (day - first[0]).days > IMPOSSIBLE_DAYS:
-            out[pid] = ("impossible_date", f"claims {day.isoformat()}, but its text was already published by "
-                                           f"{first[1]} on {first[0].isoformat()}")
-    return out
-
-
-def keep_credible_claim(published: Published, claimed: date | None) -> Published:
-    """A credible claimed date is the estimate: mentions and similar pages are weaker evidence."""
-    if claimed is None or published.value == claimed:
-        return published
-    earliest = min(published.earliest or claimed, claimed)
-    latest = max(published.latest or claimed, claimed)
-    return Published(claimed, earliest, latest, published.confidence,
-                     (f"credible claimed date {claimed.isoformat()} kept over the other evidence "
-                      f"(which points to {published.value.isoformat()})",) + published.evidence)
-
-
-def not_before(published: Published, original: Published, original_id: str) -> Published:
-    """A copy is never dated before its original."""
-    if published.value is None or original.value is None or published.value >= original.value:
-        return published
-    latest = max(published.latest or original.value, original.value)
-    return Published(original.value, max(published.earliest or original.value, original.value), latest,
-                     published.confidence,
-                     (f"not before its original {original_id} ({original.value.isoformat()})",) + published.evidence)
-
-
 def _group_mentions(pages: dict[str, StoredPage], mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
     """For each page, the weekdays and dates named by the other pages of its copy group (its original
     and the original's copies), in working-set order."""
@@ -303,57 +237,6 @@ def _group_mentions(pages: dict[str, StoredPage], mentions: dict[str, list[Menti
         group = sorted(set(copies[root]) | ({root} if root in pages else set()), key=position.__getitem__)
         out[pid] = [m for other in group if other != pid for m in mentions[other] if m.kind in ("weekday", "date")]
     return out
-
-
-class SimilarDated:
-    """Dated pages indexed by their heaviest terms: the most similar ones to a page are found among
-    those sharing a key term, not by a scan, and scored together (their vectors as one sparse matrix)."""
-
-    def __init__(self, dated: list[DatedPage], n_docs: int, df: dict[str, int]) -> None:
-        self.n_docs, self.df = n_docs, df
-        self.pages = dated
-        self.by_term: dict[str, list[int]] = defaultdict(list)
-        self.vocab: dict[str, int] = {}
-        indices: list[int] = []
-        values: list[float] = []
-        self.indptr = np.zeros(len(dated) + 1, dtype=np.int64)
-        for i, d in enumerate(dated):
-            vec = tfidf(d.terms, n_docs, df)
-            for term in _key_terms(vec):
-                self.by_term[term].append(i)
-            indices += [self.vocab.setdefault(t, len(self.vocab)) for t in vec]
-            values += vec.values()
-            self.indptr[i + 1] = len(indices)
-        self.indices = np.array(indices, dtype=np.int64)
-        self.values = np.array(values, dtype=np.float64)
-        self._query = np.zeros(len(self.vocab) + 1)  # the page's vector, spread over the vocabulary
-
-    def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None,
-                k: int) -> list[tuple[float, DatedPage]]:
-        vec = tfidf(terms, self.n_docs, self.df)
-        found = sorted({i for t in _key_terms(vec) for i in self.by_term.get(t, ())
-                        if self.pages[i].id not in exclude and (story is None or self.pages[i].story != story)})
-        if not found:
-            return []
-        rows = np.array(found, dtype=np.int64)
-        starts, ends = self.indptr[rows], self.indptr[rows + 1]
-        lengths = ends - starts
-        at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
-        known = [(self.vocab[t], v) for t, v in vec.items() if t in self.vocab]
-        slots = np.array([i for i, _ in known], dtype=np.int64)
-        self._query[slots] = [v for _, v in known]
-        products = self.values[at] * self._query[self.indices[at]]
-        self._query[slots] = 0.0
-        sums = np.zeros(len(rows))
-        nonempty = lengths > 0
-        if products.size:
-            sums[nonempty] = np.add.reduceat(products, np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty])
-        scored = [(float(score), self.pages[i]) for score, i in zip(sums, found)]
-        return sorted(scored, key=lambda x: (-x[0], x[1].id))[:k]
-
-
-def _key_terms(vec: dict[str, float]) -> list[str]:
-    return sorted(vec, key=lambda t: (-vec[t], t))[:KEY_TERMS]
 
 
 def _anchors(pid: str, pages: dict[str, StoredPage], root: dict[str, str], group: dict[str, set[str]],
