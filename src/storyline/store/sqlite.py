@@ -19,96 +19,12 @@ import numpy as np
 from ..errors import StoreError
 from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
-from .lsh_index import DDL as DDL_LSH_INDEX, LshIndex
+from .lsh_index import LshIndex
 from .rows import chunks, mention_row, now, page_dict, stored_page, story_dict
 from .corrections import Corrections
-from .listing import FTS_SCHEMA, Listing
+from .listing import Listing
 from .storylines import StorylineTables
-
-SCHEMA_VERSION = 1
-
-# Tables added after the first release (created in older stores too): the index of
-# stories by key term (most recently used first), ids of merged stories, storylines.
-_STORY_TABLES = """
-CREATE TABLE IF NOT EXISTS story_keys (
-    term TEXT NOT NULL, story TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, story)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
-CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
-CREATE INDEX IF NOT EXISTS pages_copy_of ON pages (duplicate_of);
-CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
-CREATE TABLE IF NOT EXISTS storyline_keys (
-    term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
--- Edits by hand (storyline stories merge / split) that later runs keep: pages placed in a story,
--- and pairs of stories kept apart.
-CREATE TABLE IF NOT EXISTS story_pins (page TEXT PRIMARY KEY, story TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
--- Older versions of pages re-read with new content (run --update).
-CREATE TABLE IF NOT EXISTS superseded (
-    id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
-"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS pages (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    source TEXT NOT NULL,
-    url TEXT,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'skipped')),
-    reason TEXT,
-    title TEXT,
-    text TEXT,
-    byline TEXT,
-    site_name TEXT,
-    claimed_date TEXT,
-    dateline TEXT,          -- JSON {place, agency, raw} or NULL
-    agency TEXT,
-    injections TEXT NOT NULL DEFAULT '[]',
-    warnings TEXT NOT NULL DEFAULT '[]',
-    exact_hash TEXT,
-    content_hash TEXT,      -- sha1 of the page as read, to tell a reused id from the same page
-    terms TEXT,             -- JSON {term: count}, for story grouping
-    story_counts TEXT,      -- JSON {headline, entities, day}: the rest of what story grouping compares
-    duplicate_of TEXT,
-    relation TEXT,
-    relation_score REAL,
-    story TEXT,
-    signals TEXT,           -- JSON: what the page shows around its article (extract/signals.py)
-    content_farm TEXT,      -- JSON {score, reasons}
-    published TEXT,         -- JSON {value, earliest, latest, confidence, evidence}
-    published_value TEXT,   -- published.value, for story date spans in SQL
-    misdated INTEGER,
-    original_reasons TEXT,  -- JSON list: why this page is its copy group's original
-    related_to TEXT,        -- a report that is no copy: the earlier report it updates (version) or retells (rewrite)
-    related_as TEXT,
-    related_score REAL,
-    mentions TEXT,          -- JSON: the text's time expressions (forensics/timex.py), NULL when the text changed
-    skip_retry TEXT,        -- a skipped page: JSON {transient, settings}, when a later run tries it again
-    added_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
-CREATE INDEX IF NOT EXISTS pages_story ON pages (story);
-CREATE TABLE IF NOT EXISTS lsh_index (
-    key INTEGER NOT NULL, page INTEGER NOT NULL, PRIMARY KEY (key, page)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS links (
-    a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL, score REAL NOT NULL,
-    PRIMARY KEY (a, b)
-);
-CREATE INDEX IF NOT EXISTS links_b ON links (b);
-CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS stories (
-    id TEXT PRIMARY KEY,
-    title TEXT,
-    original TEXT,
-    first_date TEXT,
-    last_date TEXT,
-    state TEXT,             -- JSON StoryState: centroid sums, report count, day span, key terms
-    storyline TEXT
-);
-""" + _STORY_TABLES
-
+from .tables import create_tables, has_read_columns, has_table, upgrade_tables
 
 
 log = logging.getLogger(__name__)
@@ -116,25 +32,6 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
                 "claimed_date", "json_extract(signals, '$.rendered_date') AS rendered_date", "published", "misdated", "dateline", "agency", "injections", "content_farm",
                 "warnings", "duplicate_of", "relation", "relation_score", "original_reasons", "story",
                 "related_to", "related_as", "related_score")
-# Columns added after the first release: added to an older store when a run opens it.
-_ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
-                  "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
-                  "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT",
-                  "skip_retry": "TEXT"}
-_ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
-_ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
-_WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
-
-
-def _statements(script: str) -> list[str]:
-    """A script's statements one by one (a trigger's body holds semicolons of its own)."""
-    statements, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            statements.append(pending.strip())
-            pending = ""
-    return statements + ([pending.strip()] if pending.strip() else [])
 
 
 class SqliteStore(StorylineTables, Listing, Corrections):
@@ -159,13 +56,12 @@ class SqliteStore(StorylineTables, Listing, Corrections):
             if not read_only:
                 self._use_write_ahead_log()
                 self.db.execute("PRAGMA synchronous=NORMAL")
-                if not has_schema:  # one transaction, so that two first runs on one new file make it once
-                    self.db.executescript(f"BEGIN IMMEDIATE;\n{_SCHEMA}\n{FTS_SCHEMA}\n"  # CREATE ... IF NOT EXISTS
-                                          f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');\n"
-                                          "COMMIT;")
+                if not has_schema:
+                    create_tables(self.db)
                 else:
-                    self._upgrade_schema()
-            elif not self._has_columns():
+                    with self.transaction():
+                        upgrade_tables(self.db)
+            elif not has_read_columns(self.db):
                 raise StoreError(f"{self.path} was made by an older storyline; run `storyline run --db {self.path}` "
                                  "(with any input) once to upgrade it")
         except sqlite3.DatabaseError as err:
@@ -205,31 +101,7 @@ class SqliteStore(StorylineTables, Listing, Corrections):
             return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=60, isolation_level=None)
 
     def _has_table(self, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
-
-    def _has_columns(self) -> bool:
-        have = {r[1] for r in self.db.execute("PRAGMA table_info(pages)")}
-        have_story = {r[1] for r in self.db.execute("PRAGMA table_info(stories)")}
-        needed = [c for c in _ADDED_COLUMNS if c not in _WRITE_ONLY_COLUMNS]  # what reading a store needs
-        return all(c in have for c in needed) and all(c in have_story for c in _ADDED_STORY_COLUMNS)
-
-    def _upgrade_schema(self) -> None:
-        """Bring an older store's tables up to date, in one transaction: the columns are read
-        under the write lock, so two runs upgrading one store at once do not both add them."""
-        with self.transaction():
-            statements = []
-            for table, added in (("pages", _ADDED_COLUMNS), ("stories", _ADDED_STORY_COLUMNS),
-                                 ("storylines", _ADDED_STORYLINE_COLUMNS)):
-                have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
-                if have:  # (a store from before storylines gets the whole table below)
-                    statements += [f"ALTER TABLE {table} ADD COLUMN {column} {kind}"
-                                   for column, kind in added.items() if column not in have]
-            statements += _statements(_STORY_TABLES)
-            statements.append(DDL_LSH_INDEX)  # a store from before the index had a table of text ids
-            if not self._has_table("pages_fts"):  # a store from before full-text search: indexed once
-                statements += [*_statements(FTS_SCHEMA), "INSERT INTO pages_fts (pages_fts) VALUES ('rebuild')"]
-            for statement in statements:  # not executescript: it would commit the transaction first
-                self.db.execute(statement)
+        return has_table(self.db, name)
 
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
