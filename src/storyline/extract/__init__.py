@@ -27,18 +27,19 @@ def _normalise_date(value: str | None) -> str | None:
     return found[0].isoformat() if found else None
 
 
-def _text_kind(page: Page, content: str, config: Config) -> str:
-    """'article' or 'page' as the record or the run states it; else the sniffed kind, said as a warning."""
+def _text_kind(page: Page, content: str, config: Config) -> tuple[str, str | None]:
+    """'article' or 'page' as the record or the run states it; else the sniffed kind, with the
+    warning that says so."""
     stated = page.text_kind if page.text_kind in ("article", "page") else None
     stated = stated or (config.text_kind if config.text_kind != "auto" else None)
     if stated:
-        return stated
+        return stated, None
     if page.text_kind != "sniff":
-        return "page"  # a text file: a saved page
+        return "page", None  # a text file: a saved page
     furniture, lines = sniff_furniture(content)
-    if looks_like_article(furniture, lines):
-        return f"article (text_kind sniffed: {furniture} of {lines} lines look like page furniture; kept whole)"
-    return f"page (text_kind sniffed: {furniture} of {lines} lines look like page furniture; cleaned)"
+    kind = "article" if looks_like_article(furniture, lines) else "page"
+    what = "kept whole" if kind == "article" else "cleaned"
+    return kind, f"{kind} (text_kind sniffed: {furniture} of {lines} lines look like page furniture; {what})"
 
 
 def extract_page(page: Page, config: Config = Config()) -> Article | Skipped:
@@ -63,17 +64,15 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
         signals = html_page_signals(parts.categories, bool(claimed))
-    elif content.strip() and (kind := _text_kind(page, content, config)).startswith("article"):
+    elif content.strip() and (kind := _text_kind(page, content, config))[0] == "article":
         raw_title, header, byline, site, claimed = None, [], None, None, None
         body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]
         if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]):
             raw_title, body = body[0], body[1:]  # a headline line above the article
         signals = PageSignals()
-        if kind != "article":
-            warnings += (kind,)
+        warnings += (kind[1],) if kind[1] else ()
     elif content.strip():
-        if kind != "page":
-            warnings += (kind,)
+        warnings += (kind[1],) if kind[1] else ()
         cleaned = clean_text(content)
         raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date

@@ -160,9 +160,9 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     #    rules out April 2025). Similar pages are too weak to rule a claim out, and so are the
     #    page's mentions alone. Originals first; a claim ruled out anchors nothing after it.
     ruled_out: dict[str, tuple[str, str]] = {}
+    standing = set(credible)  # the claims not ruled out so far
     for pid in sorted(credible, key=lambda pid: len(chains[pid])):
         page = by_id[pid]
-        standing = credible - ruled_out.keys()
         original = page.duplicate_of if page.duplicate_of in standing and page.duplicate_of != pid else None
         told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
         anchors = _anchors(pid, by_id, root, group, standing, events, sentences, by_story, None, text_of, told)
@@ -179,12 +179,13 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
             ruled_out[pid] = ("impossible_date", f"claims {claimed.isoformat()}, which the content rules out "
                                                  f"(it dates the page {content.earliest.isoformat()}.."
                                                  f"{content.latest.isoformat()})")
+            standing.discard(pid)
     # Then reprints again, against the earliest claims that still stand.
     for pid in ruled_out:
         credibility[pid] = 0.0
     reprints = {pid: why for pid, why in reprint_claims(by_id, root, credibility).items() if pid not in ruled_out}
     ruled_out.update(reprints)
-    for pid in ruled_out:
+    for pid in reprints:
         credibility[pid] = 0.0
     credible = {pid for pid in by_id if credibility[pid] >= CREDIBLE}
     for pid in credible - events.keys():  # a claim that only looked like a reprint of one ruled out
