@@ -19,7 +19,9 @@ Then only odd words inside text the copies share count as tampering when an orig
 chosen: one AEB story (the Doobie Brothers tour) has another original and title. And JSONL
 texts are sniffed as article or page: the five seeds, page dumps, say so in their warnings.
 Then the lead weekday is the page's own and stops at its sentence: confidences and evidence
-moved on a few pages, no date.
+moved on a few pages, no date. Then a later page that recounts a page's news as history
+bounds that page instead of pulling it, and tied days resolve to the one nearest the middle:
+004 moves to 2023-10-18 (AEB unchanged).
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

@@ -154,6 +154,30 @@ def test_seed_004_interval_holds_its_real_day(run_pages):
     assert _day(pub["earliest"]) <= TRUE_DAY_004 <= _day(pub["latest"]), pub
 
 
+def test_seed_004_is_dated_within_three_days_of_its_wednesday(run_pages):
+    """The lead says Lavrov arrived "on Wednesday"; the January recap (003) that shares its
+    sentence about the White House's Friday statement places that in October. The recap is a
+    later page, so it bounds 004 and does not pull it to late October; among October's
+    Wednesdays the estimate is the one nearest the middle of the evidence."""
+    pub = run_pages["004"]["published"]
+    assert _day(pub["value"]).weekday() == 2, pub
+    assert abs((_day(pub["value"]) - TRUE_DAY_004).days) <= 3, pub
+
+
+def test_a_later_page_recounting_the_news_bounds_it_and_does_not_pull_it():
+    from storyline.forensics.published import Anchor, content_words
+    text = ("The minister arrived in the capital on Wednesday for talks, state media said. "
+            "The White House said on Friday that the country has delivered more than 1,000 containers of munitions.")
+    recap = "The White House said in October that the country delivered more than 1,000 containers of munitions."
+    october = (date(2023, 10, 1).toordinal(), date(2023, 10, 31).toordinal())
+    later = Anchor(date(2024, 1, 14), weight=0.25, scale=3.5, why="similar page X (cosine 0.50) dated",
+                   event_sentences=((content_words(recap), *october),))
+    pub = estimate_published(text, anchors=[later])
+    assert pub.value.month == 10 and pub.value.weekday() == 2, pub
+    assert 8 <= pub.value.day <= 24, pub  # a middle Wednesday, not the one nearest January
+    assert pub.latest < date(2023, 11, 15)
+
+
 # ---------------------------------------------------------------- timex
 
 
@@ -400,3 +424,27 @@ def test_an_honest_copy_is_not_a_reprint_of_an_original_whose_claim_was_ruled_ou
     assert got["o"].misdated and any("rules out" in r for r in got["o"].content_farm.reasons)
     assert not got["c"].misdated and got["c"].content_farm.reasons == ()
     assert got["c"].published.value == date(2024, 1, 16)
+
+
+def test_a_spaced_site_name_in_another_script_is_no_spam():
+    """A blog named in Chinese after a Latin title ('... - 若雲域') is the site, not an injection;
+    the same word glued to the dash is what farms inject."""
+    from storyline.extract.meta import clean_title
+    title, injections, site = clean_title("bong2 effect finish never - 若雲域", "text")
+    assert (title, injections, site) == ("bong2 effect finish never", (), "若雲域")
+    title, injections, _ = clean_title("Foreign minister visits Moscow for talks on a deal -消息", "text")
+    assert title == "Foreign minister visits Moscow for talks on a deal" and injections[0].text == "-消息"
+
+
+def test_a_blog_date_kept_in_an_html_comment_is_the_claimed_date():
+    """Blog platforms state the entry's date as Dublin Core in an RDF block inside a comment;
+    the parsed tree loses comments, and with them the only machine-readable date."""
+    from storyline.extract.html import extract_html
+    body = " ".join(["The harbour reopened to ships after the storm, officials said."] * 12)
+    html = ("<html><head><title>Harbour reopens after the storm</title></head><body><article>"
+            f"<h1>Harbour reopens after the storm</h1><p>{body}</p><p>Posted 2015-07-21 in archive.</p></article>"
+            '<!-- <rdf:RDF><rdf:Description dc:title="Harbour" dc:date="2020-07-12T22:00:00+09:00" /></rdf:RDF> -->'
+            "</body></html>")
+    assert extract_html(html).claimed_date == "2020-07-12"
+    listing = html.replace("</body>", '<!-- <rdf:Description dc:date="2019-01-02T00:00:00" /> --></body>')
+    assert extract_html(listing).claimed_date != "2019-01-02"  # two entries' dates: neither is the page's

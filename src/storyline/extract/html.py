@@ -13,6 +13,16 @@ from .text import clean_text
 log = logging.getLogger(__name__)
 SHORT_PRECISE_WORDS = 100
 _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+# Dublin Core dates of RDF trackback blocks (blog platforms). They often sit inside an HTML
+# comment, which the parsed tree that trafilatura hands htmldate no longer has.
+_DC_DATE = re.compile(r"""dc:date\s*(?:=\s*["']|>\s*)(\d{4}-\d{2}-\d{2})""", re.I)
+RAW_SCAN_CHARS = 500_000
+
+
+def _dublin_core_date(html: str) -> str | None:
+    """The page's dc:date when it states exactly one (a list of entries states several)."""
+    found = set(_DC_DATE.findall(html[:RAW_SCAN_CHARS]))
+    return found.pop() if len(found) == 1 else None
 
 
 def _drop_furniture(body: list[str], title: str | None) -> list[str]:
@@ -66,6 +76,6 @@ def extract_html(html: str, url: str | None = None) -> HtmlParts:
         header=header,
         byline=(doc.author if doc is not None else None) or None,
         site_name=(doc.sitename if doc is not None else None) or None,
-        claimed_date=(doc.date if doc is not None else None) or None,
+        claimed_date=_dublin_core_date(html) or (doc.date if doc is not None else None) or None,
         categories=list(getattr(doc, "categories", None) or []) if doc is not None else [],
     )

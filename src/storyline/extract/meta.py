@@ -68,9 +68,9 @@ def clean_title(title: str, body: str) -> tuple[str, tuple[Injection, ...], str 
 
     Returns (clean title, injections found, site name found in a ' - Site' suffix).
     A prefix glued with a hyphen ('Ethermac-North Korea') counts as injected when the
-    word never appears on its own in the body; a suffix after ' -' with no space
-    ('-Aspire Money Growth') or in another script ('-消息') counts as injected, one after
-    ' - ' or ' | ' is the site name.
+    word never appears on its own in the body; a suffix glued to its dash ('-Aspire Money
+    Growth', '–消息') counts as injected; one after ' - ' or ' | ' is the site name, in
+    whatever script ('Title - 若雲域').
     """
     title = " ".join(title.split())
     injections: list[Injection] = []
@@ -90,7 +90,9 @@ def clean_title(title: str, body: str) -> tuple[str, tuple[Injection, ...], str 
             break
         # Another script after a dash is spam ("... deal -消息"); after a bar it is usually
         # the site's own name ("... | ノート100YEN.com").
-        other_script = _script(affix) != _script(head) and match.group("sep") != "|" and "." not in affix
+        # Spaced ("Title - 若雲域") it is a blog or site name, however its script differs.
+        other_script = (_script(affix) != _script(head) and match.group("sep") != "|" and "." not in affix
+                        and not match.group("space"))
         if (match.group("sep") == "-" and not match.group("space")) or other_script:
             injections.append(Injection(match.group("sep") + affix, "title-suffix"))
         elif site is None:

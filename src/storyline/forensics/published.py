@@ -279,16 +279,21 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
     months = np.array([x.year * 12 + x.month - 1 for x in as_dates])
 
     log_score = np.zeros(days.shape)
-    if anchors:
-        total = sum(a.weight for a in anchors)
+    recounting = _recounting(anchors, aligned)
+    centres = [a for a in anchors if id(a) not in recounting]
+    if centres:
+        total = sum(a.weight for a in centres)
         kernel = np.zeros(days.shape)
-        for a in anchors:
+        for a in centres:
             d = days - a.day.toordinal()
             k = np.exp(-np.abs(d) / a.scale) / (2 * a.scale)
             if a.not_before:
                 k = np.where(d < 0, k * 0.02, k)
             kernel += a.weight / total * k
         log_score += np.log(kernel + params.anchor_floor)
+    for a in anchors:
+        if id(a) in recounting:
+            log_score += np.where(days <= a.day.toordinal(), 0.0, np.log(ALIGN_OUTSIDE))
     if claimed is not None and claimed_credibility > 0:
         d = days - claimed.toordinal()
         k = claimed_credibility * np.exp(-np.abs(d) / 0.7) + (1 - claimed_credibility) / len(days)
@@ -311,18 +316,18 @@ def estimate_published(text: str, *, claimed: date | None = None, claimed_credib
     log_score += params.mention_temper * mention_log
     # A sentence this page shares with a dated page names the event's time: "The White House
     # said on Friday that ... 1,000 containers" where a dated page says it was "in October".
-    for _m, lo, hi, _why in aligned:
+    for _m, lo, hi, _anchor in aligned:
         log_score += np.where((days >= lo) & (days <= hi + RECENT_DAYS), 0.0, np.log(ALIGN_OUTSIDE))
 
     post = np.exp(log_score - log_score.max())
     post /= post.sum()
-    best = int(np.argmax(post))
+    best = _middle_of_best(post)
     lo, hi = _interval(post, params.interval_mass)
     confidence = float(post[max(0, best - 1):best + 2].sum())
     value = as_dates[best]
-    told = tuple(f"'{m.text.strip()}' ({m.direction}) is in a sentence that {_source(why)} also has; "
+    told = tuple(f"'{m.text.strip()}' ({m.direction}) is in a sentence that {_source(a.why)} also has; "
                  f"it dates that event {date.fromordinal(first).isoformat()}..{date.fromordinal(last).isoformat()}"
-                 for m, first, last, why in aligned[:2])
+                 for m, first, last, a in aligned[:2])
     evidence = told + _evidence(value, mentions, anchors, claimed, claimed_credibility, days, weekdays, years,
                                 params, habits)
     return Published(value, as_dates[lo], as_dates[hi], round(confidence, 3), evidence)
@@ -423,7 +428,7 @@ def event_sentences(text: str, day: date, mentions: list[Mention] | None = None,
     return tuple(out)
 
 
-def _aligned_events(text: str, mentions: list[Mention], anchors: list[Anchor]) -> list[tuple[Mention, int, int, str]]:
+def _aligned_events(text: str, mentions: list[Mention], anchors: list[Anchor]) -> list[tuple[Mention, int, int, Anchor]]:
     """Recent-event mentions ("on Friday") of this page whose sentence an anchor page dates:
     (mention, first day, last day of the event, why)."""
     out = []
@@ -438,10 +443,17 @@ def _aligned_events(text: str, mentions: list[Mention], anchors: list[Anchor]) -
                 if shared >= ALIGN_MIN_SHARED and shared / len(words | other) >= ALIGN_MIN_JACCARD:
                     score = shared / len(words | other)
                     if best is None or score > best[0]:
-                        best = (score, lo, hi, a.why)
+                        best = (score, lo, hi, a)
         if best:
             out.append((m, best[1], best[2], best[3]))
     return out
+
+
+def _recounting(anchors: list[Anchor], aligned: list[tuple[Mention, int, int, Anchor]]) -> set[int]:
+    """Anchors that tell this page's news as history: this page says "on Friday" of an event the
+    anchor dates weeks before its own day. Such a later page bounds this one from above; its day
+    is no centre for this page's date (a January recap would pull an October report to late October)."""
+    return {id(a) for _m, _lo, hi, a in aligned if hi + RECENT_DAYS < a.day.toordinal()}
 
 
 def _shared_event_support(m: Mention, days: np.ndarray, weekdays: np.ndarray, years: np.ndarray,
@@ -480,6 +492,20 @@ def _distinct(mentions: list[Mention]) -> list[Mention]:
 def _source(why: str) -> str:
     """'similar page X (cosine 0.45) dated' -> 'similar page X (cosine 0.45)'."""
     return re.sub(r",? (?:credibly )?dated$", "", why.split(":")[0])
+
+
+TIED = 0.99  # days scored this close to the best are equally likely
+
+
+def _middle_of_best(post: np.ndarray) -> int:
+    """The best day; when several days score the same (every Wednesday of a month that the
+    evidence allows), the one nearest the posterior median, which is the least wrong on
+    average, rather than the first."""
+    tied = np.flatnonzero(post >= TIED * post.max())
+    if len(tied) == 1:
+        return int(tied[0])
+    median = int(np.searchsorted(np.cumsum(post), 0.5 * post.sum()))
+    return int(tied[np.argmin(np.abs(tied - median))])
 
 
 def _interval(post: np.ndarray, mass: float) -> tuple[int, int]:
