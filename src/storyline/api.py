@@ -22,8 +22,10 @@ from .extract import extract_page
 from .forensics import judge_alone
 from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
+from .run.reports import story_report
 from .run.workers import run_in_workers
-from .schema import MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page, skipped_json
+from .schema import (MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
+                     report_json, skipped_json)
 from .store import SqliteStore
 
 
@@ -108,8 +110,9 @@ class Storyline:
     def storylines(self) -> list[dict]:
         return self.store.storylines()
 
-    def show(self, story_id: str) -> dict | None:
-        """One story with its pages (without text): which is the original, which are copies.
+    def show(self, story_id: str, *, report: bool = True) -> dict | None:
+        """One story with its pages (without text): which is the original, which are copies,
+        and its report (entities, quotes, claims, timeline, summary; `report=False` skips it).
         The id of a story merged into another resolves to that story."""
         resolved = self.store.resolve_story(story_id)
         story = self.store.story(resolved) if resolved else None
@@ -118,7 +121,23 @@ class Storyline:
         story["sources"] = self.store.story_sources(resolved).get(resolved, 0)
         members = self.store.pages(story=resolved, with_text=False)
         story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
+        lines = {line["id"]: line["name"] for line in self.store.storylines()} if story.get("storyline") else {}
+        story["storyline_name"] = lines.get(story.get("storyline"))
+        if report:
+            story.update(report_json(story_report(self.store, [resolved])))
         return story
+
+    def show_storyline(self, storyline_id: str, *, report: bool = True) -> dict | None:
+        """One storyline with its stories in time order, and the report over all their pages."""
+        line = next((x for x in self.store.storylines() if x["id"] == storyline_id), None)
+        if line is None:
+            return None
+        known = {s["id"]: s for s in self.store.stories()}
+        line["story_list"] = [{k: known[s][k] for k in ("id", "title", "page_count", "first_date", "last_date")}
+                              for s in line["stories"] if s in known]
+        if report:
+            line.update(report_json(story_report(self.store, line["stories"])))
+        return line
 
     def page(self, page_id: str) -> dict | None:
         """One page with its text, or None."""

@@ -94,9 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     stories.add_argument("--sort", choices=("date", "size", "sources"),
                          help="date: newest first; size: most pages; sources: most independent sources")
     sub.add_parser("storylines", parents=[common], help="list storylines: stories that continue each other")
-    show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies; "
-                                                         "or one page (given a page id): its metadata and text")
-    show.add_argument("story_id", metavar="STORY_ID|PAGE_ID")
+    show = sub.add_parser("show", parents=[common], help="one story: its pages, the original, the copies, and its "
+                                                         "report; one storyline: its stories and report; or one "
+                                                         "page (given a page id): its metadata and text")
+    show.add_argument("story_id", metavar="STORY_ID|STORYLINE_ID|PAGE_ID")
+    show.add_argument("--no-report", action="store_true",
+                      help="pages and roles only: no entities, quotes, claims, timeline or summary")
     pages = sub.add_parser("pages", parents=[common, filters], help="per page: metadata, copy relation, story")
     pages.add_argument("--sort", choices=("date",), help="date: newest estimated publication date first")
     pages.add_argument("--errors", action="store_true", help="only skipped pages, with the reason")
@@ -296,10 +299,13 @@ def cmd_storylines(args, config) -> int:
 
 def cmd_show(args, config) -> int:
     with Storyline(args.db, config, read_only=True) as sl:
-        story = sl.show(args.story_id)
-        page = sl.page(args.story_id) if story is None else None
+        story = sl.show(args.story_id, report=not args.no_report)
+        line = sl.show_storyline(args.story_id, report=not args.no_report) if story is None else None
+        page = sl.page(args.story_id) if story is None and line is None else None
         if page is not None and not args.json:
             page["earlier_versions"] = sl.store.superseded(page["id"])
+    if line is not None:
+        return _show_storyline(line, args)
     if story is None and page is not None:
         return _show_page(page, args)
     if story is None:
@@ -320,7 +326,58 @@ def cmd_show(args, config) -> int:
         flags = _flags(m)
         if flags:
             print(f"      {flags}")
+    if story.get("storyline_name"):
+        print(f"  storyline {story['storyline']}: {story['storyline_name']}")
+    _print_report(story)
     return OK
+
+
+def _show_storyline(line: dict, args) -> int:
+    if args.json:
+        _print_json(line)
+        return OK
+    print(f"{line['id']}: {line['name'] or '(no name)'}")
+    print(f"  {line['story_count']} stories, {line['page_count']} pages, {line['first_date'] or '?'} .. "
+          f"{line['last_date'] or '?'}")
+    for s in line["story_list"]:
+        print(f"  {s['id']}  {s['first_date'] or '?'}  {s['page_count']:>4} pages  {_short(s['title'], 70)}")
+    _print_report(line)
+    return OK
+
+
+def _cites(item: dict) -> str:
+    sources = item["sources"]
+    return f"  [{len(sources)} source{'s' if len(sources) != 1 else ''}: {', '.join(sources[:4])}" \
+           f"{', …' if len(sources) > 4 else ''}]"
+
+
+def _print_report(report: dict) -> None:
+    """The report sections as readable text (absent with --no-report)."""
+    if "summary" not in report:
+        return
+    if report["summary"]:
+        print("\nSummary")
+        for x in report["summary"]:
+            print(f"  - {_short(x['text'], 300)}{_cites(x)}")
+    if report["timeline"]:
+        print("\nTimeline")
+        for e in report["timeline"]:
+            print(f"  {e['date']:<10}  {_short(e['text'], 200)}{_cites(e)}")
+    people = [e for e in report["entities"] if e["type"] == "PERSON"][:12]
+    others = [e for e in report["entities"] if e["type"] != "PERSON"][:12]
+    if people or others:
+        print("\nWho and where")
+        for e in people + others:
+            aka = f" (also {', '.join(e['aliases'][:4])})" if e["aliases"] else ""
+            print(f"  {e['type']:<7} {e['name']}{aka}: {len(e['pages'])} page(s)")
+    if report["quotes"]:
+        print("\nQuotes")
+        for q in report["quotes"][:10]:
+            print(f"  {q['speaker'] or '(speaker not named)'}: “{_short(q['text'], 250)}” ({len(q['pages'])} page(s))")
+    if report["claims"]:
+        print("\nClaims, most independently confirmed first")
+        for c in report["claims"][:10]:
+            print(f"  - {_short(c['text'], 250)}{_cites(c)}")
 
 
 def _show_page(page: dict, args) -> int:

@@ -67,6 +67,33 @@ STORYLINE_FIELDS: dict[str, str] = {
 }
 
 
+REPORT_FIELDS: dict[str, str] = {
+    "entities": "people, organisations and places named in its pages, spellings joined: "
+                "list of {name, type, aliases, pages}",
+    "quotes": "direct quotations with their speaker (a canonical entity name, or null): list of {speaker, text, pages}",
+    "claims": "its statements, most independently confirmed first: list of {text, sources, pages}; "
+              "sources: the wire, site or original page behind each, a copy counting as its original",
+    "timeline": "its dated events, each with its own date (YYYY-MM-DD, YYYY-MM or YYYY): "
+                "list of {date, text, sources, pages}",
+    "summary": "a short extractive summary, one {text, sources, pages} per sentence",
+    "storyline_name": "the name of its storyline, or null",
+}
+
+
+def report_json(report) -> dict:
+    """A `report.Report` as `show --json` prints it."""
+    def cited(x) -> dict:
+        return {"text": x.text, "sources": list(x.sources), "pages": list(x.pages)}
+    return {
+        "entities": [{"name": e.name, "type": e.type, "aliases": list(e.aliases), "pages": list(e.pages)}
+                     for e in report.entities],
+        "quotes": [{"speaker": q.speaker, "text": q.text, "pages": list(q.pages)} for q in report.quotes],
+        "claims": [cited(c) for c in report.claims],
+        "timeline": [{"date": e.when, **cited(e)} for e in report.timeline],
+        "summary": [cited(x) for x in report.summary],
+    }
+
+
 # The page fields `show` lists for each page of a story.
 MEMBER_FIELDS = ("id", "source", "title", "claimed_date", "published", "misdated", "content_farm", "agency",
                  "duplicate_of", "relation", "relation_score")

@@ -369,6 +369,20 @@ def mention_days(m: Mention, day: date) -> int | None:
     return None
 
 
+def mention_span(m: Mention, text: str, day: date) -> tuple[int, int, str] | None:
+    """What a mention names, read on a page published on `day`: (first day, last day, precision)
+    with precision "day", "month" or "year" ("in September" on 2023-10-18: September 2023)."""
+    if m.kind in ("weekday", "date"):
+        at = mention_days(m, day)
+        return (at, at, "day") if at is not None else None
+    if m.kind == "month":
+        span = _month_range(m, text, day)
+        return (span[0], span[1], "month") if span else None
+    if m.kind == "year" and m.year and _valid(m.year, 1, 1):
+        return date(m.year, 1, 1).toordinal(), date(m.year, 12, 31).toordinal(), "year"
+    return None
+
+
 def anchor_events(mentions: list[Mention], day: date) -> frozenset[int]:
     return frozenset(e for m in mentions if (e := mention_days(m, day)) is not None)
 

@@ -13,7 +13,7 @@ import re
 
 from ..records import Mention
 
-__all__ = ["WEEKDAYS", "Mention", "find_mentions"]
+__all__ = ["WEEKDAYS", "Mention", "find_mentions", "future_tense"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = {
@@ -69,6 +69,11 @@ def _direction(text: str, start: int, end: int, modifier: str = "") -> str:
     if _PAST_CUE.search(before) or re.match(r"\s*,?\s*\w+ed\b", after):
         return "past"
     return "either"
+
+
+def future_tense(clause: str) -> bool:
+    """Whether a clause speaks of what is to come ("She is to meet her counterpart, X, on ...")."""
+    return bool(_FUTURE_CUE.search(clause))
 
 
 def find_mentions(text: str, limit: int = 400) -> list[Mention]:

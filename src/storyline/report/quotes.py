@@ -1,0 +1,67 @@
+"""Who said what: direct quotations and their speakers.
+
+A quotation is text between quotation marks, of at least MIN_QUOTE_WORDS words (shorter
+ones are phrases a reporter puts in quotes: "close and fruitful cooperation"). Its speaker is
+the name next to a speech verb just after it ("…,” Choe said) or just before it (Lavrov
+said: “…”), resolved to a canonical entity through the story's aliases. A pronoun ("she
+said") is the person the text last named before the quotation. The same quotation on
+several pages (copies, or outlets quoting one statement) is one quote with all its pages.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .entities import alias_index
+from .records import Entity, Quote, ReportPage
+from .sentences import detokenise
+
+MIN_QUOTE_WORDS = 6
+MAX_QUOTE_CHARS = 1000
+_QUOTE = re.compile(r"[“\"]([^“”\"]{10,%d})[”\"]" % MAX_QUOTE_CHARS)
+_VERBS = r"(?:said|says|told|added|stated|declared|wrote|warned|noted|explained|insisted|stressed|asked|replied)"
+_NAME = r"(?P<who>(?:[A-Z][\w.’'-]+\s){0,3}[A-Z][\w.’'-]+|he|she|they)"
+_AFTER = re.compile(rf"^\s*,?\s*(?:{_NAME}\s+{_VERBS}|{_VERBS}\s+{_NAME.replace('who', 'who2')})\b")
+_BEFORE = re.compile(rf"{_NAME}\s+{_VERBS}(?:\s+\w+){{0,3}}\s*[:,]\s*$")
+_PRONOUNS = frozenset({"he", "she", "they"})
+
+
+def _speaker(name: str | None, text: str, at: int, aliases: dict[str, str]) -> str | None:
+    if not name:
+        return None
+    if name.lower() in _PRONOUNS:
+        # The person named last before the quotation.
+        best, best_at = None, -1
+        for spelling, canonical in aliases.items():
+            where = text.rfind(spelling, 0, at)
+            if where > best_at and len(spelling) > 2:
+                best, best_at = canonical, where
+        return best
+    words = name.split()
+    for start in range(len(words)):  # "Foreign Minister Choe Son Hui": the longest known tail
+        tail = " ".join(words[start:])
+        if tail in aliases:
+            return aliases[tail]
+    return None
+
+
+def find_quotes(pages: Sequence[ReportPage], entities: Sequence[Entity]) -> list[Quote]:
+    # Speakers are people and organisations ("the ministry said"), never places.
+    persons = alias_index([e for e in entities if e.type in ("PERSON", "ORG")])
+    found: dict[str, dict] = {}
+    for page in pages:
+        text = page.text or ""
+        for m in _QUOTE.finditer(text):
+            said = " ".join(m.group(1).split()).strip(" ,")
+            if len(said.split()) < MIN_QUOTE_WORDS:
+                continue
+            after = _AFTER.match(text[m.end():m.end() + 80])
+            before = _BEFORE.search(text[max(0, m.start() - 120):m.start()])
+            name = (after.group("who") or after.group("who2")) if after else (before.group("who") if before else None)
+            speaker = _speaker(name, text, m.start(), persons)
+            key = " ".join(said.lower().split())
+            entry = found.setdefault(key, {"text": detokenise(said), "speaker": None, "pages": set()})
+            entry["pages"].add(page.id)
+            entry["speaker"] = entry["speaker"] or speaker
+    quotes = [Quote(e["speaker"], e["text"], tuple(sorted(e["pages"]))) for e in found.values()]
+    return sorted(quotes, key=lambda q: (q.speaker is None, -len(q.pages), q.text))

@@ -1,0 +1,60 @@
+"""Sentences of a page, and the words that tell them apart, for every part of the report."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..extract.lines import STOPWORDS
+
+MAX_SENTENCE_CHARS = 600  # a longer "sentence" is a list or a table, not a statement
+MIN_SENTENCE_WORDS = 5
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
+_TOKEN_FIXES = ((re.compile(r"\s+([.,;:!?%)])"), r"\1"), (re.compile(r"\(\s+"), "("),
+                (re.compile(r"\s+(['’]s|n['’]t)\b"), r"\1"), (re.compile(r"-LRB-\s*"), "("),
+                (re.compile(r"\s*-RRB-"), ")"), (re.compile(r"``\s*|\s*''"), '"'))
+
+
+@dataclass(slots=True, frozen=True)
+class Sentence:
+    text: str
+    start: int  # offset in the page's text
+    end: int
+
+
+def detokenise(text: str) -> str:
+    """Tokenised corpora write "world 's" and "-LRB-": put them back as a reader expects;
+    a wire dateline that opens the sentence goes."""
+    for pattern, repl in _TOKEN_FIXES:
+        text = pattern.sub(repl, text)
+    return without_dateline(text)
+
+
+# A wire dateline opening a sentence: "MOSCOW (AP) — ", "SEOUL: ", "MOSCOW >> ".
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\s*\([^)]{1,30}\))?\s*(?:—|–|--|-|:|>>)\s+(?=[A-Z“\"])")
+
+
+def without_dateline(sentence: str) -> str:
+    return _DATELINE.sub("", sentence, count=1)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    out, start = [], 0
+    for match in [*_BOUNDARY.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped and len(stripped) <= MAX_SENTENCE_CHARS and len(stripped.split()) >= MIN_SENTENCE_WORDS:
+            lead = start + len(piece) - len(piece.lstrip())
+            out.append(Sentence(stripped, lead, lead + len(stripped)))
+        start = match.end() if match else len(text)
+    return out
+
+
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in (x.lower().strip("'’-") for x in _WORD.findall(text))
+                     if len(w) > 2 and w not in STOPWORDS)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

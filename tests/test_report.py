@@ -1,0 +1,138 @@
+"""The story report on the seeds: who, what, when, who said it, and who confirms it.
+
+What a reader of `storyline show` gets for the five example pages: Lavrov's October visit
+to Pyongyang (004) and Choe's January visit to Moscow (000-003), one storyline.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from storyline.report import ReportPage, build_report, build_timeline
+from storyline.report.entities import Span, canonical_entities
+
+from .conftest import SEED
+
+CLI = [sys.executable, "-m", "storyline.cli"]
+INJECTED = ("Ethermac", "消息", "Aspire Money Growth")
+
+
+def _cli(*args: str) -> str:
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory) -> str:
+    tmp = tmp_path_factory.mktemp("report")
+    db = str(tmp / "s.db")
+    _cli("run", "--db", db, *[str(p) for p in SEED.values()])
+    return db
+
+
+@pytest.fixture(scope="module")
+def storyline_report(seeds_store) -> dict:
+    lines = json.loads(_cli("storylines", "--db", seeds_store, "--json"))
+    assert len(lines) == 1
+    return json.loads(_cli("show", lines[0]["id"], "--db", seeds_store, "--json"))
+
+
+@pytest.fixture(scope="module")
+def choe_story(seeds_store) -> dict:
+    stories = json.loads(_cli("stories", "--db", seeds_store, "--json"))
+    biggest = max(stories, key=lambda s: s["page_count"])
+    return json.loads(_cli("show", biggest["id"], "--db", seeds_store, "--json"))
+
+
+def _entity(report: dict, name: str) -> dict:
+    found = [e for e in report["entities"] if e["name"] == name]
+    assert found, [e["name"] for e in report["entities"]]
+    return found[0]
+
+
+def test_spellings_and_surnames_join_their_canonical_name(storyline_report):
+    lavrov = _entity(storyline_report, "Sergey Lavrov")
+    assert {"Sergei Lavrov", "Lavrov"} <= set(lavrov["aliases"]) and lavrov["type"] == "PERSON"
+    assert len(lavrov["pages"]) == 5
+    kim = _entity(storyline_report, "Kim Jong Un")
+    assert "Kim Jung Un" in kim["aliases"]  # seed 000's misspelling
+    assert "Choe" in _entity(storyline_report, "Choe Son Hui")["aliases"]
+    names = {e["name"] for e in storyline_report["entities"]}
+    assert not names & {"Lavrov", "Sergei Lavrov", "Kim Jung Un", "Choe"}  # no leftover spelling
+
+
+def test_the_quote_has_its_speaker_resolved_and_its_pages(storyline_report):
+    quote = [q for q in storyline_report["quotes"] if q["text"].startswith("We will take every effort")]
+    assert quote and quote[0]["speaker"] == "Choe Son Hui"
+    assert len(quote[0]["pages"]) >= 2  # 001 and 002 carry it
+
+
+def test_the_storyline_timeline_holds_both_visits_with_the_events_own_dates(storyline_report):
+    timeline = storyline_report["timeline"]
+    def when(words: tuple[str, ...], prefix: str) -> bool:
+        return any(e["date"].startswith(prefix) and all(w in e["text"] for w in words) for e in timeline)
+    assert when(("Shoigu", "July"), "2023-07")
+    assert when(("Kim", "September"), "2023-09")
+    assert when(("Lavrov", "arrived"), "2023-10")
+    assert when(("will visit",), "2024-01-14")  # the announcement, reported Sunday
+    assert when(("Tuesday",), "2024-01-16")  # the talks with Lavrov
+    days = [e["date"] for e in timeline]
+    assert [d[:7] for d in days] == sorted(d[:7] for d in days)
+    assert all(len(d) in (4, 7, 10) for d in days)
+
+
+def test_summary_sentences_cite_their_sources_and_carry_no_spam_or_furniture(storyline_report, choe_story):
+    for report in (storyline_report, choe_story):
+        assert 1 <= len(report["summary"]) <= 5
+        for sentence in report["summary"]:
+            assert sentence["sources"] and sentence["pages"]
+            assert not any(spam in sentence["text"] for spam in INJECTED)
+            assert "Related" not in sentence["text"] and "Current:Home" not in sentence["text"]
+            assert not sentence["text"].startswith("MOSCOW (AP)")  # the dateline is no part of the statement
+
+
+def test_a_wire_story_reprinted_counts_as_one_source(choe_story):
+    """000, 001 and 002 are AP's story (001 a farm copy): claims they share count AP once."""
+    for claim in choe_story["claims"]:
+        assert len(claim["sources"]) == len(set(claim["sources"]))
+        if len(claim["pages"]) > 1 and all(p in {m["id"] for m in choe_story["members"] if m["agency"] == "AP"}
+                                            for p in claim["pages"]):
+            assert claim["sources"] == ["AP"]
+    assert choe_story["storyline_name"]
+
+
+def test_show_prints_the_report_as_text_and_skips_it_when_asked(seeds_store, choe_story):
+    text = _cli("show", choe_story["id"], "--db", seeds_store)
+    for heading in ("Summary", "Timeline", "Who and where", "Quotes", "Claims"):
+        assert f"\n{heading}" in text
+    assert "Choe Son Hui" in text
+    bare = _cli("show", choe_story["id"], "--db", seeds_store, "--no-report")
+    assert "\nTimeline" not in bare and choe_story["members"][0]["id"] in bare
+
+
+def test_an_event_named_twice_by_two_sources_is_one_event_with_both():
+    a = ReportPage("a", "The minister arrived in Paris on Monday for talks on trade and fishing rights.",
+                   day=date(2024, 3, 5), site="one.example")
+    b = ReportPage("b", "The foreign minister arrived in Paris on Monday for talks on trade and fishing.",
+                   day=date(2024, 3, 5), site="two.example")
+    events = build_timeline([a, b])
+    assert [(e.when, e.sources) for e in events] == [("2024-03-04", ("one.example", "two.example"))]
+
+
+def test_report_of_pages_without_text_or_date_is_empty_not_an_error():
+    report = build_report([ReportPage("x", ""), ReportPage("y", "Some words here but no dates at all in it.")])
+    assert report.timeline == () and report.quotes == ()
+
+
+def test_two_different_people_sharing_a_surname_stay_apart_when_spelled_in_full():
+    pages = [ReportPage("p1", "x"), ReportPage("p2", "x")]
+    spans = [[Span("Kim Jong Un", "PERSON", 0), Span("Kim Jong Un", "PERSON", 5), Span("Kim Yo Jong", "PERSON", 9)],
+             [Span("Kim", "PERSON", 0)]]
+    names = {e.name: e for e in canonical_entities(pages, spans)}
+    assert set(names) == {"Kim Jong Un", "Kim Yo Jong"}
+    assert "Kim" in names["Kim Jong Un"].aliases  # the bare surname goes to the one most named
