@@ -21,7 +21,8 @@ texts are sniffed as article or page: the five seeds, page dumps, say so in thei
 Then the lead weekday is the page's own and stops at its sentence: confidences and evidence
 moved on a few pages, no date. Then a later page that recounts a page's news as history
 bounds that page instead of pulling it, and tied days resolve to the one nearest the middle:
-004 moves to 2023-10-18 (AEB unchanged).
+004 moves to 2023-10-18 (AEB unchanged). Then runs build story reports: each run summary
+gains `reports_built` (no other answer moves).
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

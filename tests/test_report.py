@@ -136,3 +136,42 @@ def test_two_different_people_sharing_a_surname_stay_apart_when_spelled_in_full(
     names = {e.name: e for e in canonical_entities(pages, spans)}
     assert set(names) == {"Kim Jong Un", "Kim Yo Jong"}
     assert "Kim" in names["Kim Jong Un"].aliases  # the bare surname goes to the one most named
+
+
+def test_a_run_stores_reports_and_a_new_page_costs_only_its_own_ner(tmp_path, monkeypatch):
+    """Reports are built by the run for stories of two pages or more and read back by `show`;
+    a page added later is the only one NER reads again, and the report follows it."""
+    from storyline.api import Storyline
+    from storyline.report import entities as ner
+
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        summary = sl.run([SEED["000"], SEED["002"], SEED["003"]])
+        assert summary.reports_built >= 1
+    read: list[int] = []
+    real = ner.page_spans
+    monkeypatch.setattr("storyline.run.reports.page_spans", lambda texts: read.append(len(texts)) or real(texts))
+    with Storyline(db, read_only=True) as sl:
+        story = max(sl.stories(), key=lambda s: s["page_count"])
+        first = sl.show(story["id"])
+    assert read == [] and first["timeline"]  # stored by the run: no NER at show
+    with Storyline(db) as sl:
+        sl.run([SEED["001"]])
+        story_id = sl.store.resolve_story(story["id"])
+        after = sl.show(story_id)
+    assert read == [1]  # only the new page (001) was read by NER
+    assert set(first["pages"]) < set(after["pages"]) or len(after["pages"]) > len(first["pages"])
+    assert any(len(q["pages"]) >= 2 for q in after["quotes"])  # 001 carries Choe's quote too
+
+
+def test_no_reports_leaves_them_to_show(tmp_path):
+    from storyline.api import Storyline
+
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        summary = sl.run([SEED["000"], SEED["002"], SEED["003"]], reports=False)
+        assert summary.reports_built == 0 and "reports" not in summary.seconds
+    with Storyline(db, read_only=True) as sl:
+        story = max(sl.stories(), key=lambda s: s["page_count"])
+        assert sl.show(story["id"])["summary"]  # built on demand, from a store that is never written
+        assert sl.store.stored_report(story["id"]) is None

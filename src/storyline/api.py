@@ -22,10 +22,10 @@ from .extract import extract_page
 from .forensics import judge_alone
 from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
-from .run.reports import story_report
+from .run.reports import report_of
 from .run.workers import run_in_workers
 from .schema import (MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
-                     report_json, skipped_json)
+                     skipped_json)
 from .store import SqliteStore
 
 
@@ -54,13 +54,14 @@ class Storyline:
 
     def run(self, inputs: Iterable[str | Path], *, workers: int = 1,
             progress: Callable[[int], None] | None = None, phase: Callable[[str], None] | None = None,
-            update: bool = False) -> RunSummary:
+            update: bool = False, reports: bool = True) -> RunSummary:
         """Read, extract, deduplicate and group `inputs` (files, folders, '-' for stdin). `update`:
-        a stored page whose id comes with new content is replaced by the new version."""
+        a stored page whose id comes with new content is replaced by the new version. `reports`:
+        build the changed stories' reports (NER over their pages' text) now rather than at `show`."""
         inputs = [str(i) for i in inputs]
         unread = check_inputs(inputs)
         summary = run_pipeline(inputs, self.store, self.config, workers=workers, progress=progress, phase=phase,
-                               update=update)
+                               update=update, reports=reports)
         summary.unread = [str(f) for f in unread]
         return summary
 
@@ -124,7 +125,7 @@ class Storyline:
         lines = {line["id"]: line["name"] for line in self.store.storylines()} if story.get("storyline") else {}
         story["storyline_name"] = lines.get(story.get("storyline"))
         if report:
-            story.update(report_json(story_report(self.store, [resolved])))
+            story.update(report_of(self.store, resolved, [resolved], writable=not self.store.read_only))
         return story
 
     def show_storyline(self, storyline_id: str, *, report: bool = True) -> dict | None:
@@ -136,7 +137,7 @@ class Storyline:
         line["story_list"] = [{k: known[s][k] for k in ("id", "title", "page_count", "first_date", "last_date")}
                               for s in line["stories"] if s in known]
         if report:
-            line.update(report_json(story_report(self.store, line["stories"])))
+            line.update(report_of(self.store, storyline_id, line["stories"], writable=not self.store.read_only))
         return line
 
     def page(self, page_id: str) -> dict | None:

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--update", action="store_true",
                      help="a stored page whose id comes with new content is replaced by the new version "
                           "(the old one is recorded as superseded; stories are then recomputed)")
+    run.add_argument("--no-reports", action="store_true",
+                     help="leave story reports to `show` (NER over each page's text costs several times "
+                          "its extraction)")
 
     rebuild = sub.add_parser(
         "rebuild", parents=[common], help="recompute copies, dates, stories or storylines from the stored pages",
@@ -224,7 +227,8 @@ def cmd_run(args, config) -> int:
     bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
     try:
         with Storyline(args.db, config) as sl:
-            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase, update=args.update)
+            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase, update=args.update,
+                             reports=not args.no_reports)
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()

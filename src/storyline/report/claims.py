@@ -22,7 +22,8 @@ MIN_STATEMENT_WORDS = 6  # content words: shorter sentences are captions and sig
 MAX_CLAIMS = 12
 SUMMARY_SENTENCES = 5
 REPEATS = 0.3  # a summary sentence this close to one already chosen repeats it
-LEAD_BONUS = (1.0, 0.6, 0.3)  # what the first sentences of a page weigh: the news is told first
+LEAD_BONUS = (1.0, 0.6, 0.3)
+MAX_POSTINGS = 200  # what the first sentences of a page weigh: the news is told first
 
 
 @dataclass(slots=True)
@@ -44,7 +45,8 @@ def statements(pages: Sequence[ReportPage]) -> list[Statement]:
             words = content_words(text)
             if len(words) < MIN_STATEMENT_WORDS:
                 continue
-            shared = Counter(i for w in words for i in index[w])
+            # Words said in hundreds of statements ("oil", "said") find no match: rarer ones do.
+            shared = Counter(i for w in words if len(index[w]) <= MAX_POSTINGS for i in index[w])
             match = next((i for i, n in shared.most_common(5)
                           if n / len(words | found[i].words) >= SAME_STATEMENT), None)
             if match is None:

@@ -105,10 +105,21 @@ def canonical_entities(pages: Sequence[ReportPage], spans: Sequence[list[Span]])
     for same in by_name.values():
         for k in same[1:]:
             join(k, max(same, key=lambda x: counts[x]))
+    # Names are compared only with names that share a word: a story of hundreds of pages names
+    # thousands of things, and comparing every pair would cost more than the NER.
+    holding: dict[str, list[tuple[str, str]]] = defaultdict(list)  # word -> multi-word names, in key order
+    for k in keys:
+        if " " in k[0]:
+            for word in set(k[0].split()):
+                holding[word].append(k)
     # Spelling variants of multi-word names join the more frequent spelling.
+    rank = {k: j for j, k in enumerate(keys)}
     for i, a in enumerate(keys):
-        for b in keys[:i]:
-            if a[1] == b[1] and _variant(a[0], b[0]):
+        if " " not in a[0]:
+            continue
+        near = {b for word in a[0].split() for b in holding[word] if rank[b] < i and b[1] == a[1]}
+        for b in sorted(near, key=rank.get):
+            if _variant(a[0], b[0]):
                 join(a, b)
                 break
     # A shorter name whose words a longer one holds in order ("Choe Son" in "Choe Son Hui") is it.
@@ -116,7 +127,7 @@ def canonical_entities(pages: Sequence[ReportPage], spans: Sequence[list[Span]])
         words = k[0].split()
         if len(words) < 2:
             continue
-        longer = [h for h in keys if h[1] == k[1] and len(h[0].split()) > len(words)
+        longer = [h for h in holding[words[0]] if h[1] == k[1] and len(h[0].split()) > len(words)
                   and f" {k[0]} " in f" {h[0]} " and root(h) != root(k)]
         if longer:
             join(k, max(longer, key=lambda h: (counts[h], h[0])))
@@ -130,7 +141,7 @@ def canonical_entities(pages: Sequence[ReportPage], spans: Sequence[list[Span]])
             continue
         # A surname the model took for an organisation ("Lavrov" ORG) is still the person's.
         person_word = k[1] in ("PERSON", "ORG", "NORP")
-        holders = [h for h in keys if len(h[0].split()) > 1 and words[0] in h[0].split() and root(h) != root(k)
+        holders = [h for h in holding[words[0]] if root(h) != root(k)
                    and (h[1] == k[1] or (person_word and h[1] == "PERSON"))]
         if holders:
             join(k, max(holders, key=lambda h: (totals[root(h)], h[0])))

@@ -28,6 +28,7 @@ from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
                       update_groups, update_storylines, upgrade)
+from .reports import refresh_reports
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class RunSummary:
     # stories opened and joined count them too.
     settled_for_others: int = 0
     superseded: int = 0  # stored pages replaced by a new version (run --update)
+    reports_built: int = 0  # story reports built or brought up to date
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
     def count(self, store: SqliteStore) -> None:
@@ -112,16 +114,19 @@ class RunSummary:
                 "superseded": self.superseded, "notes": self.notes,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
-                "stories_merged": self.merged_stories, "storylines": self.storylines, "store": self.totals,
+                "stories_merged": self.merged_stories, "storylines": self.storylines,
+                "reports_built": self.reports_built, "store": self.totals,
                 "seconds": self.seconds}
 
 
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None,
-                 phase: Callable[[str], None] | None = None, update: bool = False) -> RunSummary:
+                 phase: Callable[[str], None] | None = None, update: bool = False,
+                 reports: bool = True) -> RunSummary:
     """`progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
     page stored before whose id comes again with other content is a new version of it (the old
-    one is recorded as superseded); otherwise that record is skipped as a reused id."""
+    one is recorded as superseded); otherwise that record is skipped as a reused id. `reports`:
+    build the reports of the stories this run changed (of two pages or more), after the rest."""
     summary = RunSummary(on_phase=phase)
     upgrade(store, config)
 
@@ -174,10 +179,17 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does.
             settle_all(store, config, summary)
+            changed = {s["id"] for s in store.stories()}
         else:
             pending = store.pages_without_story()
             summary.settled_for_others = max(0, len(pending) - summary.added)
             settle(store, pending, config, summary)
+            changed = store.stories_of(pending)
+    if reports and changed:
+        # After the stages' transaction, in one of its own: a run killed here loses only reports,
+        # which `show` builds again.
+        with summary.timed("reports"):
+            summary.reports_built = refresh_reports(store, changed)
     summary.count(store)
     return summary
 

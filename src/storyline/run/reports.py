@@ -1,13 +1,25 @@
-"""Reports from the store: read a story's (or a storyline's) pages as report records and
-call the report stage. Only this side touches the store."""
+"""Reports from the store: read a story's (or a storyline's) pages as report records, call
+the report stage, and keep what it costs to redo. Only this side touches the store.
+
+What is kept: each page's entity mentions (NER is most of a report's cost: about 7× the
+extraction of the page), by page version, so a page added to a 500-page story costs one
+page of NER; and each report with the fingerprint of the pages it was built from (their
+ids, versions, dates, copy links and sources), so `show` reads it back while none changed.
+"""
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
 from ..report import Report, ReportPage, build_report
+from ..report.entities import Span, page_spans
+from ..schema import report_json
 from ..store import SqliteStore
 
 COPY_RELATIONS = ("exact", "near", "contained")
+REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
+MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`
 
 
 def report_page(row: dict) -> ReportPage:
@@ -18,6 +30,52 @@ def report_page(row: dict) -> ReportPage:
                       original=row["duplicate_of"] if row.get("relation") in COPY_RELATIONS else None)
 
 
-def story_report(store: SqliteStore, story_ids: list[str]) -> Report:
+def _fingerprint(pages: list[ReportPage], hashes: dict[str, str | None]) -> str:
+    parts = sorted((p.id, hashes.get(p.id) or "", str(p.day), p.original or "", p.source) for p in pages)
+    return hashlib.sha1(json.dumps([REPORT_VERSION, parts]).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _spans(store: SqliteStore, pages: list[ReportPage], hashes: dict[str, str | None],
+           writable: bool) -> list[list[Span]]:
+    """Each page's entity mentions: kept ones for the same page version, NER for the others."""
+    kept = store.entity_spans(p.id for p in pages)
+    fresh = [i for i, p in enumerate(pages) if p.id not in kept or kept[p.id][0] != hashes.get(p.id)]
+    found = page_spans([pages[i].text for i in fresh])
+    out = [[Span(*s) for s in kept[p.id][1]] if p.id in kept else [] for p in pages]
+    for i, spans in zip(fresh, found):
+        out[i] = spans
+    if writable and fresh:
+        store.save_entity_spans((pages[i].id, hashes.get(pages[i].id), [[s.key, s.type, s.start] for s in out[i]])
+                                for i in fresh)
+    return out
+
+
+def report_of(store: SqliteStore, report_id: str, story_ids: list[str], *, writable: bool = False) -> dict:
+    """The report (as `show --json` prints it) of these stories' pages, read back when stored
+    for the same pages, else built (and stored when `writable`)."""
     rows = [r for s in story_ids for r in store.pages(story=s) if r.get("status") == "ok"]
-    return build_report([report_page(r) for r in rows])
+    pages = [report_page(r) for r in rows]
+    hashes = store.content_hashes(p.id for p in pages)
+    fingerprint = _fingerprint(pages, hashes)
+    stored = store.stored_report(report_id)
+    if stored is not None and stored[0] == fingerprint:
+        return stored[1]
+    report: Report = build_report(pages, _spans(store, pages, hashes, writable))
+    out = report_json(report)
+    if writable:
+        store.save_report(report_id, fingerprint, out)
+    return out
+
+
+def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
+    """Build the reports of these stories (those of MIN_PAGES_AT_RUN pages or more) that are
+    missing or out of date; drop those of stories gone. Returns how many were built."""
+    sizes = {s["id"]: s["page_count"] for s in store.stories() if s["id"] in story_ids}
+    built = 0
+    with store.transaction():
+        for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
+            before = store.stored_report(story_id)
+            after = report_of(store, story_id, [story_id], writable=True)
+            built += before is None or before[1] is not after
+        store.drop_stale_reports()
+    return built

@@ -23,6 +23,7 @@ from .lsh_index import LshIndex
 from .rows import chunks, mention_row, now, page_dict, stored_page, story_dict
 from .corrections import Corrections
 from .listing import Listing
+from .reports import ReportTables
 from .storylines import StorylineTables
 from .tables import create_tables, has_read_columns, has_table, upgrade_tables
 
@@ -34,12 +35,13 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
                 "related_to", "related_as", "related_score")
 
 
-class SqliteStore(StorylineTables, Listing, Corrections):
+class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
     def __init__(self, path: str | Path = "storyline.db", *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path} (create one with `storyline run --db {self.path} INPUT`)")
         try:

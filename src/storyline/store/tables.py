@@ -25,6 +25,10 @@ CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
 -- and pairs of stories kept apart.
 CREATE TABLE IF NOT EXISTS story_pins (page TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b));
+-- Story reports: each page's entity mentions (NER, the costly part; kept per page version) and
+-- each story's or storyline's report with the fingerprint of the pages it was built from.
+CREATE TABLE IF NOT EXISTS page_entities (page TEXT PRIMARY KEY, content_hash TEXT, spans TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, report TEXT NOT NULL);
 -- Older versions of pages re-read with new content (run --update).
 CREATE TABLE IF NOT EXISTS superseded (
     id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
