@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .records import Claim, ReportPage, Sentence
-from .sentences import content_words, detokenise, jaccard, split_sentences
+from .sentences import clean_sentence, jaccard, split_sentences
 
 SAME_STATEMENT = 0.5
 MIN_STATEMENT_WORDS = 6  # content words: shorter sentences are captions and sign-offs
@@ -41,8 +41,7 @@ def statements(pages: Sequence[ReportPage]) -> list[Statement]:
     index: dict[str, list[int]] = defaultdict(list)  # content word -> statements holding it
     for page in sorted(pages, key=lambda p: (p.day is None, p.day, p.id)):
         for position, sentence in enumerate(split_sentences(page.text or "")):
-            text = detokenise(sentence.text)
-            words = content_words(text)
+            text, words = clean_sentence(sentence.text)
             if len(words) < MIN_STATEMENT_WORDS:
                 continue
             # Words said in hundreds of statements ("oil", "said") find no match: rarer ones do.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..extract.lines import STOPWORDS
 
@@ -49,6 +50,13 @@ def split_sentences(text: str) -> list[Sentence]:
             out.append(Sentence(stripped, lead, lead + len(stripped)))
         start = match.end() if match else len(text)
     return out
+
+
+@lru_cache(maxsize=65536)  # copies repeat their original's sentences: read each one once
+def clean_sentence(raw: str) -> tuple[str, frozenset[str]]:
+    """A sentence as the report quotes it, and its content words."""
+    text = detokenise(raw)
+    return text, content_words(text)
 
 
 def content_words(text: str) -> frozenset[str]:

@@ -22,12 +22,13 @@ from typing import Sequence
 from ..forensics.published import mention_span
 from ..forensics.timex import find_mentions, future_tense
 from .records import ReportPage, TimelineEvent
-from .sentences import content_words, detokenise, jaccard, split_sentences
+from .sentences import clean_sentence, content_words, detokenise, jaccard, split_sentences
 
 LEAD_SENTENCES = 2  # a lead sentence without a time expression is the news of the page's day
 SAME_EVENT = 0.25  # content-word Jaccard at which two sentences of one date tell one event
 MAX_EVENTS = 40
 LEAD_WEIGHT = 0.5  # a date named outright counts more than a page's own day
+NAMED_BONUS = 1.1  # a sentence that writes its date tells that day's event
 
 
 @dataclass(slots=True, frozen=True)
@@ -39,6 +40,7 @@ class DatedSentence:
     source: str
     words: frozenset[str]
     named: bool  # the date is written in the sentence (not the page's own day)
+    sentence: str = ""  # the whole sentence, when `text` is one clause of it
 
 
 def _when(first: int, precision: str) -> str:
@@ -71,8 +73,7 @@ def dated_sentences(page: ReportPage) -> list[DatedSentence]:
     for i, sentence in enumerate(split_sentences(page.text)):
         inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
         spans = [s for m in inside if (s := mention_span(m, page.text, page.day)) is not None]
-        text = detokenise(sentence.text)
-        words = content_words(text)
+        text, words = clean_sentence(sentence.text)
         if spans:
             # A sentence may tell several events ("... arrived on Wednesday, ... in which Shoigu
             # visited in July and Kim traveled to Russia in September"): each clause that names a
@@ -93,9 +94,10 @@ def dated_sentences(page: ReportPage) -> list[DatedSentence]:
             whole = len(named) == 1
             for (lo, hi), (first, precision) in named.items():
                 part = text if whole else detokenise(sentence.text[lo:hi]).strip(" ,;")
-                out.append(DatedSentence(part, first, precision, page.id, page.source, content_words(part), True))
+                out.append(DatedSentence(part, first, precision, page.id, page.source, content_words(part), True,
+                                         text))
         elif i < LEAD_SENTENCES:
-            out.append(DatedSentence(text, page.day.toordinal(), "day", page.id, page.source, words, False))
+            out.append(DatedSentence(text, page.day.toordinal(), "day", page.id, page.source, words, False, text))
     return out
 
 
@@ -153,17 +155,23 @@ def _summary_timeline(candidates: list[DatedSentence], dates: int, per_date: int
         articles[c.first][c.page] = max(articles[c.first][c.page], 1.0 if c.named else LEAD_WEIGHT)
     score = {d: sum(weights.values()) for d, weights in articles.items()}
     chosen = sorted(score, key=lambda d: (-score[d], d))[:dates]
-    document_frequency = Counter(w for c in days for w in c.words)
-    total = len(days) or 1
+    # A summary timeline quotes whole sentences (a clause loses what the reader needs), chosen
+    # by TF-IDF cosine to what all of the date's sentences say.
+    whole = [replace(c, text=c.sentence or c.text, words=content_words(c.sentence) if c.sentence else c.words)
+             for c in days if c.first in set(chosen)]
+    document_frequency = Counter(w for c in whole for w in c.words)
+    idf = {w: math.log((len(whole) + 1) / n) for w, n in document_frequency.items()}
     out = []
     for d in sorted(chosen):
-        group = [c for c in days if c.first == d]
+        group = [c for c in whole if c.first == d]
         centroid: Counter = Counter()
         for c in group:
             for w in c.words:
-                centroid[w] += math.log(total / document_frequency[w])
+                centroid[w] += idf[w]
+
         def centrality(c: DatedSentence) -> float:
-            return sum(centroid[w] for w in c.words) / (1 + len(c.words)) + (0.5 if c.named else 0.0)
+            norm = math.sqrt(sum(idf[w] ** 2 for w in c.words)) or 1.0
+            return sum(idf[w] * centroid[w] for w in c.words) / norm * (NAMED_BONUS if c.named else 1.0)
         picked: list[DatedSentence] = []
         for c in sorted({c.text: c for c in group}.values(), key=centrality, reverse=True):
             if all(jaccard(c.words, p.words) < 0.5 for p in picked):

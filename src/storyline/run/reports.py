@@ -37,13 +37,20 @@ def _fingerprint(pages: list[ReportPage], hashes: dict[str, str | None]) -> str:
 
 def _spans(store: SqliteStore, pages: list[ReportPage], hashes: dict[str, str | None],
            writable: bool) -> list[list[Span]]:
-    """Each page's entity mentions: kept ones for the same page version, NER for the others."""
-    kept = store.entity_spans(p.id for p in pages)
-    fresh = [i for i, p in enumerate(pages) if p.id not in kept or kept[p.id][0] != hashes.get(p.id)]
+    """Each page's entity mentions: kept ones for the same page version, NER for the others. A
+    copy names what its original names (a farm's copy adds spam, not people): it takes its
+    original's mentions when the original is in the story, and NER never reads it."""
+    at = {p.id: i for i, p in enumerate(pages)}
+    copies = {i: at[p.original] for i, p in enumerate(pages) if p.original in at}
+    kept = store.entity_spans(p.id for i, p in enumerate(pages) if i not in copies)
+    fresh = [i for i, p in enumerate(pages)
+             if i not in copies and (p.id not in kept or kept[p.id][0] != hashes.get(p.id))]
     found = page_spans([pages[i].text for i in fresh])
     out = [[Span(*s) for s in kept[p.id][1]] if p.id in kept else [] for p in pages]
     for i, spans in zip(fresh, found):
         out[i] = spans
+    for i, original in copies.items():
+        out[i] = out[original]
     if writable and fresh:
         store.save_entity_spans((pages[i].id, hashes.get(pages[i].id), [[s.key, s.type, s.start] for s in out[i]])
                                 for i in fresh)
