@@ -115,3 +115,30 @@ def test_a_short_part_of_a_long_page_is_found_and_two_parts_stay_apart(shared, t
     assert len(linked) == 1 and pages[linked[0]]["relation"] == "contained"
     other = ({"part-2", "part-3"} - set(linked)).pop()
     assert pages[other]["duplicate_of"] != linked[0] and pages[linked[0]]["duplicate_of"] != other
+
+
+def test_a_new_page_is_verified_against_a_set_of_near_copies_until_one_link_holds():
+    """A wire story reprinted 40 times: the 41st copy is verified against LINKS_PER_GROUP of them,
+    not all 40, and joins the set; a text the set does not hold is tried a few times, then left."""
+    from storyline.dedup import link_new_page
+    from storyline.dedup.groups import LINKS_PER_GROUP, MAX_FAILS_PER_GROUP
+
+    text = _body("002")
+    stored = {f"copy{i:02d}": _inject(text, f"Spam{i}", 30 + i) for i in range(40)}
+    same_text = UnionFind()
+    for page in stored:
+        same_text.union("copy00", page)
+    read: list[str] = []
+
+    def text_of(page: str) -> str:
+        read.append(page)
+        return stored[page]
+
+    new = fingerprint(_article("new", _inject(text, "Other", 25)), CONFIG)
+    links = link_new_page(new, sorted(stored), text_of, same_text, CONFIG)
+    assert len(links) == LINKS_PER_GROUP == len(read) and {link.relation for link in links} == {"near"}
+    assert same_text.find("new") == same_text.find("copy07")
+    read.clear()
+    unrelated = fingerprint(_article("other", _body("004")), CONFIG)
+    assert link_new_page(unrelated, sorted(stored), text_of, same_text, CONFIG) == []
+    assert len(read) == MAX_FAILS_PER_GROUP

@@ -19,7 +19,7 @@ from ..cluster.terms import term_counts
 from ..cluster.vectors import ENTITY_PREFIX
 from ..cluster.vectors import story_counts
 from ..config import Config
-from ..dedup import fingerprint
+from ..dedup import UnionFind, fingerprint
 from ..extract import extract_page
 from ..forensics import judge_alone
 from ..forensics.timex import find_mentions
@@ -90,6 +90,9 @@ class RunSummary:
     settled_for_others: int = 0
     superseded: int = 0  # stored pages replaced by a new version (run --update)
     reports_built: int = 0  # story reports built or brought up to date
+    # Pages this run linked as near copies of one text: a new page is verified against such a set
+    # until one link holds (dedup.link_new_page), not against each of its members.
+    same_text: UnionFind = field(default_factory=UnionFind, repr=False)
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
     def count(self, store: SqliteStore) -> None:
@@ -268,5 +271,5 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
                 continue
             store.forget_skips(item.article.id, item.article.source)  # skipped by an earlier run
             add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
-                     story_counts=item.story_counts, mentions=item.mentions)
+                     story_counts=item.story_counts, mentions=item.mentions, same_text=summary.same_text)
             summary.added += 1

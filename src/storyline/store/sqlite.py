@@ -239,6 +239,14 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
         return sorted(i for i in ids if i != exclude)
 
+    def near_copy_originals(self, ids: Iterable[str]) -> dict[str, str]:
+        """page -> its original, for those of these pages stored as exact or near copies."""
+        out: dict[str, str] = {}
+        for part, marks in chunks(sorted(set(ids))):
+            out.update(self.db.execute(f"SELECT id, duplicate_of FROM pages WHERE id IN ({marks}) "
+                                       "AND relation IN ('exact', 'near')", part).fetchall())
+        return out
+
     def add_link(self, link: CopyLink) -> None:
         a, b = sorted((link.a, link.b))
         self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, link.relation, link.score))
