@@ -17,7 +17,7 @@ _TOKEN_FIXES = ((re.compile(r"\s+([.,;:!?%)])"), r"\1"), (re.compile(r"\(\s+"), 
 
 
 @dataclass(slots=True, frozen=True)
-class Sentence:
+class SentenceSpan:
     text: str
     start: int  # offset in the page's text
     end: int
@@ -39,7 +39,7 @@ def without_dateline(sentence: str) -> str:
     return _DATELINE.sub("", sentence, count=1)
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str) -> list[SentenceSpan]:
     out, start = [], 0
     for match in [*_BOUNDARY.finditer(text), None]:
         end = match.start() if match else len(text)
@@ -47,7 +47,7 @@ def split_sentences(text: str) -> list[Sentence]:
         stripped = piece.strip()
         if stripped and len(stripped) <= MAX_SENTENCE_CHARS and len(stripped.split()) >= MIN_SENTENCE_WORDS:
             lead = start + len(piece) - len(piece.lstrip())
-            out.append(Sentence(stripped, lead, lead + len(stripped)))
+            out.append(SentenceSpan(stripped, lead, lead + len(stripped)))
         start = match.end() if match else len(text)
     return out
 
