@@ -178,3 +178,29 @@ def test_no_reports_leaves_them_to_show(tmp_path):
         story = max(sl.stories(), key=lambda s: s["page_count"])
         assert sl.show(story["id"])["summary"]  # built on demand, from a store that is never written
         assert sl.store.stored_report(story["id"]) is None
+
+
+def test_an_original_and_its_copy_on_another_site_are_one_source():
+    text = "The council approved the new harbour budget on Monday after a long debate over costs and jobs."
+    pages = [ReportPage("o", text, day=date(2024, 3, 5), site="paper.example"),
+             ReportPage("c", text + " Spam.", day=date(2024, 3, 9), site="farm.example", original="o")]
+    report = build_report(pages, spans=[[], []])
+    assert report.claims[0].sources == ("paper.example",) and report.claims[0].pages == ("c", "o")
+    assert all(e.sources == ("paper.example",) for e in report.timeline)
+
+
+def test_a_short_quotation_does_not_shift_the_quote_marks_of_the_next():
+    from storyline.report.quotes import find_quotes
+    from storyline.report.records import Entity
+    text = ('The mayor said "no" to the plan on Monday. Later the council met. "We will go ahead with the '
+            'harbour plan as it stands," Smith said.')
+    smith = Entity("John Smith", "PERSON", ("Smith",), ("p",), 3)
+    quotes = find_quotes([ReportPage("p", text)], [smith])
+    assert [(q.speaker, q.text) for q in quotes] == [("John Smith", "We will go ahead with the harbour plan as it stands")]
+
+
+def test_a_shared_surname_goes_to_the_most_named_person():
+    from storyline.report.entities import alias_index
+    from storyline.report.records import Entity
+    index = alias_index([Entity("Kim Jong Un", "PERSON", (), ("a",), 100), Entity("Kim Yo Jong", "PERSON", (), ("b",), 5)])
+    assert index["Kim"] == "Kim Jong Un" and index["Kim Yo Jong"] == "Kim Yo Jong"

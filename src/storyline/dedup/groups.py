@@ -9,6 +9,7 @@ and every other member's relation and overlap score with that original.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from ..config import Config
@@ -45,14 +46,17 @@ JOINING = ("exact", "near")  # links that make two pages one text; containment d
 def link_new_page(sig: Signature, candidates: Iterable[str], text_of: Callable[[str], str],
                   same_text: UnionFind, config: Config) -> list[CopyLink]:
     """The verified links of a new page to stored candidates. Candidates known to be near copies
-    of one text (`same_text`, kept by the caller across pages) are verified until LINKS_PER_GROUP
-    links to that text hold or MAX_FAILS_PER_GROUP fail, not one by one to the last."""
+    of one text (`same_text`, kept by the caller across pages), when more than LINKS_PER_GROUP of
+    them, are verified until that many links hold or MAX_FAILS_PER_GROUP fail, not to the last."""
+    candidates = list(candidates)
+    size = Counter(same_text.find(c) for c in candidates)
     held: dict[str, int] = {}
     failed: dict[str, int] = {}
     links = []
     for other in candidates:
         text_group = same_text.find(other)
-        if held.get(text_group, 0) >= LINKS_PER_GROUP or failed.get(text_group, 0) >= MAX_FAILS_PER_GROUP:
+        if size[text_group] > LINKS_PER_GROUP and (held.get(text_group, 0) >= LINKS_PER_GROUP
+                                                   or failed.get(text_group, 0) >= MAX_FAILS_PER_GROUP):
             continue
         verdict = overlap_relation(sig.shingles, text_shingles(text_of(other), config), config)
         if verdict:

@@ -162,10 +162,13 @@ def canonical_entities(pages: Sequence[ReportPage], spans: Sequence[list[Span]])
 def alias_index(entities: Sequence[Entity]) -> dict[str, str]:
     """Every spelling (and the last word of a person's name) to its canonical name."""
     index: dict[str, str] = {}
-    for e in sorted(entities, key=lambda e: e.mentions):  # the most mentioned wins a shared surname
+    by_mentions = sorted(entities, key=lambda e: -e.mentions)
+    for e in reversed(by_mentions):  # full spellings first; the most mentioned is written last
         for spelling in (e.name, *e.aliases):
             index[spelling] = e.name
-            if e.type == "PERSON":
+    for e in by_mentions:  # then single words of names: the most mentioned takes a shared surname
+        if e.type == "PERSON":
+            for spelling in (e.name, *e.aliases):
                 for word in spelling.split():
                     index.setdefault(word, e.name)
     return index

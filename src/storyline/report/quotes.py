@@ -17,8 +17,12 @@ from .records import Entity, Quote, ReportPage
 from .sentences import detokenise
 
 MIN_QUOTE_WORDS = 6
+MAX_QUOTES = 100
 MAX_QUOTE_CHARS = 1000
-_QUOTE = re.compile(r"[“\"]([^“”\"]{10,%d})[”\"]" % MAX_QUOTE_CHARS)
+# Every pair of marks is consumed, short ones too ("no"), so that a closing mark is never taken
+# for an opening one; quotations too short to be statements are dropped after.
+_QUOTE = re.compile(r"[“\"]([^“”\"]{1,%d})[”\"]" % MAX_QUOTE_CHARS)
+PRONOUN_WINDOW = 2000  # a pronoun's person is named within this many characters before the quote
 _VERBS = r"(?:said|says|told|added|stated|declared|wrote|warned|noted|explained|insisted|stressed|asked|replied)"
 _NAME = r"(?P<who>(?:[A-Z][\w.’'-]+\s){0,3}[A-Z][\w.’'-]+|he|she|they)"
 _AFTER = re.compile(rf"^\s*,?\s*(?:{_NAME}\s+{_VERBS}|{_VERBS}\s+{_NAME.replace('who', 'who2')})\b")
@@ -32,8 +36,9 @@ def _speaker(name: str | None, text: str, at: int, aliases: dict[str, str]) -> s
     if name.lower() in _PRONOUNS:
         # The person named last before the quotation.
         best, best_at = None, -1
+        window = max(0, at - PRONOUN_WINDOW)
         for spelling, canonical in aliases.items():
-            where = text.rfind(spelling, 0, at)
+            where = text.rfind(spelling, window, at)
             if where > best_at and len(spelling) > 2:
                 best, best_at = canonical, where
         return best
@@ -64,4 +69,4 @@ def find_quotes(pages: Sequence[ReportPage], entities: Sequence[Entity]) -> list
             entry["pages"].add(page.id)
             entry["speaker"] = entry["speaker"] or speaker
     quotes = [Quote(e["speaker"], e["text"], tuple(sorted(e["pages"]))) for e in found.values()]
-    return sorted(quotes, key=lambda q: (q.speaker is None, -len(q.pages), q.text))
+    return sorted(quotes, key=lambda q: (q.speaker is None, -len(q.pages), q.text))[:MAX_QUOTES]

@@ -21,11 +21,14 @@ class ReportPage:
     site: str | None = None
     agency: str | None = None  # the wire it credits (AP, Reuters, AFP)
     original: str | None = None  # the page it copies, when it is a copy
+    source_of_original: str | None = None  # set by build_report when the original is among the pages
 
     @property
     def source(self) -> str:
         """Who independently stands behind this text: the wire it credits, else its original's
-        page, else its site, else itself. Ten reprints of one AP story are one source: AP."""
+        source, else its site, else itself. Ten reprints of one AP story are one source: AP."""
+        if self.source_of_original:
+            return self.source_of_original
         if self.agency:
             return self.agency
         if self.original:

@@ -13,6 +13,7 @@ ranker).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -69,9 +70,10 @@ def dated_sentences(page: ReportPage) -> list[DatedSentence]:
     if page.day is None or not page.text:
         return []
     mentions = sorted(find_mentions(page.text), key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     out: list[DatedSentence] = []
     for i, sentence in enumerate(split_sentences(page.text)):
-        inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+        inside = mentions[bisect_left(starts, sentence.start):bisect_left(starts, sentence.end)]
         spans = [s for m in inside if (s := mention_span(m, page.text, page.day)) is not None]
         text, words = clean_sentence(sentence.text)
         if spans:

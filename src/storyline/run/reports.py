@@ -19,6 +19,7 @@ from ..store import SqliteStore
 
 COPY_RELATIONS = ("exact", "near", "contained")
 REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
+SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
 MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`
 
 
@@ -28,6 +29,13 @@ def report_page(row: dict) -> ReportPage:
                       day=date.fromisoformat(published) if published else None,
                       site=row.get("site_name"), agency=row.get("agency"),
                       original=row["duplicate_of"] if row.get("relation") in COPY_RELATIONS else None)
+
+
+def text_hashes(pages: list[ReportPage]) -> dict[str, str]:
+    """A hash of each page's text as stored (forensics rewrites it when it removes injections),
+    with the NER model's version: what the kept entity mentions were read from."""
+    return {p.id: hashlib.sha1(f"{SPANS_VERSION}\n{p.text}".encode("utf-8", "surrogatepass")).hexdigest()
+            for p in pages}
 
 
 def _fingerprint(pages: list[ReportPage], hashes: dict[str, str | None]) -> str:
@@ -60,18 +68,23 @@ def _spans(store: SqliteStore, pages: list[ReportPage], hashes: dict[str, str | 
 def report_of(store: SqliteStore, report_id: str, story_ids: list[str], *, writable: bool = False) -> dict:
     """The report (as `show --json` prints it) of these stories' pages, read back when stored
     for the same pages, else built (and stored when `writable`)."""
+    return _report(store, report_id, story_ids, writable)[0]
+
+
+def _report(store: SqliteStore, report_id: str, story_ids: list[str], writable: bool) -> tuple[dict, bool]:
+    """(report, whether it was built now rather than read back)."""
     rows = [r for s in story_ids for r in store.pages(story=s) if r.get("status") == "ok"]
     pages = [report_page(r) for r in rows]
-    hashes = store.content_hashes(p.id for p in pages)
+    hashes = text_hashes(pages)
     fingerprint = _fingerprint(pages, hashes)
     stored = store.stored_report(report_id)
     if stored is not None and stored[0] == fingerprint:
-        return stored[1]
+        return stored[1], False
     report: Report = build_report(pages, _spans(store, pages, hashes, writable))
     out = report_json(report)
     if writable:
         store.save_report(report_id, fingerprint, out)
-    return out
+    return out, True
 
 
 def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
@@ -81,8 +94,6 @@ def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
     built = 0
     with store.transaction():
         for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
-            before = store.stored_report(story_id)
-            after = report_of(store, story_id, [story_id], writable=True)
-            built += before is None or before[1] is not after
+            built += _report(store, story_id, [story_id], writable=True)[1]
         store.drop_stale_reports()
     return built

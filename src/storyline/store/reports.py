@@ -15,12 +15,6 @@ class ReportTables:
     def _has_reports(self) -> bool:
         return has_table(self.db, "reports")
 
-    def content_hashes(self, page_ids: Iterable[str]) -> dict[str, str | None]:
-        out: dict[str, str | None] = {}
-        for chunk, marks in chunks(sorted(set(page_ids))):
-            out.update(self.db.execute(f"SELECT id, content_hash FROM pages WHERE id IN ({marks})", chunk).fetchall())
-        return out
-
     def entity_spans(self, page_ids: Iterable[str]) -> dict[str, tuple[str | None, list]]:
         """page -> (content hash it was read from, [[name, type, start], ...])."""
         if not self._has_reports():
