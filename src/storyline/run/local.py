@@ -189,7 +189,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             settle(store, pending, config, summary)
             changed = store.stories_of(pending)
     if reports and changed:
-        # After the stages' transaction, in one of its own: a run killed here loses only reports,
+        # After the stages' transaction, outside any (NER is slow): a run killed here loses only reports,
         # which `show` builds again.
         with summary.timed("reports"):
             summary.reports_built = refresh_reports(store, changed)

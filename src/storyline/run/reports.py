@@ -92,8 +92,11 @@ def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
     missing or out of date; drop those of stories gone. Returns how many were built."""
     sizes = {s["id"]: s["page_count"] for s in store.stories() if s["id"] in story_ids}
     built = 0
+    # No transaction around the work: NER takes seconds per story, and another run waiting for the
+    # write lock would time out. Each report and each page's mentions is written on its own
+    # (autocommit), so a run killed here keeps what it wrote, and `show` builds the rest.
+    for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
+        built += _report(store, story_id, [story_id], writable=True)[1]
     with store.transaction():
-        for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
-            built += _report(store, story_id, [story_id], writable=True)[1]
         store.drop_stale_reports()
     return built
