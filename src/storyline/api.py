@@ -122,20 +122,20 @@ class Storyline:
         story["sources"] = self.store.story_sources(resolved).get(resolved, 0)
         members = self.store.pages(story=resolved, with_text=False)
         story["members"] = [{k: public_page(p)[k] for k in MEMBER_FIELDS} for p in members]
-        lines = {line["id"]: line["name"] for line in self.store.storylines()} if story.get("storyline") else {}
-        story["storyline_name"] = lines.get(story.get("storyline"))
+        line = self.store.storyline(story["storyline"]) if story.get("storyline") else None
+        story["storyline_name"] = line["name"] if line else None
         if report:
             story.update(report_of(self.store, resolved, [resolved], writable=not self.store.read_only))
         return story
 
     def show_storyline(self, storyline_id: str, *, report: bool = True) -> dict | None:
         """One storyline with its stories in time order, and the report over all their pages."""
-        line = next((x for x in self.store.storylines() if x["id"] == storyline_id), None)
+        line = self.store.storyline(storyline_id)
         if line is None:
             return None
-        known = {s["id"]: s for s in self.store.stories()}
-        line["story_list"] = [{k: known[s][k] for k in ("id", "title", "page_count", "first_date", "last_date")}
-                              for s in line["stories"] if s in known]
+        stories = [s for s in (self.store.story(i) for i in line["stories"]) if s is not None]
+        line["story_list"] = [{k: s[k] for k in ("id", "title", "page_count", "first_date", "last_date")}
+                              for s in stories]
         if report:
             line.update(report_of(self.store, storyline_id, line["stories"], writable=not self.store.read_only))
         return line

@@ -444,7 +444,7 @@ def event_sentences(text: str, day: date, mentions: list[Mention] | None = None,
 
 def _aligned_events(text: str, mentions: list[Mention], anchors: list[Anchor]) -> list[tuple[Mention, int, int, Anchor]]:
     """Recent-event mentions ("on Friday") of this page whose sentence an anchor page dates:
-    (mention, first day, last day of the event, why)."""
+    (mention, first day, last day of the event, the anchor that dates it)."""
     out = []
     for m in mentions:
         if m.kind != "weekday" or m.direction == "future":

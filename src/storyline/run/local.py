@@ -90,9 +90,6 @@ class RunSummary:
     settled_for_others: int = 0
     superseded: int = 0  # stored pages replaced by a new version (run --update)
     reports_built: int = 0  # story reports built or brought up to date
-    # Pages this run linked as near copies of one text: a new page is verified against such a set
-    # until one link holds (dedup.link_new_page), not against each of its members.
-    same_text: UnionFind = field(default_factory=UnionFind, repr=False)
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
     def count(self, store: SqliteStore) -> None:
@@ -163,16 +160,17 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             yield item
 
     batch: list[Prepared | Skipped] = []
+    same_text = UnionFind()
     extracting = time.perf_counter()
     for result in run_in_workers(not_stored(read_inputs(inputs, config)), prepare, config, workers):
         batch.append(result)
         if progress:
             progress(1)
         if len(batch) >= BATCH:
-            _store_batch(store, batch, config, summary)
+            _store_batch(store, batch, config, summary, same_text)
             batch = []
     if batch:
-        _store_batch(store, batch, config, summary)
+        _store_batch(store, batch, config, summary, same_text)
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting, 3)
     with store.transaction():
         # Pending work is read from the store, not from this run's memory: pages
@@ -254,8 +252,10 @@ def reused_id(page_id: str, source: str, digest: str) -> Skipped:
                    "this record was not stored (`run --update` stores it as a new version of that page)")
 
 
-def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary) -> None:
-    """Store a batch and link its pages to copies already stored; one transaction."""
+def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary,
+                 same_text: UnionFind) -> None:
+    """Store a batch and link its pages to copies already stored; one transaction. `same_text`: the
+    pages this run has linked as near copies of one text (dedup.link_new_page), across batches."""
     settings = skip_settings(config)
     with store.transaction():
         for item in batch:
@@ -271,5 +271,5 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
                 continue
             store.forget_skips(item.article.id, item.article.source)  # skipped by an earlier run
             add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
-                     story_counts=item.story_counts, mentions=item.mentions, same_text=summary.same_text)
+                     story_counts=item.story_counts, mentions=item.mentions, same_text=same_text)
             summary.added += 1

@@ -90,7 +90,7 @@ def _report(store: SqliteStore, report_id: str, story_ids: list[str], writable: 
 def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
     """Build the reports of these stories (those of MIN_PAGES_AT_RUN pages or more) that are
     missing or out of date; drop those of stories gone. Returns how many were built."""
-    sizes = {s["id"]: s["page_count"] for s in store.stories() if s["id"] in story_ids}
+    sizes = {s["id"]: s["page_count"] for s in (store.story(i) for i in story_ids) if s is not None}
     built = 0
     # No transaction around the work: NER takes seconds per story, and another run waiting for the
     # write lock would time out. Each report and each page's mentions is written on its own

@@ -75,13 +75,22 @@ class StorylineTables:
                                 "ON CONFLICT (term, storyline) DO UPDATE SET used = excluded.used",
                                 [(t, line_id, used) for t in keys])
 
-    def storylines(self) -> list[dict]:
-        rows = self.db.execute(
-            """SELECT l.id, l.name, l.first_date, l.last_date,
+    _STORYLINE_SELECT = """SELECT l.id, l.name, l.first_date, l.last_date,
                       (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id
                                                          ORDER BY first_date, id)) AS ids,
                       (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id))
-               FROM storylines l ORDER BY l.first_date, l.id""")
-        return [{"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
-                 "page_count": r[5], "first_date": r[2], "last_date": r[3]} for r in rows]
+               FROM storylines l"""
+
+    @staticmethod
+    def _storyline_dict(r) -> dict:
+        return {"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
+                "page_count": r[5], "first_date": r[2], "last_date": r[3]}
+
+    def storylines(self) -> list[dict]:
+        rows = self.db.execute(self._STORYLINE_SELECT + " ORDER BY l.first_date, l.id")
+        return [self._storyline_dict(r) for r in rows]
+
+    def storyline(self, storyline_id: str) -> dict | None:
+        row = self.db.execute(self._STORYLINE_SELECT + " WHERE l.id = ?", (storyline_id,)).fetchone()
+        return self._storyline_dict(row) if row else None
 
