@@ -16,13 +16,13 @@ from .errors import UsageError
 from .export import FORMATS, write_jsonl, write_tables
 from .config import Config, load_config
 from .read import check_inputs, read_inputs
-from .records import PageFilter, Skipped
+from .records import Page, PageFilter, Skipped
 from .run import RunSummary, run_pipeline
 from .extract import extract_page
 from .forensics import judge_alone
 from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
-from .run.reports import report_of
+from .run.reports import report_of, stored_report_of
 from .run.workers import run_in_workers
 from .schema import (MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
                      skipped_json)
@@ -64,6 +64,27 @@ class Storyline:
                                update=update, reports=reports)
         summary.unread = [str(f) for f in unread]
         return summary
+
+    def add(self, records: Iterable[Page | Skipped], *, reports: bool = True) -> RunSummary:
+        """Run pages already read (`read.read_stream` of an upload, say) through the same pipeline
+        and store as `run`: a page the store holds is not added twice."""
+        return run_pipeline([], self.store, self.config, reports=reports, records=records)
+
+    def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:
+        """The report of a story or a storyline (entities, quotes, claims, timeline, summary):
+        read back when stored and up to date, else built (and stored, unless read-only). With
+        `build=False`, None instead of building: a reader that must answer fast asks this first."""
+        line = self.store.storyline(story_or_storyline)
+        if line is not None:
+            report_id, story_ids = line["id"], line["stories"]
+        else:
+            resolved = self.store.resolve_story(story_or_storyline)
+            if resolved is None:
+                return None
+            report_id, story_ids = resolved, [resolved]
+        if not build:
+            return stored_report_of(self.store, report_id, story_ids)
+        return report_of(self.store, report_id, story_ids, writable=not self.store.read_only)
 
     def rebuild(self, stage: str = "copies") -> RunSummary:
         """Recompute `stage` (copies, dates, stories, storylines) and every stage after it from the stored

@@ -23,6 +23,7 @@ from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs, count_pages, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
+from .web.serve import add_parser as serve_parser, cmd_serve
 
 OK, SKIPPED, FATAL = 0, 1, 2
 
@@ -125,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="jsonl: one object per line (OUT - for stdout); csv, parquet: a folder OUT of pages, "
                           "stories and storylines tables")
     exp.add_argument("out", metavar="OUT")
+    serve_parser(sub, common)
     return parser
 
 
@@ -525,7 +527,7 @@ def cmd_export(args, config) -> int:
 
 
 COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
-            "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete}
+            "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

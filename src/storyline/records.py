@@ -73,6 +73,9 @@ class PageSignals:
     # The site's "today" printed above the headline: the day the page was rendered, which is
     # no claim about when the story was published (only that it was by then).
     rendered_date: str | None = None
+    # The page's lines that extraction left out (furniture, link lists, the masthead), so that a
+    # reader can see what was removed; bounded (extract/signals.py REMOVED_LINES).
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, frozen=True)

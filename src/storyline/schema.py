@@ -118,7 +118,7 @@ def injections_json(injections: tuple[Injection, ...]) -> list[dict]:
 def signals_json(signals: PageSignals) -> dict:
     return {"categories": list(signals.categories), "byline_label": signals.byline_label,
             "claimed_date_where": signals.claimed_date_where, "unrelated_headlines": signals.unrelated_headlines,
-            "rendered_date": signals.rendered_date}
+            "rendered_date": signals.rendered_date, "removed": list(signals.removed)}
 
 
 NO_PUBLISHED = {"value": None, "earliest": None, "latest": None, "confidence": 0.0, "evidence": []}

@@ -11,7 +11,7 @@ from .dates import parse_printed_date
 from .html import extract_html
 from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
-from .signals import html_page_signals, text_page_signals
+from .signals import html_page_signals, removed_lines, text_page_signals
 from . import lines as L
 from .text import clean_text, ends_sentence, looks_like_article, sniff_furniture
 
@@ -64,6 +64,8 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
         signals = html_page_signals(parts.categories, bool(claimed))
+        if header:  # the text fallback's lines above the article
+            signals = replace(signals, removed=removed_lines(header, raw_title, body))
     elif content.strip() and (kind := _text_kind(page, content, config))[0] == "article":
         raw_title, header, byline, site, claimed = None, [], None, None, None
         body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]
@@ -77,6 +79,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title, body, header = cleaned.title, cleaned.body, cleaned.header
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date
         signals = text_page_signals(cleaned.page_lines, header, cleaned.title, body, cleaned.claimed_line)
+        signals = replace(signals, removed=removed_lines(cleaned.page_lines, cleaned.title, body))
     else:  # a headline-only record (JSONL with a title and no text)
         raw_title, body, header, byline, site, claimed = None, [], [], None, None, None
         signals = PageSignals()

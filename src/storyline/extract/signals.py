@@ -19,6 +19,7 @@ _CATEGORY = [
 _SOURCE_LABEL = re.compile(r"(?<![A-Za-z])source\s*:\s*[A-Z][a-z]+\s+[A-Z]", re.I)
 _HEADLINE_WORDS = (4, 25)
 MAX_LINES = 5000  # a hostile page may have millions of lines; the signals need few
+REMOVED_LINES, REMOVED_LINE_CHARS = 300, 400  # what is kept of the lines extraction left out
 
 
 def text_page_signals(page_lines: list[str], header: list[str], title: str | None, body: list[str],
@@ -47,6 +48,14 @@ def html_page_signals(categories: list[str] | None, has_claimed: bool) -> PageSi
     categories = [c for c in (categories or []) if c]
     return PageSignals(categories=tuple(categories) if len(categories) == 1 else (), byline_label=None,
                        claimed_date_where="metadata" if has_claimed else None, unrelated_headlines=0)
+
+
+def removed_lines(page_lines: list[str], title: str | None, body: list[str]) -> tuple[str, ...]:
+    """The page's lines the article does not hold, in page order, bounded: what a reader is
+    shown as removed."""
+    inside = set(body)
+    kept = [line for line in page_lines[:MAX_LINES] if line not in inside and line != title]
+    return tuple(line[:REMOVED_LINE_CHARS] for line in kept[:REMOVED_LINES])
 
 
 def _after_body(page_lines: list[str], body: list[str]) -> list[str]:

@@ -122,8 +122,9 @@ class RunSummary:
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None,
                  phase: Callable[[str], None] | None = None, update: bool = False,
-                 reports: bool = True) -> RunSummary:
-    """`progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
+                 reports: bool = True, records: Iterable[Page | Skipped] | None = None) -> RunSummary:
+    """`records`: pages already read (an upload), taken instead of reading `inputs`.
+    `progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
     page stored before whose id comes again with other content is a new version of it (the old
     one is recorded as superseded); otherwise that record is skipped as a reused id. `reports`:
     build the reports of the stories this run changed (of two pages or more), after the rest."""
@@ -162,7 +163,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()
     extracting = time.perf_counter()
-    for result in run_in_workers(not_stored(read_inputs(inputs, config)), prepare, config, workers):
+    for result in run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare, config, workers):
         batch.append(result)
         if progress:
             progress(1)

@@ -71,12 +71,24 @@ def report_of(store: SqliteStore, report_id: str, story_ids: list[str], *, writa
     return _report(store, report_id, story_ids, writable)[0]
 
 
-def _report(store: SqliteStore, report_id: str, story_ids: list[str], writable: bool) -> tuple[dict, bool]:
-    """(report, whether it was built now rather than read back)."""
+def stored_report_of(store: SqliteStore, report_id: str, story_ids: list[str]) -> dict | None:
+    """The stored report of these stories' pages when it is up to date, else None (nothing built:
+    a reader that must answer fast asks this first)."""
+    pages, hashes, fingerprint = _pages_of(store, story_ids)
+    stored = store.stored_report(report_id)
+    return stored[1] if stored is not None and stored[0] == fingerprint else None
+
+
+def _pages_of(store: SqliteStore, story_ids: list[str]) -> tuple[list[ReportPage], dict[str, str], str]:
     rows = [r for s in story_ids for r in store.pages(story=s) if r.get("status") == "ok"]
     pages = [report_page(r) for r in rows]
     hashes = text_hashes(pages)
-    fingerprint = _fingerprint(pages, hashes)
+    return pages, hashes, _fingerprint(pages, hashes)
+
+
+def _report(store: SqliteStore, report_id: str, story_ids: list[str], writable: bool) -> tuple[dict, bool]:
+    """(report, whether it was built now rather than read back)."""
+    pages, hashes, fingerprint = _pages_of(store, story_ids)
     stored = store.stored_report(report_id)
     if stored is not None and stored[0] == fingerprint:
         return stored[1], False

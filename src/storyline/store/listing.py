@@ -63,6 +63,15 @@ class Listing:
         rows = self.db.execute(f"SELECT id, story FROM pages WHERE {' AND '.join(sql)} ORDER BY seq", args)
         return [(r[0], r[1]) for r in rows]
 
+    def page_facts(self) -> list[dict]:
+        """Per stored article in a story, what the story list counts: its site, whether it is a
+        copy, its agency, its content-farm score and whether it is misdated."""
+        rows = self.db.execute(
+            "SELECT story, site_name, url, source, duplicate_of, agency, "
+            "json_extract(content_farm, '$.score') AS farm_score, misdated FROM pages "
+            "WHERE status = 'ok' AND story IS NOT NULL")
+        return [dict(r) for r in rows]
+
     def story_sources(self, story_id: str | None = None) -> dict[str, int]:
         """story -> its independent sources: distinct sites of its pages, a copy group counting once
         (every story, or one)."""

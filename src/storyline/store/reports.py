@@ -40,6 +40,17 @@ class ReportTables:
         self.db.execute("INSERT OR REPLACE INTO reports (id, fingerprint, report) VALUES (?, ?, ?)",
                         (report_id, fingerprint, json.dumps(report, ensure_ascii=False)))
 
+    def report_entity_names(self) -> dict[str, str]:
+        """story or storyline -> the names and aliases of its report's entities, lower-cased in one
+        string (what a search over entity names reads), for every stored report."""
+        if not self._has_reports():
+            return {}
+        rows = self.db.execute(
+            "SELECT r.id, lower(group_concat(e.value ->> 'name' || ' ' || "
+            "(SELECT coalesce(group_concat(a.value, ' '), '') FROM json_each(e.value -> 'aliases') a), ' ')) "
+            "FROM reports r, json_each(r.report -> 'entities') e GROUP BY r.id")
+        return {rid: names or "" for rid, names in rows}
+
     def drop_stale_reports(self) -> None:
         """Reports of stories and storylines that are gone (merged, split, deleted)."""
         self.db.execute("DELETE FROM reports WHERE id NOT IN (SELECT id FROM stories) "

@@ -55,7 +55,7 @@ def stored_page(row: sqlite3.Row) -> StoredPage:
         warnings=tuple(json.loads(row["warnings"] or "[]")),
         signals=PageSignals(tuple(signals.get("categories") or ()), signals.get("byline_label"),
                             signals.get("claimed_date_where"), signals.get("unrelated_headlines") or 0,
-                            signals.get("rendered_date")),
+                            signals.get("rendered_date"), tuple(signals.get("removed") or ())),
         terms=json.loads(row["terms"] or "{}"),
         story_counts=json.loads(row["story_counts"]) if row["story_counts"] else None,
         duplicate_of=row["duplicate_of"], relation=row["relation"], relation_score=row["relation_score"],

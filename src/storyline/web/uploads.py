@@ -1,0 +1,107 @@
+"""Pages added from the browser or the API, read by the same readers as `storyline run`
+(`read_stream` sniffs HTML, text, JSONL and WARC; a JSON record is read as a JSONL line) and
+run through the same pipeline into the same store, one writer at a time.
+
+A pasted text or an uploaded file gets the id a file of that name and those bytes gets from
+`storyline run` (a hash of where it came from and what it holds), so adding it twice stores it
+once.
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+from ..read.files import read_stream
+from ..read.jsonl import read_jsonl
+from ..records import Page, Skipped
+
+MAX_FILES = 50
+MAX_RECORDS = 1000
+RECORD_KEYS = ("id", "url", "html", "text", "title", "date", "source", "text_kind", "published", "datePublished")
+
+
+class UploadError(ValueError):
+    """What was sent cannot be read as pages at all (400), with a message for the user."""
+
+
+@dataclass(slots=True)
+class Upload:
+    """Pages read from one request, in order, and where each came from."""
+
+    records: list[Page | Skipped] = field(default_factory=list)
+
+    def add_stream(self, data: bytes, source: str, config) -> None:
+        self.records.extend(read_stream(io.BytesIO(data), source, config))
+
+    def add_record(self, record: object, source: str, config) -> None:
+        """One JSON record ({"text" or "html", "title"?, "url"?, "date"?, "id"?}) as a JSONL line."""
+        if not isinstance(record, dict):
+            raise UploadError(f"{source}: a page is a JSON object, not {type(record).__name__}")
+        unknown = sorted(set(record) - set(RECORD_KEYS))
+        if unknown:
+            raise UploadError(f"{source}: unknown field(s) {', '.join(k[:40] for k in unknown[:5])} "
+                              f"(known: {', '.join(RECORD_KEYS)})")
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+        self.records.extend(read_jsonl(io.BytesIO(line), source, config))
+
+
+def from_json(body: bytes, config) -> Upload:
+    """`{"pages": [record, ...]}`, one record, or a list of records."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise UploadError(f"the body is not valid JSON ({err})") from None
+    records = value.get("pages") if isinstance(value, dict) and "pages" in value else value
+    records = records if isinstance(records, list) else [records]
+    if not records:
+        raise UploadError("no pages in the request")
+    if len(records) > MAX_RECORDS:
+        raise UploadError(f"at most {MAX_RECORDS} pages per request")
+    upload = Upload()
+    for n, record in enumerate(records, 1):
+        upload.add_record(record, f"api#{n}", config)
+    return upload
+
+
+async def from_form(form, config) -> Upload:
+    """A browser form or an API multipart body: pasted `text` (with `title`, `url`, `date`) and
+    any number of `files` (HTML, text, JSONL or WARC, gzipped or not)."""
+    upload = Upload()
+    files = [f for f in form.getlist("files") if hasattr(f, "read") and getattr(f, "filename", "")]
+    if len(files) > MAX_FILES:
+        raise UploadError(f"at most {MAX_FILES} files per upload")
+    for item in files:
+        data = await item.read()
+        upload.add_stream(data, f"upload:{_clean_name(item.filename)}", config)
+    text = form.get("text")
+    if isinstance(text, str) and text.strip():
+        record = {"text": text}
+        for key in ("title", "url", "date"):
+            value = form.get(key)
+            if isinstance(value, str) and value.strip():
+                record[key] = value.strip()
+        upload.add_record(record, "pasted", config)
+    if not upload.records:
+        raise UploadError("nothing to add: paste a text or choose files")
+    return upload
+
+
+def _clean_name(name: str) -> str:
+    """A file name as sent, reduced to its last part and bounded: it is shown back to users."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:120] or "file"
+
+
+def outcome(upload: Upload, summary) -> dict:
+    """What the adder is told: each page's id and whether it was added, already there, or skipped."""
+    skipped = {source: reason for source, reason in summary.skipped}
+    pages = []
+    for record in upload.records:
+        if isinstance(record, Skipped):
+            pages.append({"id": record.id, "source": record.source, "status": "skipped", "reason": record.reason})
+        else:
+            reason = skipped.get(record.source)
+            pages.append({"id": record.id, "source": record.source,
+                          "status": "skipped" if reason else "ok", "reason": reason})
+    return {"pages": pages, "summary": summary.as_dict()}

@@ -1,0 +1,323 @@
+"""What each page of the web reader shows, as JSON-ready dicts: the HTML templates and the JSON
+API render the same view. Views read through the Python API (`Storyline`), never SQLite.
+
+The story list is what most requests ask for, so its per-story facts (sources, content-farm
+share, misdated pages, names) are computed once per state of the store and kept in memory: a
+run or an upload changes the store's files, and the next request recomputes them.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ..api import SORTS, Storyline
+from ..records import CONTENT_FARM_AT, PageFilter
+from ..store.rows import site_key
+
+PER_PAGE, MAX_PER_PAGE = 25, 100
+COPY_RELATIONS = ("exact", "near", "contained")
+
+
+class BadRequest(ValueError):
+    """A query the reader cannot answer as asked (400), with a message for the user."""
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """The story list's search, filters, order and page, as the URL gives them."""
+
+    q: str | None = None  # words in titles, texts or entity names (all of them)
+    sort: str = "date"  # date (newest first), size (most pages), sources (most independent sources)
+    since: str | None = None  # YYYY-MM-DD: a page estimated on or after this day
+    until: str | None = None
+    site: str | None = None
+    agency: str | None = None
+    min_farm: float | None = None  # share of the story's pages that are content-farm copies, 0..1
+    max_farm: float | None = None
+    misdated: bool | None = None  # True: a misdated page in it; False: none
+    storyline: str | None = None
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    @classmethod
+    def from_params(cls, params) -> "ListQuery":
+        """From query parameters; an unreadable value is a BadRequest naming it."""
+        out = cls()
+        for name in ("q", "site", "agency", "storyline"):
+            value = (params.get(name) or "").strip()
+            setattr(out, name, value[:200] or None)
+        out.sort = params.get("sort") or "date"
+        if out.sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {out.sort[:40]!r}")
+        for name in ("since", "until"):
+            value = (params.get(name) or "").strip()
+            if value:
+                if not _is_day(value):
+                    raise BadRequest(f"{name} must be a day as YYYY-MM-DD, not {value[:40]!r}")
+                setattr(out, name, value)
+        for name in ("min_farm", "max_farm"):
+            value = (params.get(name) or "").strip()
+            if value:
+                try:
+                    share = float(value)
+                except ValueError:
+                    share = math.nan
+                if not 0.0 <= share <= 1.0:
+                    raise BadRequest(f"{name} must be a share between 0 and 1, not {value[:40]!r}")
+                setattr(out, name, share)
+        misdated = (params.get("misdated") or "").strip().lower()
+        if misdated:
+            if misdated not in ("yes", "no", "true", "false", "1", "0"):
+                raise BadRequest("misdated must be yes or no")
+            out.misdated = misdated in ("yes", "true", "1")
+        out.page = _int(params.get("page"), "page", 1, 1, 1_000_000)
+        out.per_page = _int(params.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+        return out
+
+    def params(self, **change) -> dict:
+        """This query as URL parameters (defaults left out), with some changed: for links."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(change)
+        defaults = ListQuery()
+        out = {}
+        for name, value in values.items():
+            if value is None or value == getattr(defaults, name):
+                continue
+            out[name] = ("yes" if value else "no") if isinstance(value, bool) else value
+        return out
+
+
+def _is_day(value: str) -> bool:
+    from datetime import date
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _int(value, name: str, default: int, low: int, high: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    if not low <= number <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}")
+    return number
+
+
+class Reader:
+    """Read access to one store for many request threads: a read-only `Storyline` per thread
+    (an SQLite connection belongs to its thread), the story list's facts cached per store state,
+    and one writer at a time for uploads and for reports not yet built."""
+
+    def __init__(self, db: str | Path, config=None) -> None:
+        self.db = Path(db)
+        self.config = config
+        self._local = threading.local()
+        self._facts: tuple[tuple, dict] | None = None
+        self._facts_lock = threading.Lock()
+        self.write_lock = threading.Lock()
+
+    def storyline(self) -> Storyline:
+        sl = getattr(self._local, "sl", None)
+        if sl is None:
+            sl = self._local.sl = Storyline(self.db, self.config, read_only=True)
+        return sl
+
+    def writer(self) -> Storyline:
+        """A writable store; hold `write_lock` while using it (SQLite also locks across processes)."""
+        return Storyline(self.db, self.config)
+
+    def _stamp(self) -> tuple:
+        """Changes whenever the store is written (the database or its write-ahead log)."""
+        out = []
+        for path in (self.db, self.db.with_name(self.db.name + "-wal")):
+            try:
+                st = os.stat(path)
+                out.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
+    def story_facts(self) -> dict:
+        """{"stories": [story dicts, store order], "by_id": {...}} with each story's sources,
+        content-farm share, misdated pages, sites, agencies, storyline name and entity names."""
+        stamp = self._stamp()
+        cached = self._facts
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        with self._facts_lock:
+            if self._facts is not None and self._facts[0] == stamp:
+                return self._facts[1]
+            facts = _story_facts(self.storyline())
+            self._facts = (stamp, facts)
+            return facts
+
+
+def _story_facts(sl: Storyline) -> dict:
+    store = sl.store
+    stories = store.stories()
+    sources = store.story_sources()
+    lines = {line["id"]: line["name"] for line in store.storylines()}
+    per_story: dict[str, dict] = {}
+    for row in store.page_facts():
+        facts = per_story.setdefault(row["story"], {"farm": 0, "misdated": 0, "sites": set(), "agencies": set()})
+        facts["farm"] += (row["farm_score"] or 0.0) >= CONTENT_FARM_AT
+        facts["misdated"] += bool(row["misdated"])
+        if row["duplicate_of"] is None:
+            facts["sites"].add(site_key(row["site_name"], row["url"], row["source"]))
+        if row["agency"]:
+            facts["agencies"].add(row["agency"])
+    names = store.report_entity_names()
+    for story in stories:
+        facts = per_story.get(story["id"], {"farm": 0, "misdated": 0, "sites": set(), "agencies": set()})
+        story["sources"] = sources.get(story["id"], 0)
+        story["farm_share"] = round(facts["farm"] / story["page_count"], 3) if story["page_count"] else 0.0
+        story["misdated_pages"] = facts["misdated"]
+        story["sites"] = sorted(facts["sites"])
+        story["agencies"] = sorted(facts["agencies"])
+        story["storyline_name"] = lines.get(story["storyline"])
+        story["_names"] = names.get(story["id"], "")
+    return {"stories": stories, "by_id": {s["id"]: s for s in stories},
+            "sorted": {name: sorted(stories, key=key, reverse=descending)
+                       for name, (key, descending) in SORTS.items()}}
+
+
+LIST_FIELDS = ("id", "title", "page_count", "sources", "first_date", "last_date", "storyline", "storyline_name",
+               "farm_share", "misdated_pages", "sites", "agencies")
+
+
+def story_list(reader: Reader, query: ListQuery) -> dict:
+    """One page of the story list: the stories that pass the search and filters, in order."""
+    facts = reader.story_facts()
+    stories = facts["sorted"][query.sort]
+    keep: set[str] | None = None
+    where = PageFilter(since=query.since, until=query.until, site=query.site, agency=query.agency)
+    if not where.is_empty():
+        keep = {story for _, story in reader.storyline().store.matching_pages(where)}
+    if query.q:
+        found = {story for _, story in reader.storyline().store.matching_pages(PageFilter(query=query.q))}
+        words = [w.lower() for w in query.q.split()]
+        found |= {s["id"] for s in stories if s["_names"] and all(w in s["_names"] for w in words)}
+        keep = found if keep is None else keep & found
+    chosen = []
+    for s in stories:
+        if keep is not None and s["id"] not in keep:
+            continue
+        if query.storyline and s["storyline"] != query.storyline:
+            continue
+        if query.min_farm is not None and s["farm_share"] < query.min_farm:
+            continue
+        if query.max_farm is not None and s["farm_share"] > query.max_farm:
+            continue
+        if query.misdated is not None and (s["misdated_pages"] > 0) != query.misdated:
+            continue
+        chosen.append(s)
+    total = len(chosen)
+    pages = max(1, -(-total // query.per_page))
+    start = (query.page - 1) * query.per_page
+    return {
+        "stories": [{k: s[k] for k in LIST_FIELDS} for s in chosen[start:start + query.per_page]],
+        "total": total, "page": query.page, "per_page": query.per_page, "pages": pages,
+        "next_page": query.page + 1 if query.page < pages else None,
+        "previous_page": query.page - 1 if query.page > 1 else None,
+        "query": query.params(),
+    }
+
+
+def _role(page: dict, has_copies: set[str]) -> str:
+    relation = page.get("relation")
+    if relation in COPY_RELATIONS:
+        return "copy"
+    if relation in ("version", "rewrite"):
+        return relation
+    return "original" if page["id"] in has_copies else "report"
+
+
+def _member(page: dict, has_copies: set[str]) -> dict:
+    farm = page.get("content_farm") or {"score": 0.0, "reasons": []}
+    return {
+        "id": page["id"], "title": page.get("title"), "url": page.get("url"), "source": page.get("source"),
+        "site": site_key(page.get("site_name"), page.get("url"), page.get("source") or ""),
+        "claimed_date": page.get("claimed_date"), "rendered_date": page.get("rendered_date"),
+        "published": page.get("published"), "misdated": bool(page.get("misdated")),
+        "role": _role(page, has_copies), "relation": page.get("relation"),
+        "duplicate_of": page.get("duplicate_of"), "relation_score": page.get("relation_score"),
+        "agency": page.get("agency"), "content_farm": farm,
+        "is_content_farm": (farm.get("score") or 0.0) >= CONTENT_FARM_AT,
+        "injections": page.get("injections") or [],
+    }
+
+
+def story_view(reader: Reader, story_id: str) -> dict | None:
+    """A story: its pages as a sources table, its provenance (who copies whom), and its report."""
+    sl = reader.storyline()
+    story = sl.show(story_id, report=False)
+    if story is None:
+        return None
+    from ..schema import public_page
+    pages = [public_page(p) for p in sl.store.pages(story=story["id"], with_text=False)]
+    has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
+    story["members"] = [_member(p, has_copies) for p in pages]
+    story["report"] = report(reader, story["id"])
+    story["diffs"] = [{"a": m["duplicate_of"], "b": m["id"], "relation": m["relation"]}
+                      for m in story["members"] if m["duplicate_of"]]
+    return story
+
+
+def report(reader: Reader, story_or_line: str) -> dict:
+    """The stored report, else built now by the writer (NER: seconds) and stored for the next reader."""
+    found = reader.storyline().report(story_or_line, build=False)
+    if found is not None:
+        return found
+    with reader.write_lock:
+        writer = reader.writer()
+        try:
+            return writer.report(story_or_line) or {}
+        finally:
+            writer.close()
+
+
+def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
+    sl = reader.storyline()
+    line = sl.show_storyline(storyline_id, report=False)
+    if line is None:
+        return None
+    facts = reader.story_facts()["by_id"]
+    line["story_list"] = [{k: facts[s["id"]][k] for k in LIST_FIELDS} if s["id"] in facts else s
+                          for s in line["story_list"]]
+    line["story_list"].sort(key=lambda s: (s.get("first_date") or "9999", s["id"]))
+    line["report"] = report(reader, line["id"])
+    return line
+
+
+def page_view(reader: Reader, page_id: str) -> dict | None:
+    """A page: its clean text, and what was removed from it (injected words, page furniture)."""
+    sl = reader.storyline()
+    page = sl.page(page_id)
+    if page is None:
+        return None
+    stored = sl.store.stored_pages([page_id])
+    page["removed_lines"] = list(stored[0].signals.removed) if stored else []
+    page["paragraphs"] = [p for p in (page.get("text") or "").split("\n\n") if p.strip()]
+    return page
+
+
+def diff_view(reader: Reader, a: str, b: str) -> dict | None:
+    """Two pages side by side, word by word, with injected words marked."""
+    from .diff import side_by_side, title_segments
+    first, second = page_view(reader, a), page_view(reader, b)
+    if first is None or second is None:
+        return None
+    left, right, similarity = side_by_side(first, second)
+    keep = ("id", "title", "site_name", "url", "claimed_date", "published", "relation", "duplicate_of",
+            "injections", "story")
+    return {"a": {k: first.get(k) for k in keep}, "b": {k: second.get(k) for k in keep},
+            "a_title": title_segments(first), "b_title": title_segments(second),
+            "left": left, "right": right, "similarity": similarity}
