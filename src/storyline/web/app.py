@@ -89,13 +89,13 @@ def _strip(value: str) -> str:
 
 def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = None,
                allowed_hosts: list[str] | None = None, config=None, max_body: int = MAX_BODY,
-               csrf_secret: bytes | None = None) -> Guard:
+               csrf_secret: bytes | None = None, report_wait: float = 2.0) -> Guard:
     """The ASGI app for the store at `db`. `token`: required on every write (header
     X-Storyline-Token, `Authorization: Bearer`, or the form's `token` field) when given."""
     if not Path(db).exists():
         raise StorylineError(f"no store at {db}: run `storyline run --db {db} INPUT...` first")
     config = config or _config()
-    reader = Reader(db, config)
+    reader = Reader(db, config, report_wait=report_wait)
     env = _templates()
     csrf = Csrf(csrf_secret)
 
@@ -132,7 +132,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
             return not_found(request, "story", sid)
         if data["id"] != sid and not wants_json(request):
             return RedirectResponse(f"/stories/{data['id']}", status_code=301)  # a merged story's old id
-        return render(request, "story.html", data, timeline=charts.timeline_chart(data["report"].get("timeline", [])),
+        return render(request, "story.html", data, timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])),
                       graph=charts.provenance_graph(data["members"]))
 
     def storyline(request: Request) -> Response:
@@ -140,7 +140,8 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         data = storyline_view(reader, lid)
         if data is None:
             return not_found(request, "storyline", lid)
-        return render(request, "storyline.html", data, timeline=charts.timeline_chart(data["report"].get("timeline", [])))
+        return render(request, "storyline.html", data,
+                      timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])))
 
     def page(request: Request) -> Response:
         pid = _strip(request.path_params["pid"])
@@ -185,10 +186,11 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
             with reader.write_lock:
                 writer = reader.writer()
                 try:
+                    before = {r.id for r in upload.records if writer.store.has_page(r.id)}
                     summary = writer.add(upload.records)
-                    result = outcome(upload, summary)
+                    result = outcome(upload, summary, before)
                     for item in result["pages"]:
-                        found = writer.store.page(item["id"]) if item["status"] == "ok" else None
+                        found = writer.store.page(item["id"]) if item["status"] != "skipped" else None
                         item["story"] = found.get("story") if found else None
                     return result
                 finally:

@@ -93,15 +93,16 @@ def _clean_name(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:120] or "file"
 
 
-def outcome(upload: Upload, summary) -> dict:
-    """What the adder is told: each page's id and whether it was added, already there, or skipped."""
+def outcome(upload: Upload, summary, stored_before: set[str]) -> dict:
+    """What the adder is told: each page's id and whether it was added (`ok`), was there
+    before (`already_stored`), or was skipped (with the reason)."""
     skipped = {source: reason for source, reason in summary.skipped}
     pages = []
     for record in upload.records:
         if isinstance(record, Skipped):
             pages.append({"id": record.id, "source": record.source, "status": "skipped", "reason": record.reason})
-        else:
-            reason = skipped.get(record.source)
-            pages.append({"id": record.id, "source": record.source,
-                          "status": "skipped" if reason else "ok", "reason": reason})
+            continue
+        reason = skipped.get(record.source)
+        status = "skipped" if reason else "already_stored" if record.id in stored_before else "ok"
+        pages.append({"id": record.id, "source": record.source, "status": status, "reason": reason})
     return {"pages": pages, "summary": summary.as_dict()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as Pending
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -116,13 +117,19 @@ class Reader:
     (an SQLite connection belongs to its thread), the story list's facts cached per store state,
     and one writer at a time for uploads and for reports not yet built."""
 
-    def __init__(self, db: str | Path, config=None) -> None:
+    def __init__(self, db: str | Path, config=None, *, report_wait: float = 2.0) -> None:
         self.db = Path(db)
         self.config = config
+        self.report_wait = report_wait
         self._local = threading.local()
         self._facts: tuple[tuple, dict] | None = None
         self._facts_lock = threading.Lock()
         self.write_lock = threading.Lock()
+        # Reports not stored yet are built one at a time, off the request threads: a view waits
+        # `report_wait` seconds for one, then shows the rest of the page and says it is coming.
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-report")
+        self._building: dict[str, object] = {}
+        self._building_lock = threading.Lock()
 
     def storyline(self) -> Storyline:
         sl = getattr(self._local, "sl", None)
@@ -266,22 +273,39 @@ def story_view(reader: Reader, story_id: str) -> dict | None:
     has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
     story["members"] = [_member(p, has_copies) for p in pages]
     story["report"] = report(reader, story["id"])
+    story["report_pending"] = story["report"] is None
     story["diffs"] = [{"a": m["duplicate_of"], "b": m["id"], "relation": m["relation"]}
                       for m in story["members"] if m["duplicate_of"]]
     return story
 
 
-def report(reader: Reader, story_or_line: str) -> dict:
-    """The stored report, else built now by the writer (NER: seconds) and stored for the next reader."""
+def report(reader: Reader, story_or_line: str) -> dict | None:
+    """The stored report; else it is built by the writer (NER: about a second per short story) and
+    stored for the next reader, and None when that takes longer than the reader waits."""
     found = reader.storyline().report(story_or_line, build=False)
     if found is not None:
         return found
-    with reader.write_lock:
-        writer = reader.writer()
-        try:
-            return writer.report(story_or_line) or {}
-        finally:
-            writer.close()
+    with reader._building_lock:
+        job = reader._building.get(story_or_line)
+        if job is None:
+            job = reader._building[story_or_line] = reader._builder.submit(_build_report, reader, story_or_line)
+    try:
+        return job.result(timeout=reader.report_wait)
+    except Pending:
+        return None
+
+
+def _build_report(reader: Reader, story_or_line: str) -> dict:
+    try:
+        with reader.write_lock:
+            writer = reader.writer()
+            try:
+                return writer.report(story_or_line) or {}
+            finally:
+                writer.close()
+    finally:
+        with reader._building_lock:
+            reader._building.pop(story_or_line, None)
 
 
 def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
@@ -294,6 +318,7 @@ def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
                           for s in line["story_list"]]
     line["story_list"].sort(key=lambda s: (s.get("first_date") or "9999", s["id"]))
     line["report"] = report(reader, line["id"])
+    line["report_pending"] = line["report"] is None
     return line
 
 

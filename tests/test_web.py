@@ -1,0 +1,298 @@
+"""The web reader and its JSON API (`storyline serve`), through Starlette's test client: what a
+reader sees, what an API client gets, and what a hostile page or site cannot do."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from storyline import Storyline
+from storyline.web.app import create_app
+
+from .conftest import SEED
+
+starlette_testclient = pytest.importorskip("starlette.testclient")
+HOSTS = ["testserver"]  # the test client's Host header
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """The five example pages, run (with reports) into a store once for the module."""
+    folder = tmp_path_factory.mktemp("web")
+    (folder / "seeds").mkdir()
+    for path in SEED.values():
+        shutil.copy(path, folder / "seeds" / path.name)
+    db = folder / "s.db"
+    with Storyline(db) as sl:
+        sl.run([folder / "seeds"])
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    return starlette_testclient.TestClient(create_app(store, allowed_hosts=HOSTS, report_wait=120))
+
+
+@pytest.fixture
+def writable_store(store, tmp_path):
+    """A private copy of the store, for tests that add pages."""
+    db = tmp_path / "w.db"
+    with Storyline(store, read_only=True) as sl:  # a consistent copy, whatever the WAL holds
+        sl.store.db.execute("VACUUM INTO ?", (str(db),))
+    return db
+
+
+def _visit_story(client) -> dict:
+    stories = client.get("/api/stories").json()["stories"]
+    big = max(stories, key=lambda s: s["page_count"])
+    return client.get(f"/api/stories/{big['id']}").json()
+
+
+def test_story_list_shows_every_story_with_its_counts(client):
+    listing = client.get("/api/stories").json()
+    assert listing["total"] == 2
+    assert sorted(s["page_count"] for s in listing["stories"]) == [1, 4]
+    big = max(listing["stories"], key=lambda s: s["page_count"])
+    assert big["sources"] == 3 and big["storyline_name"]
+    assert big["farm_share"] == 0.5 and big["misdated_pages"] == 2  # the two farm copies (seeds 000, 001)
+    html = client.get("/").text
+    assert big["title"] in html and f'href="/stories/{big["id"]}"' in html
+
+
+def test_html_and_json_are_one_view(client):
+    story = _visit_story(client)
+    by_suffix = client.get(f"/stories/{story['id']}.json").json()
+    by_accept = client.get(f"/stories/{story['id']}", headers={"accept": "application/json"}).json()
+    assert by_suffix == by_accept == story
+    assert client.get(f"/stories/{story['id']}").headers["content-type"].startswith("text/html")
+
+
+def test_list_filters_search_orders_and_pages(client):
+    assert client.get("/api/stories", params={"q": "Lavrov arrives"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"q": "zebra"}).json()["total"] == 0
+    # An entity's other spelling finds the story that names it (report entities, not only the text).
+    assert client.get("/api/stories", params={"q": "Kim Jong Un"}).json()["total"] >= 1
+    assert client.get("/api/stories", params={"misdated": "yes"}).json()["total"] == 2  # farm copies claim 2025
+    assert client.get("/api/stories", params={"misdated": "no"}).json()["total"] == 0
+    assert client.get("/api/stories", params={"max_farm": "0.5"}).json()["total"] == 1  # seed 004 is all farm
+    assert client.get("/api/stories", params={"min_farm": "1"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"since": "2024-01-01"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"until": "2023-12-31"}).json()["total"] == 1
+    assert client.get("/api/stories", params={"agency": "AP"}).json()["total"] >= 1
+    by_size = client.get("/api/stories", params={"sort": "size"}).json()["stories"]
+    assert [s["page_count"] for s in by_size] == [4, 1]
+    first = client.get("/api/stories", params={"per_page": 1, "sort": "size"}).json()
+    assert first["pages"] == 2 and first["next_page"] == 2 and first["previous_page"] is None
+    second = client.get("/api/stories", params={"per_page": 1, "sort": "size", "page": 2}).json()
+    assert second["stories"][0]["page_count"] == 1 and second["next_page"] is None
+    html = client.get("/", params={"per_page": 1, "sort": "size"}).text
+    following = re.search(r'<a rel="next" href="/\?([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert sorted(following.split("&")) == ["page=2", "per_page=1", "sort=size"]  # the next page keeps the query
+
+
+@pytest.mark.parametrize("params, named", [({"sort": "newest"}, "sort"), ({"since": "2024-13-01"}, "since"),
+                                           ({"max_farm": "2"}, "max_farm"), ({"page": "0"}, "page"),
+                                           ({"per_page": "x"}, "per_page"), ({"misdated": "maybe"}, "misdated")])
+def test_a_bad_query_is_a_400_that_names_the_parameter(client, params, named):
+    answer = client.get("/api/stories", params=params)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["status"] == 400 and error["code"] == "bad_request" and named in error["message"]
+    assert "400" in client.get("/", params=params).text  # the HTML page says it too
+
+
+def test_every_error_has_one_shape(client):
+    for url in ("/api/stories/nope", "/api/pages/nope", "/api/storylines/nope", "/api/nothing-here",
+                "/stories/nope.json"):
+        answer = client.get(url)
+        assert answer.status_code == 404, url
+        assert set(answer.json()["error"]) == {"status", "code", "message"}
+    assert client.delete("/api/stories").json()["error"]["status"] == 405
+    page = client.get("/stories/nope")
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"] and "nope" in page.text
+
+
+def test_story_page_shows_report_timeline_sources_and_provenance(client):
+    story = _visit_story(client)
+    html = client.get(f"/stories/{story['id']}").text
+    assert '<svg class="timeline"' in html and '<svg class="graph"' in html
+    roles = sorted(m["role"] for m in story["members"])
+    assert roles.count("copy") == 1 and "original" in roles
+    farm = [m for m in story["members"] if m["is_content_farm"]]
+    assert farm and all(m["content_farm"]["reasons"] for m in farm)
+    for reason in farm[0]["content_farm"]["reasons"]:
+        assert _escaped(reason) in html
+    for m in story["members"]:  # each page's claimed date beside its estimate
+        assert f'href="/pages/{m["id"]}"' in html
+    dates = [e["date"] for e in story["report"]["timeline"]]
+    assert "2023-09" in dates and "2024-01-16" in dates  # Kim's trip; Choe's talks
+    assert story["diffs"] and all(d["a"] and d["b"] for d in story["diffs"])
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
+
+
+def test_storyline_page_lists_its_stories_in_time_order(client):
+    story = _visit_story(client)
+    line = client.get(f"/api/storylines/{story['storyline']}").json()
+    firsts = [s["first_date"] for s in line["story_list"]]
+    assert len(firsts) == 2 and firsts == sorted(firsts)
+    assert {"2023-07", "2023-09"} <= {e["date"] for e in line["report"]["timeline"]}  # Shoigu's, Kim's visits
+    assert client.get(f"/storylines/{line['id']}").status_code == 200
+
+
+def test_page_view_shows_what_was_removed_on_demand(client):
+    story = _visit_story(client)
+    farm = next(m for m in story["members"] if m["is_content_farm"] and m["injections"])
+    page = client.get(f"/api/pages/{farm['id']}").json()
+    assert page["removed_lines"] and page["paragraphs"]
+    plain = client.get(f"/pages/{farm['id']}").text
+    shown = client.get(f"/pages/{farm['id']}", params={"removed": "1"}).text
+    injected = page["injections"][0]["text"]
+    assert "<del" not in plain and f'<del class="injected">{_escaped(injected)}</del>' in shown
+    assert _escaped(page["removed_lines"][-1]) in shown
+
+
+def test_diff_marks_what_one_side_holds_and_the_injected_words(client):
+    story = _visit_story(client)
+    copy = next(m for m in story["members"] if m["role"] == "copy")
+    diff = client.get("/api/diff", params={"a": copy["duplicate_of"], "b": copy["id"]}).json()
+    assert 0.5 < diff["similarity"] <= 1.0
+    kinds = {seg["kind"] for para in diff["left"] + diff["right"] for seg in para}
+    assert "same" in kinds
+    assert any(seg["kind"] == "injected" for seg in diff["b_title"])  # the farm's title spam, put back and marked
+    html = client.get("/diff", params={"a": copy["duplicate_of"], "b": copy["id"]}).text
+    assert '<mark class="injected">' in html
+    assert client.get("/api/diff", params={"a": copy["id"]}).status_code == 400
+    assert client.get("/api/diff", params={"a": copy["id"], "b": "nope"}).status_code == 404
+
+
+def test_security_headers_and_a_strict_policy_on_every_response(client):
+    for url in ("/", "/api/stories", "/api/stories/nope", "/static/style.css"):
+        headers = client.get(url).headers
+        policy = headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src" not in policy  # no script may run at all
+        assert headers["x-content-type-options"] == "nosniff"
+    html = client.get("/").text
+    assert "<script" not in html and not re.search(r"\son[a-z]+\s*=", html)  # no inline handlers
+
+
+def test_a_foreign_host_is_refused(store):
+    client = starlette_testclient.TestClient(create_app(store), base_url="http://evil.example")
+    answer = client.get("/api/stories")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_host"
+    local = starlette_testclient.TestClient(create_app(store), base_url="http://127.0.0.1:8000")
+    assert local.get("/api/stories").status_code == 200
+
+
+def test_hostile_page_text_is_shown_not_run(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    added = client.post("/api/pages", json={"pages": [
+        {"title": f"Hostile {hostile}", "url": "javascript:alert(3)",
+         "text": f"A council met on Monday to discuss the budget for next year. {hostile} The vote is due in May."}]})
+    assert added.status_code == 201
+    page_id = added.json()["pages"][0]["id"]
+    html = client.get(f"/pages/{page_id}").text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html  # a page's URL is a link only when it is http(s)
+
+
+def test_adding_pages_through_the_api_runs_the_pipeline(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    record = {"title": "Lavrov arrives in Pyongyang for talks",
+              "text": "Russian Foreign Minister Sergey Lavrov arrived in North Korea on Wednesday for talks, "
+                      "Russian state media said, weeks after Kim Jong Un visited Russia.",
+              "url": "https://example.org/lavrov", "date": "2023-10-18"}
+    first = client.post("/api/pages", json={"pages": [record]})
+    assert first.status_code == 201
+    page = first.json()["pages"][0]
+    assert page["status"] == "ok" and page["story"]
+    assert client.get(f"/api/pages/{page['id']}").json()["claimed_date"] == "2023-10-18"
+    again = client.post("/api/pages", json=record)  # one record alone is fine too
+    assert again.status_code == 200 and again.json()["summary"]["already_stored"] == 1
+    assert again.json()["pages"][0]["status"] == "already_stored"
+    assert client.get("/api/stories").json()["total"] >= 2
+
+
+@pytest.mark.parametrize("body, status, code", [
+    (b"{not json", 400, "bad_request"),
+    (json.dumps({"pages": []}).encode(), 400, "bad_request"),
+    (json.dumps({"pages": [{"text": "x", "colour": "red"}]}).encode(), 400, "bad_request"),
+    (json.dumps({"pages": ["just a string"]}).encode(), 400, "bad_request"),
+])
+def test_unreadable_uploads_get_a_clear_error(writable_store, body, status, code):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    answer = client.post("/api/pages", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == status and answer.json()["error"]["code"] == code
+    assert client.post("/api/pages", content=b"hello", headers={"content-type": "text/plain"}).status_code == 415
+
+
+def test_a_page_that_cannot_be_read_is_reported_and_the_rest_added(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    files = [("files", ("empty.html", b"   ", "text/html")),
+             ("files", ("good.txt", b"Flood waters rose in the valley on Tuesday as rain kept falling across the "
+                                    b"region, officials said, and schools were closed for the rest of the week.",
+                        "text/plain"))]
+    answer = client.post("/api/pages", files=files, headers={"x-requested-with": "storyline"})
+    assert answer.status_code == 201
+    by_source = {p["source"]: p for p in answer.json()["pages"]}
+    assert by_source["upload:empty.html"]["status"] == "skipped" and by_source["upload:empty.html"]["reason"]
+    assert by_source["upload:good.txt"]["status"] == "ok"
+
+
+def test_a_request_body_over_the_limit_is_refused(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS, max_body=1000))
+    answer = client.post("/api/pages", json={"pages": [{"text": "word " * 1000}]})
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "too_large"
+    chunked = client.post("/api/pages", content=iter([b'{"pages": [{"text": "', b"x" * 2000, b'"}]}']),
+                          headers={"content-type": "application/json"})
+    assert chunked.status_code == 413  # no length stated: counted as it arrives
+
+
+def test_forms_need_their_csrf_token(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    text = "Rescue teams reached the village on Friday after the landslide, the regional governor said."
+    forged = client.post("/add", data={"text": text})  # what another site's form would send
+    assert forged.status_code == 403 and "expired or came from another site" in forged.text
+    form = client.get("/add")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    sent = client.post("/add", data={"text": text, "title": "Landslide", "csrf_token": token})
+    assert sent.status_code == 200 and "Pages added" in sent.text and "1 added" in sent.text
+
+
+def test_beyond_loopback_every_write_needs_the_token(writable_store):
+    app = create_app(writable_store, host="0.0.0.0", token="s3cret", allowed_hosts=HOSTS)
+    client = starlette_testclient.TestClient(app)
+    record = {"pages": [{"text": "The harbour reopened on Sunday after the storm, port officials said."}]}
+    assert client.get("/api/stories").status_code == 200  # reading needs no token
+    refused = client.post("/api/pages", json=record)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_required"
+    assert client.post("/api/pages", json=record, headers={"x-storyline-token": "wrong"}).status_code == 401
+    assert client.post("/api/pages", json=record, headers={"authorization": "Bearer s3cret"}).status_code == 201
+
+
+def test_openapi_document_lists_the_api(client):
+    document = client.get("/api/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/stories", "/api/stories/{id}", "/api/storylines/{id}", "/api/pages/{id}", "/api/pages"} \
+        <= set(document["paths"])
+    assert "post" in document["paths"]["/api/pages"]
+
+
+def test_a_report_not_built_yet_never_holds_the_page_up(seed_dir, tmp_path):
+    db = tmp_path / "r.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir], reports=False)
+    impatient = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=0))
+    sid = max(impatient.get("/api/stories").json()["stories"], key=lambda s: s["page_count"])["id"]
+    first = impatient.get(f"/api/stories/{sid}").json()
+    assert first["report_pending"] is True and first["report"] is None and len(first["members"]) == 4
+    assert "being built" in impatient.get(f"/stories/{sid}").text
+    patient = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=120))
+    later = patient.get(f"/api/stories/{sid}").json()
+    assert later["report_pending"] is False and later["report"]["timeline"]
