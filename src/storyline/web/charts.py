@@ -10,6 +10,7 @@ from datetime import date
 
 WIDTH = 900
 LABEL_CHARS = 90
+CHAR_PX = 7.5  # a generous average width of a character at 12 px: labels are cut to fit their room
 MAX_EVENTS, MAX_NODES = 60, 150  # beyond these a drawing stops being readable; the lists show all
 
 
@@ -45,11 +46,18 @@ def timeline_chart(events: list[dict]) -> dict | None:
     for i, (event, (start, end)) in enumerate(sorted(dated, key=lambda d: (d[1][0], d[1][1]))):
         x = left + (start.toordinal() - first) * scale
         width = max((end.toordinal() - start.toordinal() + 1) * scale, 4.0)
+        if start == end:  # a dot is drawn at the day's middle, not across the whole day's width
+            x, width = x + min(width, scale) / 2, 0.0
+        # The label goes on the side with more room, cut to fit it (the full text is in the tooltip).
+        room_left, room_right = x - 8 - 2, WIDTH - (x + width + 8) - 2
+        on_left = room_left > room_right
+        room = room_left if on_left else room_right
+        label = f"{event['date']} · {event.get('text') or ''}"
         rows.append({"x": round(x, 1), "y": 40 + i * 24, "width": round(width, 1), "point": start == end,
-                     "date": event["date"], "label": _short(event.get("text") or ""),
-                     "sources": len(event.get("sources") or []),
-                     "anchor": "end" if x > WIDTH * 0.6 else "start",
-                     "label_x": round(x - 6 if x > WIDTH * 0.6 else x + width + 6, 1)})
+                     "date": event["date"], "text": _short(event.get("text") or "", 300),
+                     "label": _short(label, max(int(room / CHAR_PX), 12)),
+                     "sources": len(event.get("sources") or []), "anchor": "end" if on_left else "start",
+                     "label_x": round(x - 8 if on_left else x + width + 8, 1)})
     return {"width": WIDTH, "height": 40 + len(rows) * 24 + 10, "axis": _axis(first, last, left, scale),
             "rows": rows, "left_out": max(len(events) - MAX_EVENTS, 0)}
 
@@ -71,7 +79,8 @@ def _axis(first: int, last: int, left: float, scale: float) -> list[dict]:
     return [{"x": round(left + (day.toordinal() - first) * scale, 1), "label": label} for day, label in ticks[::step]]
 
 
-NODE_W, NODE_H, GAP_X, GAP_Y = 190, 40, 60, 14
+NODE_W, NODE_H, GAP_X, GAP_Y = 210, 40, 50, 14
+NODE_CHARS = int((NODE_W - 16) / CHAR_PX)
 
 
 def provenance_graph(members: list[dict]) -> dict | None:
@@ -94,7 +103,7 @@ def provenance_graph(members: list[dict]) -> dict | None:
             return
         published = (member.get("published") or {}).get("value")
         placed[member["id"]] = {"id": member["id"], "x": 10 + depth * (NODE_W + GAP_X), "y": 10 + row * (NODE_H + GAP_Y),
-                                "site": _short(member.get("site") or "", 28), "role": member["role"],
+                                "site": _short(member.get("site") or "", NODE_CHARS), "role": member["role"],
                                 "day": published or "undated", "farm": member.get("is_content_farm", False)}
         row += 1
         for child in children.get(member["id"], []):
