@@ -84,14 +84,15 @@ def timeline17_batches(folder: Path) -> list[Path]:
 INPUTS = {"seeds": seed_batches, "aeb": aeb_batches, "timeline17": timeline17_batches}
 
 
-def snapshot(batches: list[Path], db: Path, workers: int = 1) -> dict:
-    """Every run's summary and the exported pages, stories and storylines."""
+def snapshot(batches: list[Path], db: Path, workers: int = 1, run=None) -> dict:
+    """Every run's summary and the exported pages, stories and storylines. `run(sl, batch)`: how
+    each batch is run (default: `sl.run`), returning its summary."""
     from storyline import Storyline
 
     runs = []
     with Storyline(db) as sl:
         for batch in batches:
-            summary = sl.run([batch], workers=workers).as_dict()
+            summary = (run(sl, batch) if run else sl.run([batch], workers=workers)).as_dict()
             summary.pop("skipped")
             summary.pop("seconds", None)  # wall time per phase: never the same twice
             runs.append(summary)

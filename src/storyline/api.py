@@ -70,6 +70,14 @@ class Storyline:
         and store as `run`: a page the store holds is not added twice."""
         return run_pipeline([], self.store, self.config, reports=reports, records=records)
 
+    def load(self, prepared_dir: str | Path, *, reports: bool = True) -> RunSummary:
+        """Store the pages a scaled-out run prepared (`run --engine dask`, run/dask_engine.py) and
+        run the stages after extraction on them, as `run` does: the store ends as a local run
+        of the same inputs would leave it."""
+        from .run.dask_engine import prepared_pages
+        return run_pipeline([], self.store, self.config, reports=reports,
+                            prepared=prepared_pages(prepared_dir, self.config))
+
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:
         """The report of a story or a storyline (entities, quotes, claims, timeline, summary):
         read back when stored and up to date, else built (and stored, unless read-only). With

@@ -24,6 +24,7 @@ from .run.rebuild import STAGES
 from .read import check_inputs, count_pages, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 from .web.serve import add_parser as serve_parser, cmd_serve
+from .cli_dask import add_engine_options, add_load_parser, cmd_load, run_with_dask
 
 OK, SKIPPED, FATAL = 0, 1, 2
 
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--update", action="store_true",
                      help="a stored page whose id comes with new content is replaced by the new version "
                           "(the old one is recorded as superseded; stories are then recomputed)")
+    add_engine_options(run)
     run.add_argument("--no-reports", action="store_true",
                      help="leave story reports to `show` (NER over each page's text costs several times "
                           "its extraction)")
@@ -127,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
                           "stories and storylines tables")
     exp.add_argument("out", metavar="OUT")
     serve_parser(sub, common)
+    add_load_parser(sub, common)
     return parser
 
 
@@ -226,6 +229,8 @@ def cmd_rebuild(args, config) -> int:
 
 def cmd_run(args, config) -> int:
     check_inputs(args.inputs)  # before the store is created or opened
+    if args.engine == "dask":
+        return run_with_dask(args, config)
     bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
     try:
         with Storyline(args.db, config) as sl:
@@ -527,7 +532,8 @@ def cmd_export(args, config) -> int:
 
 
 COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
-            "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete, "serve": cmd_serve}
+            "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete, "serve": cmd_serve,
+            "load": lambda args, config: cmd_load(args, config, _print_summary)}
 
 
 def main(argv: list[str] | None = None) -> int:

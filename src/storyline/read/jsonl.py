@@ -67,13 +67,15 @@ def _bounded_int(digits: str) -> int | float:
     return int(digits) if len(digits) <= 4000 else float(digits)
 
 
-def read_jsonl(stream: BinaryIO, source: str, config: Config, key: str | None = None) -> Iterator[Page | Skipped]:
+def read_jsonl(stream: BinaryIO, source: str, config: Config, key: str | None = None, *,
+               first_line: int = 1, max_lines: int | None = None) -> Iterator[Page | Skipped]:
     """Records of a JSONL stream; `key` (the file's resolved path) makes ids of records
-    without id or URL the same however the path was typed."""
+    without id or URL the same however the path was typed. A stream positioned at line
+    `first_line` of its file reads `max_lines` lines from there (a partition of a big file)."""
     key = key or source
     limit = config.max_page_bytes
-    lineno = 0
-    while True:
+    lineno = first_line - 1
+    while max_lines is None or lineno < first_line - 1 + max_lines:
         line = stream.readline(limit + 1)
         if not line:
             return

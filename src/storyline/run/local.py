@@ -122,8 +122,10 @@ class RunSummary:
 def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Config(), *,
                  workers: int = 1, progress: Callable[[int], None] | None = None,
                  phase: Callable[[str], None] | None = None, update: bool = False,
-                 reports: bool = True, records: Iterable[Page | Skipped] | None = None) -> RunSummary:
-    """`records`: pages already read (an upload), taken instead of reading `inputs`.
+                 reports: bool = True, records: Iterable[Page | Skipped] | None = None,
+                 prepared: Iterable[Prepared | Skipped] | None = None) -> RunSummary:
+    """`records`: pages already read (an upload), taken instead of reading `inputs`. `prepared`:
+    pages already extracted and fingerprinted (`storyline load` of a scaled-out run's output).
     `progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
     page stored before whose id comes again with other content is a new version of it (the old
     one is recorded as superseded); otherwise that record is skipped as a reused id. `reports`:
@@ -160,10 +162,33 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 continue
             yield item
 
+    def prepared_not_stored(items: Iterable[Prepared | Skipped]) -> Iterator[Prepared | Skipped]:
+        for item in items:
+            summary.read += 1
+            page_id = item.id if isinstance(item, Skipped) else item.article.id
+            if not store.has_page(page_id):
+                yield item
+                continue
+            if isinstance(item, Prepared) and store.skip_reason(page_id) is not None:
+                yield item  # skipped before (a crash, other limits), extracted this time
+                continue
+            stored_hash = store.stored_content_hash(page_id)
+            if isinstance(item, Prepared) and stored_hash and stored_hash != item.content_hash:
+                yield reused_id(page_id, item.article.source, item.content_hash)
+                continue
+            summary.already_stored += 1
+            if progress:
+                progress(1)
+
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()
     extracting = time.perf_counter()
-    for result in run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare, config, workers):
+    if prepared is not None:
+        results: Iterable[Prepared | Skipped] = prepared_not_stored(prepared)
+    else:
+        results = run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare,
+                                 config, workers)
+    for result in results:
         batch.append(result)
         if progress:
             progress(1)

@@ -1,0 +1,57 @@
+"""The command line of the scaled-out engine: `run --engine dask` and `load`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+OK, SKIPPED = 0, 1
+
+
+def add_engine_options(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="local (default): this machine, into --db; dask: extraction on a Dask cluster, written "
+                          "as Parquet to --out, for `storyline load` (needs pip install 'storyline[dask]')")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: an existing cluster's scheduler "
+                                                             "(tcp://host:8786); else a local cluster of --workers")
+    run.add_argument("--out", metavar="DIR", help="with --engine dask: the folder the prepared pages go to "
+                                                  "(a rerun on the same folder resumes)")
+    run.add_argument("--pages-per-partition", type=int, default=None, metavar="N",
+                     help="with --engine dask: pages per partition of a JSONL file, files per partition of "
+                          "single pages (default 2000)")
+
+
+def add_load_parser(sub, common: argparse.ArgumentParser) -> None:
+    load = sub.add_parser("load", parents=[common], help="store what `run --engine dask` prepared, and run the "
+                                                         "stages after extraction on it")
+    load.add_argument("prepared_dir", metavar="PARQUET_DIR")
+    load.add_argument("--no-reports", action="store_true", help="leave story reports to `show`")
+
+
+def run_with_dask(args, config) -> int:
+    from .errors import UsageError
+    from .run.dask_engine import PAGES_PER_PARTITION, run_dask
+
+    if not args.out:
+        raise UsageError("--engine dask writes Parquet: give the folder with --out DIR, then `storyline load DIR`")
+    if "-" in args.inputs:
+        raise UsageError("--engine dask reads files and folders, not stdin")
+    summary = run_dask(args.inputs, args.out, config, workers=args.workers if args.workers > 1 else None,
+                       scheduler=args.scheduler, pages_per_partition=args.pages_per_partition or PAGES_PER_PARTITION)
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=1))
+    else:
+        print(f"{summary.partitions} partitions on {summary.workers} Dask worker(s): {summary.written} written "
+              f"({summary.pages} pages, {summary.skipped} skipped), {summary.resumed} kept from an earlier run; "
+              f"{summary.seconds.get('total', 0):.1f} s", file=sys.stderr)
+        print(f"next: storyline load {args.out} --db {args.db}", file=sys.stderr)
+    return SKIPPED if summary.skipped else OK
+
+
+def cmd_load(args, config, print_summary) -> int:
+    from .api import Storyline
+
+    with Storyline(args.db, config) as sl:
+        summary = sl.load(args.prepared_dir, reports=not args.no_reports)
+    print_summary(summary, args)
+    return SKIPPED if summary.skipped else OK

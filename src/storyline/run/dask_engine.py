@@ -1,0 +1,157 @@
+"""`storyline run --engine dask`: the per-page work of a run (read, extract, fingerprint, count
+terms, date the page alone: run/local.py `prepare`) as a map over partitions of the input on a
+Dask cluster, each partition written as one Parquet file; `storyline load` then runs the stages
+after extraction (copies, dates, stories, storylines, reports) into the store, on one machine.
+
+Extraction is where a run's time goes (trafilatura, about 40 ms a page), and it is independent
+per page, so it is what scales out here. The stages after it are the local engine's, fed the
+partitions in input order, so the store ends exactly as `storyline run` would leave it, whatever
+the number of partitions and workers.
+
+Faults: a partition's file appears whole or not at all (written under a temporary name, then
+renamed), a task that dies with its worker is run again by Dask, and a run started again on the
+same output folder skips the partitions already written. Only this module imports Dask.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError, UsageError
+from .local import Prepared, prepare
+from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
+from .prepared_io import read_partition_file, write_partition
+from .workers import run_in_workers
+
+MANIFEST = "manifest.json"
+FORMAT = "storyline-prepared/1"
+
+
+@dataclass(slots=True)
+class DaskSummary:
+    partitions: int = 0
+    written: int = 0  # partitions computed by this run
+    resumed: int = 0  # partitions found written by an earlier run and kept
+    pages: int = 0  # pages in the partitions this run wrote
+    skipped: int = 0
+    workers: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def prepare_partition(part: Partition, config: Config, out_dir: str) -> dict:
+    """One partition, on a worker: read, prepare each page (in a child process, under the
+    per-page time and memory limits), write the partition's file. Skips a partition written."""
+    path = Path(out_dir) / "prepared" / f"{part.name}.parquet"
+    if path.exists():
+        return {"index": part.index, "resumed": True}
+    import multiprocessing
+    if multiprocessing.current_process().daemon:
+        raise RuntimeError("storyline extracts each page in a child process, which a daemon Dask worker may not "
+                           "start: run the workers with the setting distributed.worker.daemon: False "
+                           "(environment DASK_DISTRIBUTED__WORKER__DAEMON=False)")
+    start = time.perf_counter()
+    items = list(run_in_workers(read_partition(part, config), prepare, config, 1))
+    write_partition(items, path)
+    return {"index": part.index, "resumed": False, "pages": len(items),
+            "skipped": sum(not isinstance(i, Prepared) for i in items), "seconds": time.perf_counter() - start}
+
+
+def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers: int | None = None,
+             scheduler: str | None = None, pages_per_partition: int = PAGES_PER_PARTITION,
+             task: Callable[[Partition, Config, str], dict] = prepare_partition) -> DaskSummary:
+    """Prepare every page of `inputs` on a Dask cluster (the one at `scheduler`, else a local one
+    of `workers` processes) into `out_dir`. Run again on the same folder, it resumes."""
+    out = Path(out_dir)
+    summary = DaskSummary()
+    began = time.perf_counter()
+    parts = plan_partitions(inputs, pages_per_partition)
+    summary.partitions = len(parts)
+    _check_manifest(out, inputs, parts, config)
+    summary.seconds["plan"] = round(time.perf_counter() - began, 3)
+    client, cluster = _client(workers, scheduler)
+    try:
+        summary.workers = len(client.scheduler_info()["workers"])
+        started = time.perf_counter()
+        futures = client.map(task, parts, config=config, out_dir=str(out), key=[f"prepare-{p.name}" for p in parts],
+                             pure=False, retries=2)
+        for result in client.gather(futures):
+            if result.get("resumed"):
+                summary.resumed += 1
+            else:
+                summary.written += 1
+                summary.pages += result.get("pages", 0)
+                summary.skipped += result.get("skipped", 0)
+        summary.seconds["prepare"] = round(time.perf_counter() - started, 3)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    summary.seconds["total"] = round(time.perf_counter() - began, 3)
+    return summary
+
+
+def _client(workers: int | None, scheduler: str | None):
+    import logging
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # a cluster's start and stop are no news
+
+    if scheduler:
+        return Client(scheduler), None
+    # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
+    dask.config.set({"distributed.worker.daemon": False})
+    cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+                           silence_logs=40)
+    return Client(cluster), cluster
+
+
+def _check_manifest(out: Path, inputs: list[str], parts: list[Partition], config: Config) -> None:
+    """Write the plan beside the partitions; a folder holding another run's plan is refused."""
+    manifest = {"format": FORMAT, "inputs": [str(Path(i).resolve()) for i in inputs],
+                "partitions": [asdict(p) for p in parts], "settings": _settings(config)}
+    path = out / MANIFEST
+    if path.exists():
+        old = json.loads(path.read_text())
+        if old != json.loads(json.dumps(manifest)):
+            raise UsageError(f"{out} holds the output of another run (other inputs or settings): give another --out, "
+                             "or remove it")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=1))
+
+
+def _settings(config: Config) -> dict:
+    """The settings the prepared pages depend on: a load under other settings would differ."""
+    keys = ("max_page_bytes", "max_text_chars", "text_kind", "shingle_size", "num_perm", "lsh_bands")
+    return {k: getattr(config, k) for k in keys}
+
+
+def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
+    """Every prepared or skipped page of a finished output folder, in input order; an
+    unfinished folder is an error that names what is missing."""
+    out = Path(out_dir)
+    path = out / MANIFEST
+    if not path.exists():
+        raise InputError(f"{out} is not the output of `storyline run --engine dask` (no {MANIFEST})")
+    manifest = json.loads(path.read_text())
+    if manifest.get("format") != FORMAT:
+        raise InputError(f"{out}: unknown format {str(manifest.get('format'))[:40]!r}")
+    if manifest["settings"] != _settings(config):
+        raise UsageError(f"{out} was prepared under other settings ({manifest['settings']}); load it with those")
+    files = [out / "prepared" / f"part-{p['index']:06d}.parquet" for p in manifest["partitions"]]
+    missing = [f.name for f in files if not f.exists()]
+    if missing:
+        raise InputError(f"{out}: {len(missing)} of {len(files)} partitions are not written yet ({', '.join(missing[:3])}"
+                         f"{', ...' if len(missing) > 3 else ''}): run the same `storyline run --engine dask` again "
+                         "to finish them")
+    for f in files:
+        yield from read_partition_file(f)

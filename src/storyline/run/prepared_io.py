@@ -1,0 +1,97 @@
+"""Prepared pages (extracted, fingerprinted, counted: run/local.py `Prepared`) and skipped
+pages as Parquet, one file per partition: what a scaled-out run writes and `storyline load`
+reads back. Plain columns a user can query (id, source, url, title, text, dates, agency), the
+rest as JSON, and the fingerprint's arrays as bytes. Nothing is pickled: loading a folder
+never runs code from it.
+
+A partition's file is written under a temporary name and renamed when complete, so a worker
+killed while writing leaves no partial file, and a partition written twice (a retried task)
+is the same file once.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from ..records import Article, Dateline, Injection, Mention, PageSignals, Signature, Skipped
+from .local import Prepared
+
+COLUMNS = ("id", "status", "source", "url", "title", "text", "claimed_date", "agency", "reason", "detail",
+           "minhash", "shingles")
+
+
+def _row(item: Prepared | Skipped) -> dict:
+    if isinstance(item, Skipped):
+        return {"id": item.id, "status": "skipped", "source": item.source, "url": None, "title": None, "text": None,
+                "claimed_date": None, "agency": None, "reason": item.reason,
+                "detail": json.dumps({"transient": item.transient}), "minhash": None, "shingles": None}
+    a, sig = item.article, item.signature
+    detail = {
+        "byline": a.byline, "site_name": a.site_name, "dateline": asdict(a.dateline) if a.dateline else None,
+        "injections": [asdict(i) for i in a.injections], "warnings": list(a.warnings), "signals": asdict(a.signals),
+        "exact_hash": sig.exact_hash, "band_keys": list(sig.band_keys), "window_keys": list(sig.window_keys),
+        "terms": item.terms, "story_counts": item.story_counts, "content_hash": item.content_hash,
+        "mentions": [asdict(m) for m in item.mentions],
+    }
+    return {"id": a.id, "status": "ok", "source": a.source, "url": a.url, "title": a.title, "text": a.text,
+            "claimed_date": a.claimed_date, "agency": a.agency, "reason": None,
+            "detail": json.dumps(detail, ensure_ascii=False),
+            "minhash": sig.minhash.astype("<u8").tobytes(), "shingles": sig.shingles.astype("<u8").tobytes()}
+
+
+def _item(row: dict) -> Prepared | Skipped:
+    detail = json.loads(row["detail"])
+    if row["status"] == "skipped":
+        return Skipped(row["id"], row["source"], row["reason"], transient=bool(detail.get("transient")))
+    signals = detail["signals"]
+    article = Article(
+        id=row["id"], source=row["source"], title=row["title"], text=row["text"], byline=detail["byline"],
+        site_name=detail["site_name"], claimed_date=row["claimed_date"],
+        dateline=Dateline(**detail["dateline"]) if detail["dateline"] else None, agency=row["agency"], url=row["url"],
+        injections=tuple(Injection(**i) for i in detail["injections"]), warnings=tuple(detail["warnings"]),
+        signals=PageSignals(categories=tuple(signals["categories"]), byline_label=signals["byline_label"],
+                            claimed_date_where=signals["claimed_date_where"],
+                            unrelated_headlines=signals["unrelated_headlines"], rendered_date=signals["rendered_date"],
+                            removed=tuple(signals.get("removed") or ())))
+    signature = Signature(page_id=row["id"], exact_hash=detail["exact_hash"],
+                          minhash=np.frombuffer(row["minhash"], dtype="<u8").astype(np.uint64),
+                          shingles=np.frombuffer(row["shingles"], dtype="<u8").astype(np.uint64),
+                          band_keys=tuple(detail["band_keys"]), window_keys=tuple(detail["window_keys"]))
+    return Prepared(article, signature, detail["terms"], detail["story_counts"], detail["content_hash"],
+                    tuple(Mention(**m) for m in detail["mentions"]))
+
+
+def write_partition(items: list[Prepared | Skipped], path: Path) -> None:
+    """Write atomically: under a temporary name, then renamed into place."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [_row(item) for item in items]
+    table = pa.Table.from_pylist(rows, schema=_schema()) if rows else _schema().empty_table()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, temporary, compression="zstd")
+    os.replace(temporary, path)
+
+
+def read_partition_file(path: Path):
+    """The prepared and skipped pages of one partition's file, in order, one row group at a time."""
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    for group in range(handle.num_row_groups):
+        for row in handle.read_row_group(group).to_pylist():
+            yield _item(row)
+
+
+def _schema():
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema([("id", text), ("status", text), ("source", text), ("url", text), ("title", text),
+                      ("text", text), ("claimed_date", text), ("agency", text), ("reason", text), ("detail", text),
+                      ("minhash", pa.binary()), ("shingles", pa.binary())])

@@ -1,0 +1,113 @@
+"""`storyline run --engine dask` then `storyline load`: the same store as a local run, whatever
+the partitions and workers; a worker killed mid-run and a run stopped half-way lose and
+duplicate nothing."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from storyline import Storyline
+from storyline.config import Config
+from storyline.errors import InputError, UsageError
+from storyline.read import read_inputs
+from storyline.run.partitions import plan_partitions, read_partition
+
+from .engine_snapshot import AEB, aeb_batches, seed_batches, snapshot
+from .test_engine_same_answer import _compare
+
+pytest.importorskip("distributed")
+from storyline.run.dask_engine import prepare_partition, run_dask  # noqa: E402  (needs dask)
+
+
+def _jsonl(path: Path, n: int) -> Path:
+    with open(path, "w", encoding="utf-8") as handle:
+        for i in range(n):
+            record = {"text": f"Report {i}: the council met on Monday and voted on item {i} of the budget."}
+            if i % 3 == 0:
+                record["id"] = f"own-{i}"
+            handle.write(json.dumps(record) + "\n")
+            if i % 5 == 0:
+                handle.write("\n")  # blank lines count as lines, not records
+    return path
+
+
+def test_partitions_yield_the_pages_of_a_local_read_in_order(tmp_path):
+    big = _jsonl(tmp_path / "big.jsonl", 23)
+    (tmp_path / "pages").mkdir()
+    for i in range(5):
+        (tmp_path / "pages" / f"{i}.txt").write_text(f"Page {i}. Rain fell all day in the valley, officials said.")
+    inputs = [str(tmp_path / "pages"), str(big)]
+    config = Config()
+    local = [(p.id, p.source) for p in read_inputs(inputs, config)]
+    parts = plan_partitions(inputs, pages_per_partition=4)
+    assert len(parts) > 4
+    got = [(p.id, p.source) for part in parts for p in read_partition(part, config)]
+    assert got == local
+
+
+def _load_run(out: Path, workers: int, per_partition: int, task=prepare_partition):
+    def run(sl, batch):
+        summary = run_dask([str(batch)], out / batch.stem, sl.config, workers=workers,
+                           pages_per_partition=per_partition, task=task)
+        assert summary.written + summary.resumed == summary.partitions
+        return sl.load(out / batch.stem)
+    return run
+
+
+def test_seeds_give_the_local_engines_answer(tmp_path):
+    got = snapshot(seed_batches(tmp_path), tmp_path / "s.db", run=_load_run(tmp_path / "out", 2, 1))
+    _compare("seeds", got)
+
+
+def test_aeb_gives_the_local_engines_answer(tmp_path):
+    if not AEB.is_dir():
+        pytest.skip("../shared/data/aeb is not present")
+    got = snapshot(aeb_batches(tmp_path), tmp_path / "a.db", run=_load_run(tmp_path / "out", 2, 40))
+    _compare("aeb", got)
+
+
+def _dies_once(part, config, out_dir):
+    """A partition task whose worker process dies (as if killed) the first time it runs partition 1."""
+    marker = Path(out_dir) / f".died-{part.index}"
+    if part.index == 1 and not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return prepare_partition(part, config, out_dir)
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path):
+    got = snapshot(seed_batches(tmp_path), tmp_path / "s.db", run=_load_run(tmp_path / "out", 2, 1, task=_dies_once))
+    assert list((tmp_path / "out").glob("*/.died-1"))  # the worker did die
+    _compare("seeds", got)
+
+
+def _fails_from_partition_2(part, config, out_dir):
+    if part.index >= 2:
+        raise RuntimeError("the cluster went away")
+    return prepare_partition(part, config, out_dir)
+
+
+def test_a_rerun_resumes_from_the_partitions_written(tmp_path):
+    batch = _jsonl(tmp_path / "b.jsonl", 12)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="went away"):
+        run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=3, task=_fails_from_partition_2)
+    written = sorted(p.name for p in (out / "prepared").glob("*.parquet"))
+    assert written[:2] == ["part-000000.parquet", "part-000001.parquet"]
+    with Storyline(tmp_path / "x.db") as sl, pytest.raises(InputError, match="not written yet"):
+        sl.load(out)
+    again = run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=3)
+    assert again.resumed == len(written) and again.written == again.partitions - len(written)
+    with Storyline(tmp_path / "d.db") as sl:
+        loaded = sl.load(out, reports=False)
+    with Storyline(tmp_path / "l.db") as sl:
+        local = sl.run([batch], reports=False)
+    assert loaded.added == local.added == 12
+    with Storyline(tmp_path / "d.db") as d, Storyline(tmp_path / "l.db") as l:
+        assert [(p["id"], p["story"], p["duplicate_of"]) for p in d.pages()] == \
+            [(p["id"], p["story"], p["duplicate_of"]) for p in l.pages()]
+    with pytest.raises(UsageError, match="another run"):
+        run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=5)
