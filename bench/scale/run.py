@@ -1,6 +1,7 @@
 """`storyline run` at scale: pages/s, peak memory and time per phase at 10k and 100k pages.
 
     .venv/bin/python bench/scale/run.py [--sizes 10000 100000] [--workers 2]
+    .venv/bin/python bench/scale/run.py --engine dask [--sizes 10000] [--dask-workers 1 2]
 
 The input: JSONL text records built from real text with stories and copies planted
 (stream.py): replicas of the 2,304 Timeline17 articles, each replica with half of its
@@ -55,11 +56,76 @@ def run_one(n: int, workers: int) -> dict:
             "phases": summary["seconds"], "store": summary["store"]}
 
 
+def _command(args: list[str]) -> tuple[float, int, str]:
+    """(wall seconds, peak resident KB of any child process so far, stdout) of one storyline command."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "storyline.cli", *args], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"storyline {args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.stdout
+
+
+def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
+    """`run --engine dask` with each number of workers (the whole command: cluster start included),
+    then `load` of the output into a fresh store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stream = Path(tmp) / f"stream-{n}.jsonl"
+        write_stream(stream, n)
+        rows = []
+        for workers in worker_counts:
+            wall, _, out = _command(["run", "--engine", "dask", "--workers", str(workers), "--out", f"{tmp}/out-{workers}",
+                                     "--json", str(stream)])
+            summary = json.loads(out)
+            parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
+            rows.append({"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
+                         "prepare_seconds": summary["seconds"]["prepare"],
+                         "start_seconds": round(wall - summary["seconds"]["prepare"], 1),
+                         "partitions": summary["partitions"], "parquet_bytes": parquet})
+            print(json.dumps(rows[-1]), flush=True)
+        wall, peak_kb, out = _command(["load", f"{tmp}/out-{worker_counts[-1]}", "--db", f"{tmp}/s.db", "--json"])
+        load = {"wall_seconds": round(wall, 1), "phases": json.loads(out)["seconds"], "peak_mb": round(peak_kb / 1024)}
+    return {"pages": n, "runs": rows, "load": load}
+
+
+def dask_main(args) -> None:
+    results = [run_dask_rows(n, args.dask_workers) for n in sorted(args.sizes)]
+    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
+              "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
+              "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results}
+    (HERE / "results-dask.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = ["# run --engine dask, then load (JSONL text records, stories and copies planted)", "",
+             f"- date: {result['date']}", f"- machine: {result['machine']}",
+             "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
+             f"- command: `{result['command']}` (whole commands, a local cluster started by each)", "",
+             "| pages | workers | wall s | pages/s | prepare s | start and plan s | partitions | Parquet MB | speed-up |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for size in results:
+        base = size["runs"][0]["wall_seconds"]
+        for r in size["runs"]:
+            lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
+                         f"{r['prepare_seconds']} | {r['start_seconds']} | {r['partitions']} | "
+                         f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× |")
+    lines += ["", "`load` (the stages after extraction, on one machine, into a fresh store):", "",
+              "| pages | wall s | peak MB | phases |", "|---|---|---|---|"]
+    for size in results:
+        load = size["load"]
+        lines.append(f"| {size['pages']:,} | {load['wall_seconds']} | {load['peak_mb']} | "
+                     + ", ".join(f"{k} {v}" for k, v in load["phases"].items()) + " |")
+    (HERE / "results-dask.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    if args.engine == "dask":
+        dask_main(args)
+        return
     rows = []
     for n in sorted(args.sizes):
         rows.append(run_one(n, args.workers))

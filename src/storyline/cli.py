@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                                      ".html/.htm (.gz), .warc(.gz), .jsonl), extract articles, find copies "
                                      "and group stories. Re-running adds nothing twice.")
     run.add_argument("inputs", nargs="+", metavar="INPUT")
-    run.add_argument("--workers", type=_positive, default=1, help="extraction processes (default 1)")
+    run.add_argument("--workers", type=_positive, default=None,
+                     help="extraction processes (default 1); with --engine dask, the local cluster's worker "
+                          "processes (default: one per core)")
     run.add_argument("--max-page-bytes", type=int, help="skip pages larger than this")
     run.add_argument("--text-kind", choices=("article", "page"),
                      help="plain texts (JSONL text, .txt files) are clean articles, kept whole, or page dumps, "
@@ -234,7 +236,7 @@ def cmd_run(args, config) -> int:
     bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
     try:
         with Storyline(args.db, config) as sl:
-            summary = sl.run(args.inputs, workers=args.workers, progress=update, phase=phase, update=args.update,
+            summary = sl.run(args.inputs, workers=args.workers or 1, progress=update, phase=phase, update=args.update,
                              reports=not args.no_reports)
     except KeyboardInterrupt:
         if bar is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 OK, SKIPPED = 0, 1
@@ -18,7 +19,7 @@ def add_engine_options(run: argparse.ArgumentParser) -> None:
                                                   "(a rerun on the same folder resumes)")
     run.add_argument("--pages-per-partition", type=int, default=None, metavar="N",
                      help="with --engine dask: pages per partition of a JSONL file, files per partition of "
-                          "single pages (default 2000)")
+                          "single pages (default 1000)")
 
 
 def add_load_parser(sub, common: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def run_with_dask(args, config) -> int:
         raise UsageError("--engine dask writes Parquet: give the folder with --out DIR, then `storyline load DIR`")
     if "-" in args.inputs:
         raise UsageError("--engine dask reads files and folders, not stdin")
-    summary = run_dask(args.inputs, args.out, config, workers=args.workers if args.workers > 1 else None,
+    summary = run_dask(args.inputs, args.out, config, workers=args.workers or os.cpu_count() or 1,
                        scheduler=args.scheduler, pages_per_partition=args.pages_per_partition or PAGES_PER_PARTITION)
     if args.json:
         print(json.dumps(summary.as_dict(), indent=1))

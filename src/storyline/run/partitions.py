@@ -23,7 +23,7 @@ from ..read.files import format_of, read_file
 from ..read.jsonl import read_jsonl
 from ..records import Page, Skipped
 
-PAGES_PER_PARTITION = 2000
+PAGES_PER_PARTITION = 1000
 
 
 @dataclass(slots=True, frozen=True)
