@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from urllib.parse import quote
 
 import pytest
 
@@ -296,3 +297,18 @@ def test_a_report_not_built_yet_never_holds_the_page_up(seed_dir, tmp_path):
     patient = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=120))
     later = patient.get(f"/api/stories/{sid}").json()
     assert later["report_pending"] is False and later["report"]["timeline"]
+
+
+def test_page_ids_of_any_characters_are_served_and_linked(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS, report_wait=120))
+    odd = "bbc/2010?x=1#frag%20 é"
+    added = client.post("/api/pages", json={"pages": [
+        {"id": odd, "title": "Storm closes the harbour", "text": "The harbour closed on Sunday as the storm arrived, "
+                                                                 "port officials said, and ferries stayed in port."}]})
+    assert added.json()["pages"][0]["id"] == odd
+    quoted = quote(odd, safe="")
+    assert client.get(f"/api/pages/{quoted}").json()["id"] == odd
+    assert client.get(f"/pages/{quoted}").status_code == 200
+    assert client.get(f"/pages/{quoted}.json").json()["id"] == odd
+    story = added.json()["pages"][0]["story"]
+    assert f'href="/pages/{quoted}"' in client.get(f"/stories/{story}").text

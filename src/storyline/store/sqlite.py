@@ -149,10 +149,21 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            # Readers that keep views of the store (the web reader's story list) look at this
+            # number to know it changed; reports, written outside transactions, do not move it.
+            self.db.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
+                            "ON CONFLICT (key) DO UPDATE SET value = value + 1")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def generation(self) -> tuple:
+        """Changes whenever a transaction changed the store (and when pages or stories were
+        added or removed by any other path)."""
+        return tuple(self.db.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'generation'), (SELECT max(seq) FROM pages), "
+            "(SELECT count(*) FROM stories)").fetchone())
 
     # -- pages -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:

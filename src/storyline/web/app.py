@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -54,6 +54,7 @@ def _templates() -> Environment:
 
     env.globals["link"] = link
     env.filters["when"] = _when
+    env.filters["u"] = lambda ident: quote(str(ident), safe="")  # ids are anyone's strings: '/', '?', '#'
     env.filters["web_url"] = lambda url: url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
     env.filters["pct"] = lambda share: f"{round((share or 0) * 100)}%"
     return env
@@ -131,7 +132,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         if data is None:
             return not_found(request, "story", sid)
         if data["id"] != sid and not wants_json(request):
-            return RedirectResponse(f"/stories/{data['id']}", status_code=301)  # a merged story's old id
+            return RedirectResponse(f"/stories/{quote(data['id'], safe='')}", status_code=301)  # a merged story's old id
         return render(request, "story.html", data, timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])),
                       graph=charts.provenance_graph(data["members"]))
 
@@ -144,8 +145,12 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
                       timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])))
 
     def page(request: Request) -> Response:
-        pid = _strip(request.path_params["pid"])
+        given = _raw_param(request, "pages/") or request.path_params["pid"]
+        pid = _strip(given)
         data = page_view(reader, pid)
+        if data is None and pid != given:  # an id of its own that ends in .json
+            pid = given
+            data = page_view(reader, pid)
         if data is None:
             return not_found(request, "page", pid)
         return render(request, "page.html", data, show_removed=request.query_params.get("removed") in ("1", "yes"))
@@ -238,11 +243,11 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
 
     routes = [
         Route("/", stories), Route("/stories", stories), Route("/stories.json", stories),
-        Route("/stories/{sid}", story), Route("/storylines/{lid}", storyline), Route("/pages/{pid}", page),
+        Route("/stories/{sid}", story), Route("/storylines/{lid}", storyline), Route("/pages/{pid:path}", page),
         Route("/diff", diff), Route("/diff.json", diff),
         Route("/add", add_form, methods=["GET"]), Route("/add", add_pages_form, methods=["POST"]),
         Route("/api/stories", stories), Route("/api/stories/{sid}", story),
-        Route("/api/storylines/{lid}", storyline), Route("/api/pages/{pid}", page, methods=["GET"]),
+        Route("/api/storylines/{lid}", storyline), Route("/api/pages/{pid:path}", page, methods=["GET"]),
         Route("/api/pages", api_add_pages, methods=["POST"]), Route("/api/diff", diff),
         Route("/api/openapi.json", openapi),
         Route("/favicon.ico", lambda request: Response(status_code=204)),  # none: browsers ask anyway
@@ -252,6 +257,17 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         HTTPException: on_http, BadRequest: on_bad_request, UploadError: on_bad_request, WebError: on_web_error,
         BodyTooLarge: on_too_large, Exception: on_crash})
     return Guard(app, names=served_names(host, allowed_hosts), max_body=max_body)
+
+
+def _raw_param(request: Request, after: str) -> str | None:
+    """The rest of the path after `after`, decoded once from the raw path: a page id may hold '/',
+    '%' or anything else (JSONL ids are anyone's strings), which decoding twice would change."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return None
+    path = raw.decode("latin-1").split("?", 1)[0]
+    at = path.find("/" + after)
+    return unquote(path[at + len(after) + 1:], encoding="utf-8", errors="replace") if at >= 0 else None
 
 
 def _bearer(request: Request) -> str | None:

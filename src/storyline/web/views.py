@@ -2,13 +2,12 @@
 API render the same view. Views read through the Python API (`Storyline`), never SQLite.
 
 The story list is what most requests ask for, so its per-story facts (sources, content-farm
-share, misdated pages, names) are computed once per state of the store and kept in memory: a
-run or an upload changes the store's files, and the next request recomputes them.
+share, misdated pages, names) are computed once per generation of the store and kept in
+memory: a run, an upload or an edit moves the generation, and the next request recomputes them.
 """
 from __future__ import annotations
 
 import math
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as Pending
 from dataclasses import dataclass, fields
@@ -141,30 +140,25 @@ class Reader:
         """A writable store; hold `write_lock` while using it (SQLite also locks across processes)."""
         return Storyline(self.db, self.config)
 
-    def _stamp(self) -> tuple:
-        """Changes whenever the store is written (the database or its write-ahead log)."""
-        out = []
-        for path in (self.db, self.db.with_name(self.db.name + "-wal")):
-            try:
-                st = os.stat(path)
-                out.append((st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                out.append(None)
-        return tuple(out)
-
     def story_facts(self) -> dict:
-        """{"stories": [story dicts, store order], "by_id": {...}} with each story's sources,
-        content-farm share, misdated pages, sites, agencies, storyline name and entity names."""
-        stamp = self._stamp()
+        """{"stories": [story dicts, store order], "by_id": {...}, "sorted": {...}} with each
+        story's sources, content-farm share, misdated pages, sites, agencies, storyline name and
+        entity names. Recomputed when the store's generation moves (a run, an upload, an edit;
+        not a report being stored); meanwhile other requests are served the facts before it."""
+        stamp = self.storyline().store.generation()
         cached = self._facts
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        with self._facts_lock:
+        if not self._facts_lock.acquire(blocking=cached is None):
+            return cached[1]  # another thread is recomputing: the previous facts for now
+        try:
             if self._facts is not None and self._facts[0] == stamp:
                 return self._facts[1]
             facts = _story_facts(self.storyline())
             self._facts = (stamp, facts)
             return facts
+        finally:
+            self._facts_lock.release()
 
 
 def _story_facts(sl: Storyline) -> dict:
