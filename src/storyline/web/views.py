@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import threading
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as Pending
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..api import SORTS, Storyline
 from ..records import CONTENT_FARM_AT, PageFilter
+from ..schema import public_page
 from ..store.rows import site_key
 
 PER_PAGE, MAX_PER_PAGE = 25, 100
@@ -91,7 +93,6 @@ class ListQuery:
 
 
 def _is_day(value: str) -> bool:
-    from datetime import date
     try:
         date.fromisoformat(value)
     except ValueError:
@@ -139,6 +140,29 @@ class Reader:
     def writer(self) -> Storyline:
         """A writable store; hold `write_lock` while using it (SQLite also locks across processes)."""
         return Storyline(self.db, self.config)
+
+    def build_report(self, story_or_line: str) -> dict | None:
+        """Have the report built (one at a time, by the writer) and wait `report_wait` for it."""
+        with self._building_lock:
+            job = self._building.get(story_or_line)
+            if job is None:
+                job = self._building[story_or_line] = self._builder.submit(self._build, story_or_line)
+        try:
+            return job.result(timeout=self.report_wait)
+        except Pending:
+            return None
+
+    def _build(self, story_or_line: str) -> dict:
+        try:
+            with self.write_lock:
+                writer = self.writer()
+                try:
+                    return writer.report(story_or_line) or {}
+                finally:
+                    writer.close()
+        finally:
+            with self._building_lock:
+                self._building.pop(story_or_line, None)
 
     def story_facts(self) -> dict:
         """{"stories": [story dicts, store order], "by_id": {...}, "sorted": {...}} with each
@@ -262,7 +286,6 @@ def story_view(reader: Reader, story_id: str) -> dict | None:
     story = sl.show(story_id, report=False)
     if story is None:
         return None
-    from ..schema import public_page
     pages = [public_page(p) for p in sl.store.pages(story=story["id"], with_text=False)]
     has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
     story["members"] = [_member(p, has_copies) for p in pages]
@@ -277,29 +300,7 @@ def report(reader: Reader, story_or_line: str) -> dict | None:
     """The stored report; else it is built by the writer (NER: about a second per short story) and
     stored for the next reader, and None when that takes longer than the reader waits."""
     found = reader.storyline().report(story_or_line, build=False)
-    if found is not None:
-        return found
-    with reader._building_lock:
-        job = reader._building.get(story_or_line)
-        if job is None:
-            job = reader._building[story_or_line] = reader._builder.submit(_build_report, reader, story_or_line)
-    try:
-        return job.result(timeout=reader.report_wait)
-    except Pending:
-        return None
-
-
-def _build_report(reader: Reader, story_or_line: str) -> dict:
-    try:
-        with reader.write_lock:
-            writer = reader.writer()
-            try:
-                return writer.report(story_or_line) or {}
-            finally:
-                writer.close()
-    finally:
-        with reader._building_lock:
-            reader._building.pop(story_or_line, None)
+    return found if found is not None else reader.build_report(story_or_line)
 
 
 def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
