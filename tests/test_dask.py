@@ -111,3 +111,11 @@ def test_a_rerun_resumes_from_the_partitions_written(tmp_path):
             [(p["id"], p["story"], p["duplicate_of"]) for p in l.pages()]
     with pytest.raises(UsageError, match="another run"):
         run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=5)
+
+
+def test_load_refuses_an_unfinished_folder_before_making_a_store(tmp_path, capsys):
+    from storyline.cli import main
+
+    assert main(["load", str(tmp_path / "nothing"), "--db", str(tmp_path / "new.db")]) == 2
+    assert "not the output of" in capsys.readouterr().err
+    assert not (tmp_path / "new.db").exists()

@@ -73,6 +73,8 @@ def test_html_and_json_are_one_view(client):
 def test_list_filters_search_orders_and_pages(client):
     assert client.get("/api/stories", params={"q": "Lavrov arrives"}).json()["total"] == 1
     assert client.get("/api/stories", params={"q": "zebra"}).json()["total"] == 0
+    for odd in ('"', '""', "a\x00b", "*", "NEAR("):  # FTS syntax in a search box is words, never an error
+        assert client.get("/api/stories", params={"q": odd}).status_code == 200, odd
     # An entity's other spelling finds the story that names it (report entities, not only the text).
     assert client.get("/api/stories", params={"q": "Kim Jong Un"}).json()["total"] >= 1
     assert client.get("/api/stories", params={"misdated": "yes"}).json()["total"] == 2  # farm copies claim 2025
@@ -214,9 +216,9 @@ def test_adding_pages_through_the_api_runs_the_pipeline(writable_store):
     page = first.json()["pages"][0]
     assert page["status"] == "ok" and page["story"]
     assert client.get(f"/api/pages/{page['id']}").json()["claimed_date"] == "2023-10-18"
-    again = client.post("/api/pages", json=record)  # one record alone is fine too
-    assert again.status_code == 200 and again.json()["summary"]["already_stored"] == 1
-    assert again.json()["pages"][0]["status"] == "already_stored"
+    again = client.post("/api/pages", json=[{"text": "Another report on another day, said the paper."}, record])
+    assert again.status_code == 201 and again.json()["summary"]["already_stored"] == 1
+    assert again.json()["pages"][1]["status"] == "already_stored"  # wherever it stands in the request
     assert client.get("/api/stories").json()["total"] >= 2
 
 
@@ -225,6 +227,7 @@ def test_adding_pages_through_the_api_runs_the_pipeline(writable_store):
     (json.dumps({"pages": []}).encode(), 400, "bad_request"),
     (json.dumps({"pages": [{"text": "x", "colour": "red"}]}).encode(), 400, "bad_request"),
     (json.dumps({"pages": ["just a string"]}).encode(), 400, "bad_request"),
+    (b"[" * 100_000 + b"]" * 100_000, 400, "bad_request"),  # nested too deep for a parser
 ])
 def test_unreadable_uploads_get_a_clear_error(writable_store, body, status, code):
     client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
@@ -244,6 +247,17 @@ def test_a_page_that_cannot_be_read_is_reported_and_the_rest_added(writable_stor
     by_source = {p["source"]: p for p in answer.json()["pages"]}
     assert by_source["upload:empty.html"]["status"] == "skipped" and by_source["upload:empty.html"]["reason"]
     assert by_source["upload:good.txt"]["status"] == "ok"
+
+
+def test_an_upload_that_unpacks_to_too_many_pages_is_refused(writable_store):
+    import gzip
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    lines = b"".join(b'{"text": "Line %d of a flood of records."}\n' % i for i in range(5000))
+    bomb = gzip.compress(lines)
+    answer = client.post("/api/pages", files=[("files", ("many.jsonl.gz", bomb, "application/gzip"))],
+                         headers={"x-requested-with": "storyline"})
+    assert answer.status_code == 400 and "at most 1000 pages" in answer.json()["error"]["message"]
+    assert client.get("/api/stories").json()["total"] == 2  # nothing of it was stored
 
 
 def test_a_request_body_over_the_limit_is_refused(writable_store):
@@ -312,3 +326,29 @@ def test_page_ids_of_any_characters_are_served_and_linked(writable_store):
     assert client.get(f"/pages/{quoted}.json").json()["id"] == odd
     story = added.json()["pages"][0]["story"]
     assert f'href="/pages/{quoted}"' in client.get(f"/stories/{story}").text
+
+
+def test_a_report_that_cannot_be_built_leaves_the_page_standing(seed_dir, tmp_path, monkeypatch):
+    from storyline.web import views
+    db = tmp_path / "r.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir], reports=False)
+
+    def unwritable(self):
+        raise OSError("attempt to write a readonly database")
+    monkeypatch.setattr(views.Reader, "writer", unwritable)
+    client = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=30))
+    sid = client.get("/api/stories").json()["stories"][0]["id"]
+    story = client.get(f"/api/stories/{sid}")
+    assert story.status_code == 200 and story.json()["report"] is None
+    assert "could not be built" in story.json()["report_error"] and story.json()["members"]
+    assert "could not be built" in client.get(f"/stories/{sid}").text
+
+
+def test_storing_a_report_does_not_make_the_story_list_stale(store, tmp_path):
+    with Storyline(store, read_only=True) as sl:
+        before = sl.store.generation()
+    with Storyline(store) as sl:  # opening a writer (as a report built on view does) changes nothing
+        sl.report(sl.stories()[0]["id"])
+    with Storyline(store, read_only=True) as sl:
+        assert sl.store.generation() == before

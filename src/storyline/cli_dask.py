@@ -9,6 +9,13 @@ import sys
 OK, SKIPPED = 0, 1
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return number
+
+
 def add_engine_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="local (default): this machine, into --db; dask: extraction on a Dask cluster, written "
@@ -17,7 +24,7 @@ def add_engine_options(run: argparse.ArgumentParser) -> None:
                                                              "(tcp://host:8786); else a local cluster of --workers")
     run.add_argument("--out", metavar="DIR", help="with --engine dask: the folder the prepared pages go to "
                                                   "(a rerun on the same folder resumes)")
-    run.add_argument("--pages-per-partition", type=int, default=None, metavar="N",
+    run.add_argument("--pages-per-partition", type=_at_least_one, default=None, metavar="N",
                      help="with --engine dask: pages per partition of a JSONL file, files per partition of "
                           "single pages (default 1000)")
 
@@ -51,7 +58,9 @@ def run_with_dask(args, config) -> int:
 
 def cmd_load(args, config, print_summary) -> int:
     from .api import Storyline
+    from .run.dask_engine import prepared_files
 
+    prepared_files(args.prepared_dir, config)  # a folder that cannot be loaded is refused before the store is made
     with Storyline(args.db, config) as sl:
         summary = sl.load(args.prepared_dir, reports=not args.no_reports)
     print_summary(summary, args)

@@ -31,8 +31,9 @@ def _gunzip_limited(data: bytes, limit: int) -> bytes:
     return read_limited(gzip.GzipFile(fileobj=io.BytesIO(data)), limit)
 
 
-def read_file(path: Path, config: Config) -> Iterator[Page | Skipped]:
-    source = str(path)
+def read_file(path: Path, config: Config, source: str | None = None) -> Iterator[Page | Skipped]:
+    """`source`: how the user named the file (default: the path given), for `source` fields."""
+    source = source or str(path)
     key = str(path.resolve()) if path.exists() else source
     fmt = format_of(path)
     try:

@@ -14,6 +14,7 @@ same output folder skips the partitions already written. Only this module import
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from ..config import Config
 from ..errors import InputError, UsageError
 from .local import Prepared, prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
-from .prepared_io import read_partition_file, write_partition
+from .prepared_io import read_partition_file, skipped_in, write_partition
 from .workers import run_in_workers
 
 MANIFEST = "manifest.json"
@@ -50,7 +51,7 @@ def prepare_partition(part: Partition, config: Config, out_dir: str) -> dict:
     per-page time and memory limits), write the partition's file. Skips a partition written."""
     path = Path(out_dir) / "prepared" / f"{part.name}.parquet"
     if path.exists():
-        return {"index": part.index, "resumed": True}
+        return {"index": part.index, "resumed": True, "skipped": len(skipped_in(path))}
     import multiprocessing
     if multiprocessing.current_process().daemon:
         raise RuntimeError("storyline extracts each page in a child process, which a daemon Dask worker may not "
@@ -68,26 +69,27 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
              task: Callable[[Partition, Config, str], dict] = prepare_partition) -> DaskSummary:
     """Prepare every page of `inputs` on a Dask cluster (the one at `scheduler`, else a local one
     of `workers` processes) into `out_dir`. Run again on the same folder, it resumes."""
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     summary = DaskSummary()
     began = time.perf_counter()
     parts = plan_partitions(inputs, pages_per_partition)
     summary.partitions = len(parts)
-    _check_manifest(out, inputs, parts, config)
+    run_token = _check_manifest(out, inputs, parts, config)
     summary.seconds["plan"] = round(time.perf_counter() - began, 3)
     client, cluster = _client(workers, scheduler)
     try:
         summary.workers = len(client.scheduler_info()["workers"])
         started = time.perf_counter()
-        futures = client.map(task, parts, config=config, out_dir=str(out), key=[f"prepare-{p.name}" for p in parts],
-                             pure=False, retries=2)
+        # Keys name this output folder's plan: two runs on one shared scheduler never share tasks.
+        futures = client.map(task, parts, config=config, out_dir=str(out),
+                             key=[f"prepare-{run_token}-{p.name}" for p in parts], pure=False, retries=2)
         for result in client.gather(futures):
+            summary.skipped += result.get("skipped", 0)  # a partition kept from before still holds its skips
             if result.get("resumed"):
                 summary.resumed += 1
             else:
                 summary.written += 1
                 summary.pages += result.get("pages", 0)
-                summary.skipped += result.get("skipped", 0)
         summary.seconds["prepare"] = round(time.perf_counter() - started, 3)
     finally:
         client.close()
@@ -114,19 +116,22 @@ def _client(workers: int | None, scheduler: str | None):
     return Client(cluster), cluster
 
 
-def _check_manifest(out: Path, inputs: list[str], parts: list[Partition], config: Config) -> None:
-    """Write the plan beside the partitions; a folder holding another run's plan is refused."""
+def _check_manifest(out: Path, inputs: list[str], parts: list[Partition], config: Config) -> str:
+    """Write the plan beside the partitions; a folder holding another run's plan is refused.
+    Returns a token of the plan and folder."""
+    plan = [{k: v for k, v in asdict(p).items() if k != "sources"} for p in parts]  # sources: as typed here
     manifest = {"format": FORMAT, "inputs": [str(Path(i).resolve()) for i in inputs],
-                "partitions": [asdict(p) for p in parts], "settings": _settings(config)}
+                "partitions": plan, "settings": _settings(config)}
     path = out / MANIFEST
+    text = json.dumps(manifest, indent=1)
     if path.exists():
-        old = json.loads(path.read_text())
-        if old != json.loads(json.dumps(manifest)):
+        if json.loads(path.read_text()) != json.loads(text):
             raise UsageError(f"{out} holds the output of another run (other inputs or settings): give another --out, "
                              "or remove it")
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(manifest, indent=1))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return hashlib.sha1(f"{out}\n{text}".encode()).hexdigest()[:12]
 
 
 def _settings(config: Config) -> dict:
@@ -136,8 +141,14 @@ def _settings(config: Config) -> dict:
 
 
 def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
-    """Every prepared or skipped page of a finished output folder, in input order; an
-    unfinished folder is an error that names what is missing."""
+    """Every prepared or skipped page of a finished output folder, in input order. The folder
+    is checked at once (before anything is read or stored): an unfinished folder is an error that
+    names what is missing."""
+    files = prepared_files(out_dir, config)
+    return (item for f in files for item in read_partition_file(f))
+
+
+def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
     out = Path(out_dir)
     path = out / MANIFEST
     if not path.exists():
@@ -153,5 +164,4 @@ def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
         raise InputError(f"{out}: {len(missing)} of {len(files)} partitions are not written yet ({', '.join(missing[:3])}"
                          f"{', ...' if len(missing) > 3 else ''}): run the same `storyline run --engine dask` again "
                          "to finish them")
-    for f in files:
-        yield from read_partition_file(f)
+    return files

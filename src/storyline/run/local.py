@@ -169,7 +169,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             if not store.has_page(page_id):
                 yield item
                 continue
-            if isinstance(item, Prepared) and store.skip_reason(page_id) is not None:
+            reason = store.skip_reason(page_id)
+            if isinstance(item, Prepared) and reason is not None:
                 yield item  # skipped before (a crash, other limits), extracted this time
                 continue
             stored_hash = store.stored_content_hash(page_id)
@@ -177,6 +178,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 yield reused_id(page_id, item.article.source, item.content_hash)
                 continue
             summary.already_stored += 1
+            if reason is not None:  # still skipped: say so again, and exit 1 again
+                summary.skipped.append((item.source, reason))
             if progress:
                 progress(1)
 

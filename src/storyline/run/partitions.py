@@ -31,7 +31,8 @@ class Partition:
     """One unit of work: some files, or a run of lines of one JSONL file."""
 
     index: int
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # absolute paths: a worker elsewhere has another working folder
+    sources: tuple[str, ...]  # the same files as the user named them (pages' `source`, as a local run gives)
     offset: int = 0  # JSONL: byte offset of the first line of the run
     first_line: int = 1
     lines: int | None = None  # None: the whole file(s)
@@ -43,12 +44,14 @@ class Partition:
 
 def plan_partitions(inputs: list[str], pages_per_partition: int = PAGES_PER_PARTITION) -> list[Partition]:
     """The inputs' partitions, in input order. Folders are walked as `storyline run` walks them."""
+    if pages_per_partition < 1:
+        raise ValueError(f"pages per partition must be at least 1, not {pages_per_partition}")
     parts: list[Partition] = []
     singles: list[str] = []
 
     def flush_singles() -> None:
         if singles:
-            parts.append(Partition(len(parts), tuple(singles)))
+            parts.append(Partition(len(parts), tuple(str(Path(f).resolve()) for f in singles), tuple(singles)))
             singles.clear()
 
     for given in inputs:
@@ -57,10 +60,10 @@ def plan_partitions(inputs: list[str], pages_per_partition: int = PAGES_PER_PART
             if fmt == "jsonl" and path.suffix.lower() != ".gz":
                 flush_singles()
                 for offset, first, count in _line_runs(path, pages_per_partition):
-                    parts.append(Partition(len(parts), (str(path),), offset, first, count))
+                    parts.append(Partition(len(parts), (str(path.resolve()),), (str(path),), offset, first, count))
             elif fmt in ("jsonl", "warc"):
                 flush_singles()
-                parts.append(Partition(len(parts), (str(path),)))
+                parts.append(Partition(len(parts), (str(path.resolve()),), (str(path),)))
             else:
                 singles.append(str(path))
                 if len(singles) >= pages_per_partition:
@@ -86,13 +89,13 @@ def _line_runs(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
 def read_partition(part: Partition, config: Config) -> Iterator[Page | Skipped]:
     """The pages of one partition, as `read_inputs` yields them for those files or lines."""
     if part.lines is None:
-        for name in part.files:
-            yield from read_file(Path(name), config)
+        for name, source in zip(part.files, part.sources):
+            yield from read_file(Path(name), config, source=source)
         return
     path = Path(part.files[0])
     with open(path, "rb") as handle:
         handle.seek(part.offset)
-        yield from read_jsonl(handle, str(path), config, key=str(path.resolve()), first_line=part.first_line,
+        yield from read_jsonl(handle, part.sources[0], config, key=str(path), first_line=part.first_line,
                               max_lines=part.lines)
 
 

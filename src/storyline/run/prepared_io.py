@@ -74,8 +74,27 @@ def write_partition(items: list[Prepared | Skipped], path: Path) -> None:
     table = pa.Table.from_pylist(rows, schema=_schema()) if rows else _schema().empty_table()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary, compression="zstd")
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            pq.write_table(table, handle, compression="zstd")
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before it is named: a crash leaves no short file
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a crash
+    finally:
+        os.close(folder)
+
+
+def skipped_in(path: Path) -> list[tuple[str, str]]:
+    """(source, reason) of the skipped pages of a partition's file (its status column only)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["status", "source", "reason"])
+    return [(r["source"], r["reason"]) for r in table.to_pylist() if r["status"] == "skipped"]
 
 
 def read_partition_file(path: Path):

@@ -51,8 +51,8 @@ class Listing:
         if where.story:
             sql.append("story = ?")
             args.append(self.resolve_story(where.story) or where.story)
-        if where.query:
-            words = [w for w in where.query.split() if w.strip('"')]
+        words = [w for w in (where.query or "").replace('"', " ").replace("\x00", " ").split()]
+        if words:
             if self._has_table("pages_fts"):
                 sql.append("seq IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH ?)")
                 args.append(" ".join('"' + w.replace('"', '""') + '"' for w in words))  # every word, literally

@@ -147,12 +147,14 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
+        changes = self.db.total_changes
         try:
             yield self.db
-            # Readers that keep views of the store (the web reader's story list) look at this
-            # number to know it changed; reports, written outside transactions, do not move it.
-            self.db.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
-                            "ON CONFLICT (key) DO UPDATE SET value = value + 1")
+            if self.db.total_changes != changes:
+                # Readers that keep views of the store (the web reader's story list) look at this
+                # number to know it changed; reports, written outside transactions, do not move it.
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
+                                "ON CONFLICT (key) DO UPDATE SET value = value + 1")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise

@@ -28,7 +28,7 @@ from ..errors import StorylineError
 from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
-from .uploads import UploadError, from_form, from_json, outcome
+from .uploads import UploadError, form_parts, from_form, from_json, outcome
 from .views import (BadRequest, ListQuery, Reader, diff_view, page_view, story_list, story_view,
                     storyline_view)
 
@@ -102,12 +102,12 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
 
     def render(request: Request, template: str, data: dict, status: int = 200, **extra) -> Response:
         if wants_json(request):
-            return JSONResponse(data, status_code=status)
+            return JSONResponse(data, status_code=status, headers={"Vary": "Accept"})
         cookie = request.cookies.get(CSRF_COOKIE)
         fresh = None if cookie and csrf.valid(cookie, cookie) else csrf.new()
         html = env.get_template(template).render(data=data, csrf_token=fresh or cookie, path=request.url.path,
                                                  needs_token=token is not None, **extra)
-        response = HTMLResponse(html, status_code=status)
+        response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
         if fresh:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="strict")
         return response
@@ -159,7 +159,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
         if not a or not b:
             raise BadRequest("give two page ids: ?a=PAGE_ID&b=PAGE_ID")
-        data = diff_view(reader, a[:100], b[:100])
+        data = diff_view(reader, a, b)
         if data is None:
             return not_found(request, "page", a if reader.storyline().page(a) is None else b)
         return render(request, "diff.html", data)
@@ -205,18 +205,20 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
     async def add_pages_form(request: Request) -> Response:
         form = await request.form(max_files=60, max_fields=50, max_part_size=MAX_BODY)
         check_write(request, form)
-        result = await run_upload(await from_form(form, reader.config))
+        files, fields = await form_parts(form)
+        result = await run_upload(await run_in_threadpool(from_form, files, fields, reader.config))
         return render(request, "added.html", result)
 
     async def api_add_pages(request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("application/json"):
             check_write(request)
-            upload = from_json(await request.body(), reader.config)
+            upload = await run_in_threadpool(from_json, await request.body(), reader.config)
         elif content_type.startswith("multipart/form-data"):
             form = await request.form(max_files=60, max_fields=50, max_part_size=MAX_BODY)
             check_write(request, form)
-            upload = await from_form(form, reader.config)
+            files, fields = await form_parts(form)
+            upload = await run_in_threadpool(from_form, files, fields, reader.config)
         else:
             raise WebError(415, "unsupported_media_type", "send application/json or multipart/form-data")
         result = await run_upload(upload)

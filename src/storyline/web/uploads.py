@@ -2,9 +2,10 @@
 (`read_stream` sniffs HTML, text, JSONL and WARC; a JSON record is read as a JSONL line) and
 run through the same pipeline into the same store, one writer at a time.
 
-A pasted text or an uploaded file gets the id a file of that name and those bytes gets from
-`storyline run` (a hash of where it came from and what it holds), so adding it twice stores it
-once.
+A record without an id of its own (pasted, or sent as JSON) gets an id from its content, and an
+uploaded file one from its name and bytes, so adding either again stores it once. A file that
+`storyline run` stored has an id from its path: uploaded again, it is stored again, as an exact
+copy, and linked as one.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from ..read.jsonl import read_jsonl
 from ..records import Page, Skipped
 
 MAX_FILES = 50
-MAX_RECORDS = 1000
+MAX_RECORDS = 1000  # pages per request, however they come (JSON, files, a JSONL or WARC inside a file)
+MAX_CONTENT = 200_000_000  # characters of page content per request: a small gzip may unpack to gigabytes
 RECORD_KEYS = ("id", "url", "html", "text", "title", "date", "source", "text_kind", "published", "datePublished")
 
 
@@ -30,9 +32,20 @@ class Upload:
     """Pages read from one request, in order, and where each came from."""
 
     records: list[Page | Skipped] = field(default_factory=list)
+    content: int = 0
+
+    def _add(self, item: Page | Skipped) -> None:
+        if len(self.records) >= MAX_RECORDS:
+            raise UploadError(f"at most {MAX_RECORDS} pages per request: send the rest in another")
+        self.content += len(item.content) if isinstance(item, Page) else 0
+        if self.content > MAX_CONTENT:
+            raise UploadError(f"more than {MAX_CONTENT:,} characters of pages in one request (unpacked): send "
+                              "fewer at a time, or use `storyline run` on the files")
+        self.records.append(item)
 
     def add_stream(self, data: bytes, source: str, config) -> None:
-        self.records.extend(read_stream(io.BytesIO(data), source, config))
+        for item in read_stream(io.BytesIO(data), source, config):  # lazily: the caps stop a bomb early
+            self._add(item)
 
     def add_record(self, record: object, source: str, config) -> None:
         """One JSON record ({"text" or "html", "title"?, "url"?, "date"?, "id"?}) as a JSONL line."""
@@ -43,13 +56,18 @@ class Upload:
             raise UploadError(f"{source}: unknown field(s) {', '.join(k[:40] for k in unknown[:5])} "
                               f"(known: {', '.join(RECORD_KEYS)})")
         line = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
-        self.records.extend(read_jsonl(io.BytesIO(line), source, config))
+        # Keyed alike for every record: a record without id or URL gets an id from its content
+        # alone, wherever it stands in the request, so sending it again stores it once.
+        for item in read_jsonl(io.BytesIO(line), source, config, key="api"):
+            self._add(item)
 
 
 def from_json(body: bytes, config) -> Upload:
     """`{"pages": [record, ...]}`, one record, or a list of records."""
     try:
         value = json.loads(body)
+    except RecursionError:
+        raise UploadError("the body is nested too deeply to be pages") from None
     except (ValueError, UnicodeDecodeError) as err:
         raise UploadError(f"the body is not valid JSON ({err})") from None
     records = value.get("pages") if isinstance(value, dict) and "pages" in value else value
@@ -64,16 +82,23 @@ def from_json(body: bytes, config) -> Upload:
     return upload
 
 
-async def from_form(form, config) -> Upload:
-    """A browser form or an API multipart body: pasted `text` (with `title`, `url`, `date`) and
-    any number of `files` (HTML, text, JSONL or WARC, gzipped or not)."""
-    upload = Upload()
+async def form_parts(form) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """The files (name, bytes) and text fields of a form, read (the request body is bounded)."""
     files = [f for f in form.getlist("files") if hasattr(f, "read") and getattr(f, "filename", "")]
     if len(files) > MAX_FILES:
         raise UploadError(f"at most {MAX_FILES} files per upload")
-    for item in files:
-        data = await item.read()
-        upload.add_stream(data, f"upload:{_clean_name(item.filename)}", config)
+    read = [(_clean_name(f.filename), await f.read()) for f in files]
+    fields = {k: form.get(k) for k in ("text", "title", "url", "date") if isinstance(form.get(k), str)}
+    return read, fields
+
+
+def from_form(files: list[tuple[str, bytes]], form: dict[str, str], config) -> Upload:
+    """A browser form or an API multipart body: pasted `text` (with `title`, `url`, `date`) and
+    any number of `files` (HTML, text, JSONL or WARC, gzipped or not). Parsing is work: call it
+    off the event loop."""
+    upload = Upload()
+    for name, data in files:
+        upload.add_stream(data, f"upload:{name}", config)
     text = form.get("text")
     if isinstance(text, str) and text.strip():
         record = {"text": text}

@@ -7,6 +7,7 @@ memory: a run, an upload or an edit moves the generation, and the next request r
 """
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from datetime import date
@@ -21,6 +22,14 @@ from ..store.rows import site_key
 
 PER_PAGE, MAX_PER_PAGE = 25, 100
 COPY_RELATIONS = ("exact", "near", "contained")
+
+
+MAX_QUEUED = 32
+log = logging.getLogger(__name__)
+
+
+class ReportUnavailable(RuntimeError):
+    """A report that could not be built; the page is shown without it, saying so."""
 
 
 class BadRequest(ValueError):
@@ -142,15 +151,24 @@ class Reader:
         return Storyline(self.db, self.config)
 
     def build_report(self, story_or_line: str) -> dict | None:
-        """Have the report built (one at a time, by the writer) and wait `report_wait` for it."""
+        """Have the report built (one at a time, by the writer) and wait `report_wait` for it:
+        None while it is not ready. A queue of MAX_QUEUED reports is the most readers may ask
+        for at once (each costs NER); beyond it, the page says the report is coming, and a later
+        view asks again. A build that fails raises ReportUnavailable."""
         with self._building_lock:
             job = self._building.get(story_or_line)
             if job is None:
+                if len(self._building) >= MAX_QUEUED:
+                    return None
                 job = self._building[story_or_line] = self._builder.submit(self._build, story_or_line)
         try:
             return job.result(timeout=self.report_wait)
         except Pending:
             return None
+        except Exception as err:  # the store cannot be written, NER failed, ...
+            log.exception("building the report of %s", story_or_line)
+            raise ReportUnavailable(f"the report could not be built ({type(err).__name__}); the server's log says "
+                                    "why") from err
 
     def _build(self, story_or_line: str) -> dict:
         try:
@@ -289,8 +307,7 @@ def story_view(reader: Reader, story_id: str) -> dict | None:
     pages = [public_page(p) for p in sl.store.pages(story=story["id"], with_text=False)]
     has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
     story["members"] = [_member(p, has_copies) for p in pages]
-    story["report"] = report(reader, story["id"])
-    story["report_pending"] = story["report"] is None
+    _with_report(reader, story)
     story["diffs"] = [{"a": m["duplicate_of"], "b": m["id"], "relation": m["relation"]}
                       for m in story["members"] if m["duplicate_of"]]
     return story
@@ -303,6 +320,16 @@ def report(reader: Reader, story_or_line: str) -> dict | None:
     return found if found is not None else reader.build_report(story_or_line)
 
 
+def _with_report(reader: Reader, view: dict) -> dict:
+    """The view with `report` (None while it is built), `report_pending` and `report_error`."""
+    try:
+        view["report"], view["report_error"] = report(reader, view["id"]), None
+    except ReportUnavailable as err:
+        view["report"], view["report_error"] = None, str(err)
+    view["report_pending"] = view["report"] is None and view["report_error"] is None
+    return view
+
+
 def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
     sl = reader.storyline()
     line = sl.show_storyline(storyline_id, report=False)
@@ -312,8 +339,7 @@ def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
     line["story_list"] = [{k: facts[s["id"]][k] for k in LIST_FIELDS} if s["id"] in facts else s
                           for s in line["story_list"]]
     line["story_list"].sort(key=lambda s: (s.get("first_date") or "9999", s["id"]))
-    line["report"] = report(reader, line["id"])
-    line["report_pending"] = line["report"] is None
+    _with_report(reader, line)
     return line
 
 
