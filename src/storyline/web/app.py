@@ -90,7 +90,7 @@ def _strip(value: str) -> str:
 
 def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = None,
                allowed_hosts: list[str] | None = None, config=None, max_body: int = MAX_BODY,
-               csrf_secret: bytes | None = None, report_wait: float = 2.0) -> Guard:
+               csrf_secret: bytes | None = None, report_wait: float = 0.3) -> Guard:
     """The ASGI app for the store at `db`. `token`: required on every write (header
     X-Storyline-Token, `Authorization: Bearer`, or the form's `token` field) when given."""
     if not Path(db).exists():

@@ -126,7 +126,7 @@ class Reader:
     (an SQLite connection belongs to its thread), the story list's facts cached per store state,
     and one writer at a time for uploads and for reports not yet built."""
 
-    def __init__(self, db: str | Path, config=None, *, report_wait: float = 2.0) -> None:
+    def __init__(self, db: str | Path, config=None, *, report_wait: float = 0.3) -> None:
         self.db = Path(db)
         self.config = config
         self.report_wait = report_wait
