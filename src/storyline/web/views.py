@@ -25,6 +25,7 @@ COPY_RELATIONS = ("exact", "near", "contained")
 
 
 MAX_QUEUED = 32
+SEARCHES = 256
 log = logging.getLogger(__name__)
 
 
@@ -133,6 +134,8 @@ class Reader:
         self._local = threading.local()
         self._facts: tuple[tuple, dict] | None = None
         self._facts_lock = threading.Lock()
+        self._searches: dict[tuple[tuple, str], frozenset[str]] = {}  # (facts, q) -> stories, oldest first
+        self._searches_lock = threading.Lock()  # guards _searches; never held while working
         self.write_lock = threading.Lock()
         # Reports not stored yet are built one at a time, off the request threads: a view waits
         # `report_wait` seconds for one, then shows the rest of the page and says it is coming.
@@ -182,6 +185,24 @@ class Reader:
             with self._building_lock:
                 self._building.pop(story_or_line, None)
 
+    def search(self, q: str, facts: dict) -> frozenset[str]:
+        """Stories with a page whose title or text holds every word of `q`, or whose report names
+        them. Kept per generation of the story list (the last SEARCHES queries): a common word
+        matches most stories, and popular searches come back."""
+        key = (facts["generation"], q)
+        with self._searches_lock:
+            found = self._searches.get(key)
+        if found is None:
+            found = {story for _, story in self.storyline().store.matching_pages(PageFilter(query=q))}
+            words = [w.lower() for w in q.split()]
+            found |= {s["id"] for s in facts["stories"] if s["_names"] and all(w in s["_names"] for w in words)}
+            found = frozenset(found)
+            with self._searches_lock:
+                if len(self._searches) >= SEARCHES:
+                    self._searches.pop(next(iter(self._searches)))
+                self._searches[key] = found
+        return found
+
     def story_facts(self) -> dict:
         """{"stories": [story dicts, store order], "by_id": {...}, "sorted": {...}} with each
         story's sources, content-farm share, misdated pages, sites, agencies, storyline name and
@@ -197,6 +218,7 @@ class Reader:
             if self._facts is not None and self._facts[0] == stamp:
                 return self._facts[1]
             facts = _story_facts(self.storyline())
+            facts["generation"] = stamp
             self._facts = (stamp, facts)
             return facts
         finally:
@@ -245,9 +267,7 @@ def story_list(reader: Reader, query: ListQuery) -> dict:
     if not where.is_empty():
         keep = {story for _, story in reader.storyline().store.matching_pages(where)}
     if query.q:
-        found = {story for _, story in reader.storyline().store.matching_pages(PageFilter(query=query.q))}
-        words = [w.lower() for w in query.q.split()]
-        found |= {s["id"] for s in stories if s["_names"] and all(w in s["_names"] for w in words)}
+        found = reader.search(query.q, facts)
         keep = found if keep is None else keep & found
     chosen = []
     for s in stories:
