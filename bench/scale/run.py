@@ -88,12 +88,38 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
     return {"pages": n, "runs": rows, "load": load}
 
 
+def projection(size: dict) -> list[str]:
+    """Costs per million pages from the measured run with one worker, and what a day's crawl needs."""
+    one = size["runs"][0]
+    per_page = one["prepare_seconds"] / size["pages"]  # worker-seconds a page costs in the map
+    best = size["runs"][-1]
+    efficiency = (one["prepare_seconds"] / best["prepare_seconds"]) / best["workers"]
+    load_per_page = size["load"]["wall_seconds"] / size["pages"]
+    parquet_per_page = one["parquet_bytes"] / size["pages"]
+    return [
+        f"- map (read, extract, fingerprint): {per_page * 1e3:.1f} ms per page per worker, "
+        f"{per_page * 1e6 / 3600:.1f} worker-hours per million pages; {best['workers']} workers ran at "
+        f"{efficiency:.0%} of linear",
+        f"- Parquet written: {parquet_per_page / 1e3:.1f} KB per page, {parquet_per_page * 1e6 / 1e9:.1f} GB per "
+        f"million, {parquet_per_page * 1e8 / 1e12:.2f} TB for 100M pages; no shuffle yet (copies are found in load)",
+        f"- a day's crawl of 3M pages in one hour, map only: {3e6 * per_page / 3600 / efficiency:.0f} workers of "
+        "this machine's cores",
+        f"- `load` (one machine, not distributed yet): {load_per_page * 1e3:.0f} ms per page, "
+        f"{load_per_page * 3e6 / 3600:.0f} hours for 3M pages, {load_per_page * 1e8 / 86400:.0f} days for 100M: "
+        "until copies, dates, stories and reports are distributed (issue 19), load is the bottleneck",
+    ]
+
+
 def dask_main(args) -> None:
-    results = [run_dask_rows(n, args.dask_workers) for n in sorted(args.sizes)]
-    result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
-              "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
-              "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results}
-    (HERE / "results-dask.json").write_text(json.dumps(result, indent=2) + "\n")
+    if args.report_only:
+        result = json.loads((HERE / "results-dask.json").read_text())
+        results = result["sizes"]
+    else:
+        results = [run_dask_rows(n, args.dask_workers) for n in sorted(args.sizes)]
+        result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
+                  "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
+                  "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results}
+        (HERE / "results-dask.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# run --engine dask, then load (JSONL text records, stories and copies planted)", "",
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
@@ -112,6 +138,8 @@ def dask_main(args) -> None:
         load = size["load"]
         lines.append(f"| {size['pages']:,} | {load['wall_seconds']} | {load['peak_mb']} | "
                      + ", ".join(f"{k} {v}" for k, v in load["phases"].items()) + " |")
+    lines += ["", "Peak MB: the largest resident memory of any process the bench started so far (a Dask worker's "
+              "or load's).", "", "Projection from the largest size:", ""] + projection(results[-1])
     (HERE / "results-dask.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
@@ -122,6 +150,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--report-only", action="store_true", help="rewrite results-dask.md from results-dask.json")
     args = parser.parse_args()
     if args.engine == "dask":
         dask_main(args)
