@@ -22,7 +22,7 @@ from .records import CONTENT_FARM_AT, PageFilter
 from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs, count_pages, describe_unread
-from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
+from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, published_text
 from .web.serve import add_parser as serve_parser, cmd_serve
 from .cli_dask import add_engine_options, add_load_parser, cmd_load, run_with_dask
 
@@ -424,24 +424,8 @@ def _relation(page: dict) -> str | None:
         f"{kind} of {page['duplicate_of']}"
 
 
-WIDE_DAYS = 14  # beyond this margin the interval itself is shown
-
-
 def _published(page: dict) -> str:
-    """The estimated publication date with its uncertainty: '2023-10-18 ±3d', the exact day
-    ('2024-01-14 ±0d'), or the interval when it is wide ('2023-09-01..2023-12-20')."""
-    published = page.get("published") or {}
-    value = published.get("value")
-    if not value:
-        return page.get("claimed_date") or "?"
-    try:
-        day = date.fromisoformat(value)
-        earliest = date.fromisoformat(published.get("earliest") or value)
-        latest = date.fromisoformat(published.get("latest") or value)
-    except ValueError:
-        return value
-    margin = max((day - earliest).days, (latest - day).days, 0)
-    return f"{earliest}..{latest}" if margin > WIDE_DAYS else f"{value} ±{margin}d"
+    return published_text(page.get("published"), page.get("claimed_date"))
 
 
 def _flags(page: dict) -> str:

@@ -5,6 +5,8 @@ names; tests check that the README documents exactly these fields.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from .records import Article, ContentFarm, Dateline, Forensics, Injection, PageSignals, Published, Skipped
 
 PAGE_FIELDS: dict[str, str] = {
@@ -78,6 +80,27 @@ REPORT_FIELDS: dict[str, str] = {
     "summary": "a short extractive summary, one {text, sources, pages} per sentence",
     "storyline_name": "the name of its storyline, or null",
 }
+
+
+WIDE_DAYS = 14  # beyond this margin an estimate is shown as its interval
+
+
+def published_text(published: dict | None, claimed: str | None = None, sep: str = "..") -> str:
+    """An estimated publication date with its uncertainty, as `show`, `pages` and the web reader
+    print it: '2023-10-18 ±3d', the exact day ('2024-01-14 ±0d'), or the interval when it is
+    wide ('2023-09-01..2023-12-20'); the claimed date, or '?', when nothing dates the page."""
+    published = published or {}
+    value = published.get("value")
+    if not value:
+        return claimed or "?"
+    try:
+        day = date.fromisoformat(value)
+        earliest = date.fromisoformat(published.get("earliest") or value)
+        latest = date.fromisoformat(published.get("latest") or value)
+    except ValueError:
+        return value
+    margin = max((day - earliest).days, (latest - day).days, 0)
+    return f"{earliest}{sep}{latest}" if margin > WIDE_DAYS else f"{value} ±{margin}d"
 
 
 def report_json(report) -> dict:

@@ -154,13 +154,16 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 if isinstance(item, Page) and reason is not None and store.worth_retrying(item.id, settings):
                     yield item  # skipped before by a crash, or under other limits: tried again
                     continue
-                summary.already_stored += 1
-                if reason is not None:  # still skipped: say so again, and exit 1 again
-                    summary.skipped.append((item.source, reason))
-                if progress:
-                    progress(1)
+                count_stored(item.source, reason)
                 continue
             yield item
+
+    def count_stored(source: str, reason: str | None) -> None:
+        summary.already_stored += 1
+        if reason is not None:  # still skipped: say so again, and exit 1 again
+            summary.skipped.append((source, reason))
+        if progress:
+            progress(1)
 
     def prepared_not_stored(items: Iterable[Prepared | Skipped]) -> Iterator[Prepared | Skipped]:
         for item in items:
@@ -177,11 +180,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             if isinstance(item, Prepared) and stored_hash and stored_hash != item.content_hash:
                 yield reused_id(page_id, item.article.source, item.content_hash)
                 continue
-            summary.already_stored += 1
-            if reason is not None:  # still skipped: say so again, and exit 1 again
-                summary.skipped.append((item.source, reason))
-            if progress:
-                progress(1)
+            count_stored(item.article.source if isinstance(item, Prepared) else item.source, reason)
 
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()

@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..errors import StorylineError
+from ..schema import published_text
 from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
@@ -53,28 +54,11 @@ def _templates() -> Environment:
         return path + ("?" + urlencode(params) if params else "")
 
     env.globals["link"] = link
-    env.filters["when"] = _when
+    env.filters["when"] = lambda published, claimed=None: published_text(published, claimed, sep=" … ")
     env.filters["u"] = lambda ident: quote(str(ident), safe="")  # ids are anyone's strings: '/', '?', '#'
     env.filters["web_url"] = lambda url: url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
     env.filters["pct"] = lambda share: f"{round((share or 0) * 100)}%"
     return env
-
-
-def _when(published: dict | None, claimed: str | None = None) -> str:
-    """'2024-01-15 ±6d', the interval when it is wide, or the claimed date, or '?'."""
-    from datetime import date
-    published = published or {}
-    value = published.get("value")
-    if not value:
-        return claimed or "?"
-    try:
-        day = date.fromisoformat(value)
-        earliest = date.fromisoformat(published.get("earliest") or value)
-        latest = date.fromisoformat(published.get("latest") or value)
-    except ValueError:
-        return value
-    margin = max((day - earliest).days, (latest - day).days, 0)
-    return f"{earliest} … {latest}" if margin > 14 else f"{value} ±{margin}d"
 
 
 def wants_json(request: Request) -> bool:
