@@ -18,7 +18,7 @@ from .api import Storyline, extract
 from .config import load_config
 from .errors import StoreError, StorylineError, UsageError
 from .export import FORMATS
-from .records import CONTENT_FARM_AT, PageFilter
+from .records import CONTENT_FARM_AT, COPY_RELATIONS, PageFilter
 from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs, count_pages, describe_unread
@@ -420,7 +420,7 @@ def _relation(page: dict) -> str | None:
     if not page.get("duplicate_of"):
         return None
     kind = page["relation"]
-    return f"{kind} copy of {page['duplicate_of']}" if kind in ("exact", "near", "contained") else \
+    return f"{kind} copy of {page['duplicate_of']}" if kind in COPY_RELATIONS else \
         f"{kind} of {page['duplicate_of']}"
 
 

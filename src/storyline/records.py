@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 CONTENT_FARM_AT = 0.5  # content-farm score from which a page is a content farm's copy
+COPY_RELATIONS = ("exact", "near", "contained")  # a page's relation that makes it a copy of its original
 
 
 @dataclass(slots=True, frozen=True)

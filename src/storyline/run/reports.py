@@ -14,10 +14,10 @@ from datetime import date
 
 from ..report import Report, ReportPage, build_report
 from ..report.entities import Span, page_spans
+from ..records import COPY_RELATIONS
 from ..schema import report_json
 from ..store import SqliteStore
 
-COPY_RELATIONS = ("exact", "near", "contained")
 REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
 SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
 MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`

@@ -16,14 +16,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..api import SORTS, Storyline
-from ..records import CONTENT_FARM_AT, PageFilter
+from ..records import CONTENT_FARM_AT, COPY_RELATIONS, PageFilter
 from ..schema import public_page
 from ..store.rows import site_key
+from .diff import side_by_side, title_segments
 
 PER_PAGE, MAX_PER_PAGE = 25, 100
-COPY_RELATIONS = ("exact", "near", "contained")
-
-
 MAX_QUEUED = 32
 SEARCHES = 256
 log = logging.getLogger(__name__)
@@ -228,7 +226,6 @@ class Reader:
 def _story_facts(sl: Storyline) -> dict:
     store = sl.store
     stories = store.stories()
-    sources = store.story_sources()
     lines = {line["id"]: line["name"] for line in store.storylines()}
     per_story: dict[str, dict] = {}
     for row in store.page_facts():
@@ -242,7 +239,7 @@ def _story_facts(sl: Storyline) -> dict:
     names = store.report_entity_names()
     for story in stories:
         facts = per_story.get(story["id"], {"farm": 0, "misdated": 0, "sites": set(), "agencies": set()})
-        story["sources"] = sources.get(story["id"], 0)
+        story["sources"] = len(facts["sites"])  # independent sources: the sites of its pages that are no copies
         story["farm_share"] = round(facts["farm"] / story["page_count"], 3) if story["page_count"] else 0.0
         story["misdated_pages"] = facts["misdated"]
         story["sites"] = sorted(facts["sites"])
@@ -377,7 +374,6 @@ def page_view(reader: Reader, page_id: str) -> dict | None:
 
 def diff_view(reader: Reader, a: str, b: str) -> dict | None:
     """Two pages side by side, word by word, with injected words marked."""
-    from .diff import side_by_side, title_segments
     first, second = page_view(reader, a), page_view(reader, b)
     if first is None or second is None:
         return None
