@@ -307,10 +307,16 @@ def test_a_report_not_built_yet_never_holds_the_page_up(seed_dir, tmp_path):
     sid = max(impatient.get("/api/stories").json()["stories"], key=lambda s: s["page_count"])["id"]
     first = impatient.get(f"/api/stories/{sid}").json()
     assert first["report_pending"] is True and first["report"] is None and len(first["members"]) == 4
-    assert "being built" in impatient.get(f"/stories/{sid}").text
+    pending = impatient.get(f"/stories/{sid}")
+    # the page says so and reloads itself (no script: a meta refresh the CSP allows); API clients get Retry-After
+    assert "being built" in pending.text and '<meta http-equiv="refresh"' in pending.text
+    assert pending.headers["retry-after"] and impatient.get(f"/api/stories/{sid}").headers["retry-after"]
     patient = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=120))
-    later = patient.get(f"/api/stories/{sid}").json()
-    assert later["report_pending"] is False and later["report"]["timeline"]
+    later = patient.get(f"/api/stories/{sid}")
+    assert later.json()["report_pending"] is False and later.json()["report"]["timeline"]
+    assert "retry-after" not in later.headers
+    shown = patient.get(f"/stories/{sid}")
+    assert "being built" not in shown.text and 'http-equiv="refresh"' not in shown.text
 
 
 def test_page_ids_of_any_characters_are_served_and_linked(writable_store):

@@ -30,8 +30,8 @@ from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
 from .uploads import UploadError, form_parts, from_form, from_json, outcome
-from .views import (BadRequest, ListQuery, Reader, diff_view, page_view, story_list, story_view,
-                    storyline_view)
+from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, Reader, diff_view, page_view, story_list,
+                    story_view, storyline_view)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 25_000_000  # bytes per request: a few pages or one WARC of modest size
@@ -74,7 +74,7 @@ def _strip(value: str) -> str:
 
 def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = None,
                allowed_hosts: list[str] | None = None, config=None, max_body: int = MAX_BODY,
-               csrf_secret: bytes | None = None, report_wait: float = 0.3) -> Guard:
+               csrf_secret: bytes | None = None, report_wait: float = REPORT_WAIT) -> Guard:
     """The ASGI app for the store at `db`. `token`: required on every write (header
     X-Storyline-Token, `Authorization: Bearer`, or the form's `token` field) when given."""
     if not Path(db).exists():
@@ -86,12 +86,15 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
 
     def render(request: Request, template: str, data: dict, status: int = 200, **extra) -> Response:
         if wants_json(request):
-            return JSONResponse(data, status_code=status, headers={"Vary": "Accept"})
+            headers = {"Vary": "Accept"} | ({"Retry-After": str(PENDING_REFRESH)} if data.get("report_pending") else {})
+            return JSONResponse(data, status_code=status, headers=headers)
         cookie = request.cookies.get(CSRF_COOKIE)
         fresh = None if cookie and csrf.valid(cookie, cookie) else csrf.new()
         html = env.get_template(template).render(data=data, csrf_token=fresh or cookie, path=request.url.path,
-                                                 needs_token=token is not None, **extra)
+                                                 needs_token=token is not None, refresh=PENDING_REFRESH, **extra)
         response = HTMLResponse(html, status_code=status, headers={"Vary": "Accept"})
+        if data.get("report_pending"):  # the page reloads itself (see base.html); API clients ask again
+            response.headers["Retry-After"] = str(PENDING_REFRESH)
         if fresh:
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="strict")
         return response

@@ -23,6 +23,9 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
                                        "loopback (one is made up and printed when none is given)")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                        help="another Host name the server answers to (its public name behind a proxy); repeatable")
+    serve.add_argument("--report-wait", type=float, default=None, metavar="SECONDS",
+                       help="how long a story page waits for a report it starts building before it shows the rest "
+                            "and reloads itself (default 0.1)")
 
 
 def cmd_serve(args, config) -> int:
@@ -39,7 +42,8 @@ def cmd_serve(args, config) -> int:
             print(f"storyline: no write token given: this run's token is {token}", file=sys.stderr)
         print(f"storyline: WARNING: serving on {args.host}, beyond this machine: anyone who can reach it reads the "
               f"store; writes need the token (header X-Storyline-Token)", file=sys.stderr)
-    app = create_app(args.db, host=args.host, token=token, allowed_hosts=args.allowed_host, config=config)
+    app = create_app(args.db, host=args.host, token=token, allowed_hosts=args.allowed_host, config=config,
+                     **({} if args.report_wait is None else {"report_wait": max(0.0, args.report_wait)}))
     print(f"storyline: serving {args.db} on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if not args.verbose else "info",
                 server_header=False)
