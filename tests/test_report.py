@@ -204,3 +204,23 @@ def test_a_shared_surname_goes_to_the_most_named_person():
     from storyline.report.records import Entity
     index = alias_index([Entity("Kim Jong Un", "PERSON", (), ("a",), 100), Entity("Kim Yo Jong", "PERSON", (), ("b",), 5)])
     assert index["Kim"] == "Kim Jong Un" and index["Kim Yo Jong"] == "Kim Yo Jong"
+
+
+def test_reports_built_in_worker_processes_equal_those_built_here_and_one_failure_spares_the_rest(caplog):
+    from storyline.run.reports import ReportJob, build_job, report_mapper, serial_map
+
+    def job(n: int) -> ReportJob:
+        text = (f"Minister Anna Berg{n} arrived in Oslo on Monday for talks on fishing rights. \"We will agree on "
+                f"quotas soon, whatever it takes,\" Berg{n} said after the meeting in the capital.")
+        pages = [ReportPage(f"s{n}-a", text, day=date(2024, 3, 5), site="one.example"),
+                 ReportPage(f"s{n}-b", text + " More.", day=date(2024, 3, 6), site="two.example"),
+                 ReportPage(f"s{n}-c", text, day=date(2024, 3, 7), site="farm.example", original=f"s{n}-a")]
+        return ReportJob(f"s{n}", pages, {p.id: "h" for p in pages}, f"f{n}", kept={})
+    jobs = [job(n) for n in range(4)]
+    broken = ReportJob("broken", None, {}, "f", {})  # type: ignore[arg-type]  # fails inside the worker
+    here = {b.report_id: b for b in serial_map(build_job, jobs)}
+    there = {b.report_id: b for b in report_mapper(2)(build_job, [*jobs[:2], broken, *jobs[2:]])}
+    assert set(there) == set(here) == {"s0", "s1", "s2", "s3"}
+    assert all(there[k].report == here[k].report and there[k].fresh == here[k].fresh for k in here)
+    assert here["s0"].report["quotes"] and [p for p, _, _ in here["s0"].fresh] == ["s0-a", "s0-b"]  # the copy: no NER
+    assert "the report of broken could not be built" in caplog.text

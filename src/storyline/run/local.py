@@ -28,7 +28,7 @@ from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
                       update_groups, update_storylines, upgrade)
-from .reports import refresh_reports
+from .reports import refresh_reports, report_mapper
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # After the stages' transaction, outside any (NER is slow): a run killed here loses only reports,
         # which `show` builds again.
         with summary.timed("reports"):
-            summary.reports_built = refresh_reports(store, changed)
+            summary.reports_built = refresh_reports(store, changed, report_mapper(workers))
     summary.count(store)
     return summary
 

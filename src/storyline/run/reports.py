@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
+from itertools import chain, islice
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from ..report import Report, ReportPage, build_report
@@ -17,6 +22,9 @@ from ..report.entities import Span, page_spans
 from ..records import COPY_RELATIONS
 from ..schema import report_json
 from ..store import SqliteStore
+from .workers import pool_map
+
+log = logging.getLogger(__name__)
 
 REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
 SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
@@ -43,26 +51,61 @@ def _fingerprint(pages: list[ReportPage], hashes: dict[str, str | None]) -> str:
     return hashlib.sha1(json.dumps([REPORT_VERSION, parts]).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _spans(store: SqliteStore, pages: list[ReportPage], hashes: dict[str, str | None],
-           writable: bool) -> list[list[Span]]:
-    """Each page's entity mentions: kept ones for the same page version, NER for the others. A
-    copy names what its original names (a farm's copy adds spam, not people): it takes its
-    original's mentions when the original is in the story, and NER never reads it."""
+@dataclass(slots=True)
+class ReportJob:
+    """What building one report needs, read from the store: a function of this alone builds it,
+    in this process, a worker process or on a Dask worker."""
+
+    report_id: str
+    pages: list[ReportPage]
+    hashes: dict[str, str]  # page -> hash of the text its mentions are read from
+    fingerprint: str
+    kept: dict[str, list]  # page -> its kept mentions ([[key, type, start], ...]) for the same text
+
+
+@dataclass(slots=True)
+class ReportBuilt:
+    report_id: str
+    fingerprint: str
+    report: dict  # as `show --json` prints it
+    fresh: list[tuple[str, str, list]]  # (page, text hash, mentions) read by NER now: to keep
+    seconds: float
+
+
+def build_job(job: ReportJob) -> ReportBuilt:
+    """Build one report from its job; touches no store. Each page's entity mentions are the kept
+    ones, else NER's. A copy names what its original names (a farm's copy adds spam, not people):
+    it takes its original's mentions when the original is in the report, and NER never reads it."""
+    began = time.perf_counter()
+    pages = job.pages
     at = {p.id: i for i, p in enumerate(pages)}
     copies = {i: at[p.original] for i, p in enumerate(pages) if p.original in at}
-    kept = store.entity_spans(p.id for i, p in enumerate(pages) if i not in copies)
-    fresh = [i for i, p in enumerate(pages)
-             if i not in copies and (p.id not in kept or kept[p.id][0] != hashes.get(p.id))]
+    fresh = [i for i, p in enumerate(pages) if i not in copies and p.id not in job.kept]
     found = page_spans([pages[i].text for i in fresh])
-    out = [[Span(*s) for s in kept[p.id][1]] if p.id in kept else [] for p in pages]
-    for i, spans in zip(fresh, found):
-        out[i] = spans
+    spans = [[Span(*s) for s in job.kept.get(p.id, ())] for p in pages]
+    for i, page_found in zip(fresh, found):
+        spans[i] = page_found
     for i, original in copies.items():
-        out[i] = out[original]
-    if writable and fresh:
-        store.save_entity_spans((pages[i].id, hashes.get(pages[i].id), [[s.key, s.type, s.start] for s in out[i]])
-                                for i in fresh)
-    return out
+        spans[i] = spans[original]
+    report: Report = build_report(pages, spans)
+    return ReportBuilt(job.report_id, job.fingerprint, report_json(report),
+                       [(pages[i].id, job.hashes[pages[i].id], [[s.key, s.type, s.start] for s in spans[i]])
+                        for i in fresh], time.perf_counter() - began)
+
+
+def _job(store: SqliteStore, report_id: str, story_ids: list[str]) -> tuple[ReportJob, tuple[str, dict] | None]:
+    """The job of a report, and the report stored under its id (fingerprint, report) if any."""
+    pages, hashes, fingerprint = _pages_of(store, story_ids)
+    at = {p.id for p in pages}
+    readers = [p.id for p in pages if p.original not in at]
+    kept = {page: spans for page, (digest, spans) in store.entity_spans(readers).items() if digest == hashes.get(page)}
+    return ReportJob(report_id, pages, hashes, fingerprint, kept), store.stored_report(report_id)
+
+
+def _save(store: SqliteStore, built: ReportBuilt) -> None:
+    if built.fresh:
+        store.save_entity_spans(built.fresh)
+    store.save_report(built.report_id, built.fingerprint, built.report)
 
 
 def report_of(store: SqliteStore, report_id: str, story_ids: list[str], *, writable: bool = False) -> dict:
@@ -88,27 +131,59 @@ def _pages_of(store: SqliteStore, story_ids: list[str]) -> tuple[list[ReportPage
 
 def _report(store: SqliteStore, report_id: str, story_ids: list[str], writable: bool) -> tuple[dict, bool]:
     """(report, whether it was built now rather than read back)."""
-    pages, hashes, fingerprint = _pages_of(store, story_ids)
-    stored = store.stored_report(report_id)
-    if stored is not None and stored[0] == fingerprint:
+    job, stored = _job(store, report_id, story_ids)
+    if stored is not None and stored[0] == job.fingerprint:
         return stored[1], False
-    report: Report = build_report(pages, _spans(store, pages, hashes, writable))
-    out = report_json(report)
+    built = build_job(job)
     if writable:
-        store.save_report(report_id, fingerprint, out)
-    return out, True
+        _save(store, built)
+    return built.report, True
 
 
-def refresh_reports(store: SqliteStore, story_ids: set[str]) -> int:
+Mapper = Callable[[Callable[[ReportJob], ReportBuilt], Iterable[ReportJob]], Iterable[ReportBuilt]]
+
+
+def serial_map(fn: Callable[[ReportJob], ReportBuilt], jobs: Iterable[ReportJob]) -> Iterator[ReportBuilt]:
+    return map(fn, jobs)
+
+
+def report_mapper(workers: int) -> Mapper:
+    """Reports in `workers` processes (NER is most of a run's time after extraction), or here."""
+    if workers <= 1:
+        return serial_map
+
+    def in_processes(fn: Callable[[ReportJob], ReportBuilt], jobs: Iterable[ReportJob]) -> Iterator[ReportBuilt]:
+        def failed(job: ReportJob, err: BaseException) -> None:
+            log.warning("the report of %s could not be built (%s: %s); `show` builds it later",
+                        job.report_id, type(err).__name__, err)
+        jobs = iter(jobs)
+        head = list(islice(jobs, 2))
+        if len(head) < 2:  # one report: starting processes (and loading the model in each) costs more
+            return map(fn, head)
+        return pool_map(fn, chain(head, jobs), workers, on_error=failed)
+    return in_processes
+
+
+def refresh_reports(store: SqliteStore, story_ids: set[str], mapper: Mapper = serial_map) -> int:
     """Build the reports of these stories (those of MIN_PAGES_AT_RUN pages or more) that are
-    missing or out of date; drop those of stories gone. Returns how many were built."""
+    missing or out of date; drop those of stories gone. Returns how many were built. `mapper`
+    runs `build_job` over the jobs (in this process, worker processes, a Dask cluster), in any
+    order; the jobs are read from the store as it asks for them."""
     sizes = {s["id"]: s["page_count"] for s in (store.story(i) for i in story_ids) if s is not None}
+
+    def jobs() -> Iterator[ReportJob]:
+        for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
+            job, stored = _job(store, story_id, [story_id])
+            if stored is None or stored[0] != job.fingerprint:
+                yield job
+
     built = 0
     # No transaction around the work: NER takes seconds per story, and another run waiting for the
-    # write lock would time out. Each report and each page's mentions is written on its own
+    # write lock would time out. Each report and its pages' mentions is written on its own
     # (autocommit), so a run killed here keeps what it wrote, and `show` builds the rest.
-    for story_id in sorted(s for s, n in sizes.items() if n >= MIN_PAGES_AT_RUN):
-        built += _report(store, story_id, [story_id], writable=True)[1]
+    for done in mapper(build_job, jobs()):
+        _save(store, done)
+        built += 1
     with store.transaction():
         store.drop_stale_reports()
     return built

@@ -19,6 +19,9 @@ import time
 from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -204,3 +207,63 @@ def _replace(worker: _Worker, task: Task, config: Config, retry: deque) -> _Work
     worker.stop(kill=True)
     retry.extendleft(reversed(worker.queue))
     return _Worker(task, config)
+
+
+
+_END = object()
+
+
+class ProcessPool(ProcessPoolExecutor):
+    """A process pool with storyline's start method, whose processes start without the caller's
+    main module (see `_main_module_hidden`): for work with no per-page limit (reports)."""
+
+    def __init__(self, workers: int, **kwargs) -> None:
+        super().__init__(max_workers=workers, mp_context=_CONTEXT, **kwargs)
+
+    def submit(self, fn, /, *args, **kwargs):
+        with _main_module_hidden():  # processes start on submit
+            return super().submit(fn, *args, **kwargs)
+
+
+def pool_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *,
+             on_error: Callable[[Any, BaseException], None]) -> Iterator[Any]:
+    """`fn(item)` for each item in `workers` processes, results as they finish (any order). At most
+    two items per worker are in flight, so a lazy `items` is read as the workers need it. An item
+    whose call raises goes to `on_error(item, error)` and the rest go on; if the pool itself breaks
+    (a worker killed), the items left run in this process. For work with no per-page limit (reports)."""
+    source = iter(items)
+    pending: dict = {}  # future -> item
+    leftover: list = []  # items to run here once the pool broke
+    broken = False
+    with ProcessPool(workers) as pool:
+        while not broken:
+            while len(pending) < 2 * workers and (item := next(source, _END)) is not _END:
+                try:
+                    future = pool.submit(fn, item)
+                except BrokenProcessPool:
+                    leftover.append(item)
+                    broken = True
+                    break
+                pending[future] = item
+            if not pending:
+                break
+            done, _ = wait_futures(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                item = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    leftover.append(item)
+                    broken = True
+                    continue
+                except Exception as err:  # noqa: BLE001 - one item's failure is reported, not fatal
+                    on_error(item, err)
+                    continue
+                yield result
+    if broken:
+        leftover.extend(pending.values())
+        for item in (*leftover, *source):
+            try:
+                yield fn(item)
+            except Exception as err:  # noqa: BLE001
+                on_error(item, err)
