@@ -340,9 +340,9 @@ def test_a_report_that_cannot_be_built_leaves_the_page_standing(seed_dir, tmp_pa
     with Storyline(db) as sl:
         sl.run([seed_dir], reports=False)
 
-    def unwritable(self):
+    def unwritable(self, story_or_line):  # what the builder process meets on a store it may not write
         raise OSError("attempt to write a readonly database")
-    monkeypatch.setattr(views.Reader, "writer", unwritable)
+    monkeypatch.setattr(views.Reader, "_build_in_child", unwritable)
     client = starlette_testclient.TestClient(create_app(db, allowed_hosts=HOSTS, report_wait=30))
     sid = client.get("/api/stories").json()["stories"][0]["id"]
     story = client.get(f"/api/stories/{sid}")

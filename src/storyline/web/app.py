@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlencode
 
@@ -242,7 +243,12 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         Route("/favicon.ico", lambda request: Response(status_code=204)),  # none: browsers ask anyway
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        reader.close()  # the report builder's process goes with the server
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         HTTPException: on_http, BadRequest: on_bad_request, UploadError: on_bad_request, WebError: on_web_error,
         BodyTooLarge: on_too_large, Exception: on_crash})
     return Guard(app, names=served_names(host, allowed_hosts), max_body=max_body)

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as Pending
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..api import SORTS, Storyline
 from ..records import CONTENT_FARM_AT, COPY_RELATIONS, PageFilter
+from ..run.workers import ProcessPool
 from ..schema import public_page
 from ..store.rows import site_key
 from .diff import side_by_side, title_segments
@@ -28,6 +31,9 @@ MAX_QUEUED = 32
 # rest of the page at once, and the page reloads itself once (PENDING_REFRESH) to show the report.
 REPORT_WAIT = 0.1
 PENDING_REFRESH = 2  # seconds
+# The report builder is a child process at this niceness: NER is background work, and on a busy
+# server it must not take the CPU (or the GIL) from the requests being answered.
+BUILDER_NICENESS = 10
 SEARCHES = 256
 log = logging.getLogger(__name__)
 
@@ -125,6 +131,12 @@ def _int(value, name: str, default: int, low: int, high: int) -> int:
     return number
 
 
+def build_report_into(db: str, config, story_or_line: str) -> dict:
+    """In the builder process: build the report and store it; returns it."""
+    with Storyline(db, config) as writer:
+        return writer.report(story_or_line) or {}
+
+
 class Reader:
     """Read access to one store for many request threads: a read-only `Storyline` per thread
     (an SQLite connection belongs to its thread), the story list's facts cached per store state,
@@ -142,7 +154,9 @@ class Reader:
         self.write_lock = threading.Lock()
         # Reports not stored yet are built one at a time, off the request threads: a view waits
         # `report_wait` seconds for one, then shows the rest of the page and says it is coming.
+        # A thread here queues them and holds `write_lock`; a low-priority child process builds.
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-report")
+        self._process: ProcessPool | None = None
         self._building: dict[str, object] = {}
         self._building_lock = threading.Lock()
 
@@ -179,14 +193,24 @@ class Reader:
     def _build(self, story_or_line: str) -> dict:
         try:
             with self.write_lock:
-                writer = self.writer()
-                try:
-                    return writer.report(story_or_line) or {}
-                finally:
-                    writer.close()
+                return self._build_in_child(story_or_line)
         finally:
             with self._building_lock:
                 self._building.pop(story_or_line, None)
+
+    def _build_in_child(self, story_or_line: str) -> dict:
+        if self._process is None:
+            self._process = ProcessPool(1, initializer=os.nice, initargs=(BUILDER_NICENESS,))
+        try:
+            return self._process.submit(build_report_into, str(self.db), self.config, story_or_line).result()
+        except BrokenProcessPool:  # the builder died (killed, out of memory): a new one for the next report
+            self._process = None
+            raise
+
+    def close(self) -> None:
+        self._builder.shutdown(wait=False, cancel_futures=True)
+        if self._process is not None:
+            self._process.shutdown(wait=False, cancel_futures=True)
 
     def search(self, q: str, facts: dict) -> frozenset[str]:
         """Stories with a page whose title or text holds every word of `q`, or whose report names
