@@ -296,6 +296,12 @@ def test_export_as_csv_and_parquet_tables(capsys, tmp_path):
     assert code == 0
     table = parquet.read_table(tmp_path / "pq" / "stories.parquet")
     assert table.num_rows == 2 and "sources" in table.column_names
+    # the copy pairs and the stored report of the 4-page story come out too
+    links = parquet.read_table(tmp_path / "pq" / "copy_links.parquet").to_pylist()
+    assert links and {"a", "b", "relation", "score"} == set(links[0]) and all(link["a"] < link["b"] for link in links)
+    reports = parquet.read_table(tmp_path / "pq" / "reports.parquet").to_pylist()
+    big = next(s["id"] for s in table.to_pylist() if s["page_count"] == 4)
+    assert [r["id"] for r in reports] == [big] and json.loads(reports[0]["report"])["timeline"]
 
 
 def test_progress_counts_every_page_and_names_each_stage(tmp_path):

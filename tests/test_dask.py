@@ -119,3 +119,40 @@ def test_load_refuses_an_unfinished_folder_before_making_a_store(tmp_path, capsy
     assert main(["load", str(tmp_path / "nothing"), "--db", str(tmp_path / "new.db")]) == 2
     assert "not the output of" in capsys.readouterr().err
     assert not (tmp_path / "new.db").exists()
+
+
+def _report_dies_once(job):
+    """A report task whose worker process dies (as if killed) the first time it runs."""
+    from storyline.run.reports import build_job
+
+    marker = Path(os.environ["STORYLINE_TEST_REPORT_MARKER"])
+    if not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return build_job(job)
+
+
+def test_reports_built_on_an_existing_cluster_equal_local_ones_even_when_a_worker_dies(tmp_path, monkeypatch):
+    import dask
+    from distributed import LocalCluster
+
+    from storyline.run import reports
+
+    marker = tmp_path / ".report-died"
+    monkeypatch.setenv("STORYLINE_TEST_REPORT_MARKER", str(marker))  # before the workers start: they inherit it
+    batches = seed_batches(tmp_path)
+    with Storyline(tmp_path / "local.db") as sl:
+        for batch in batches:
+            sl.run([batch])
+        local = {s["id"]: sl.report(s["id"], build=False) for s in sl.stories() if s["page_count"] > 1}
+    monkeypatch.setattr(reports, "build_job", _report_dies_once)  # only what the cluster runs: it kills its process
+    with dask.config.set({"distributed.worker.daemon": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=40) as cluster, Storyline(tmp_path / "cluster.db") as sl:
+        for batch in batches:  # prepared and reported on the cluster given by its address, as `--scheduler` does
+            run_dask([str(batch)], tmp_path / "out" / batch.stem, sl.config, scheduler=cluster.scheduler_address)
+            summary = sl.load(tmp_path / "out" / batch.stem, scheduler=cluster.scheduler_address)
+        assert summary.reports_built == 1
+        remote = {s["id"]: sl.report(s["id"], build=False) for s in sl.stories() if s["page_count"] > 1}
+    assert marker.exists()  # a worker did die in the middle of a report
+    assert local and remote == local and all(r and r["timeline"] for r in remote.values())

@@ -5,7 +5,8 @@ import dataclasses
 
 from storyline.cli import COMMANDS
 from storyline.config import Config
-from storyline.schema import PAGE_FIELDS, REPORT_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
+from storyline.schema import (COPY_LINK_FIELDS, PAGE_FIELDS, REPORT_FIELDS, REPORT_ROW_FIELDS, STORY_FIELDS,
+                              STORYLINE_FIELDS)
 
 from .conftest import ROOT
 
@@ -13,7 +14,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_json_field_is_documented_as_in_the_code():
-    for fields in (PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, REPORT_FIELDS):
+    for fields in (PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, REPORT_FIELDS, COPY_LINK_FIELDS, REPORT_ROW_FIELDS):
         for name, meaning in fields.items():
             assert f"| `{name}` | {meaning} |" in README, name
 

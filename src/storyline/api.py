@@ -24,7 +24,7 @@ from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
 from .run.reports import report_of, stored_report_of
 from .run.workers import run_in_workers
-from .schema import (MEMBER_FIELDS, PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
+from .schema import (COPY_LINK_FIELDS, MEMBER_FIELDS, PAGE_FIELDS, REPORT_ROW_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
                      skipped_json)
 from .store import SqliteStore
 
@@ -70,13 +70,16 @@ class Storyline:
         and store as `run`: a page the store holds is not added twice."""
         return run_pipeline([], self.store, self.config, reports=reports, records=records)
 
-    def load(self, prepared_dir: str | Path, *, reports: bool = True) -> RunSummary:
+    def load(self, prepared_dir: str | Path, *, reports: bool = True, workers: int = 1,
+             scheduler: str | None = None) -> RunSummary:
         """Store the pages a scaled-out run prepared (`run --engine dask`, run/dask_engine.py) and
         run the stages after extraction on them, as `run` does: the store ends as a local run
-        of the same inputs would leave it."""
-        from .run.dask_engine import prepared_pages
-        return run_pipeline([], self.store, self.config, reports=reports,
-                            prepared=prepared_pages(prepared_dir, self.config))
+        of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
+        when given, else in `workers` processes."""
+        from .run.dask_engine import dask_report_mapper, prepared_pages
+        return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
+                            prepared=prepared_pages(prepared_dir, self.config),
+                            reports_on=dask_report_mapper(scheduler=scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:
         """The report of a story or a storyline (entities, quotes, claims, timeline, summary):
@@ -189,18 +192,24 @@ class Storyline:
         return pages[:limit] if limit is not None else pages
 
     def export(self, out: str | Path | TextIO, format: str = "jsonl") -> int:
-        """Write every page, story and storyline: as JSON lines to a path or an open text stream
-        ("jsonl"), or as three tables in the folder `out` ("csv", "parquet"). Returns the count."""
+        """Write every page, story, storyline, verified copy pair and stored story report: as JSON
+        lines to a path or an open text stream ("jsonl"), or as five tables in the folder `out`
+        ("csv", "parquet"). Returns the count."""
         if format not in FORMATS:
             raise UsageError(f"unknown export format {format!r} (supported: {', '.join(FORMATS)})")
-        tables = {"pages": self.pages(), "stories": self.stories(), "storylines": self.storylines()}
+        stories = self.stories()
+        reports = ({"id": s["id"], "report": r} for s in stories if (r := self.report(s["id"], build=False)))
+        tables = {"pages": self.pages(), "stories": stories, "storylines": self.storylines(),
+                  "copy_links": [dict(zip(COPY_LINK_FIELDS, row)) for row in self.store.copy_links()],
+                  "reports": list(reports)}
         if format == "jsonl":
             with (nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as handle:
                 return write_jsonl(handle, tables)
         if hasattr(out, "write") or str(out) == "-":
             raise UsageError(f"export --format {format} writes a folder of three files: give its path, not stdout")
         return write_tables(Path(out), tables, {"pages": PAGE_FIELDS, "stories": STORY_FIELDS,
-                                                "storylines": STORYLINE_FIELDS}, format)
+                                                "storylines": STORYLINE_FIELDS, "copy_links": COPY_LINK_FIELDS,
+                                                "reports": REPORT_ROW_FIELDS}, format)
 
 
 def extract(inputs: Iterable[str | Path], config: Config | None = None, *, workers: int = 1) -> Iterator[dict]:

@@ -34,6 +34,10 @@ def add_load_parser(sub, common: argparse.ArgumentParser) -> None:
                                                          "stages after extraction on it")
     load.add_argument("prepared_dir", metavar="PARQUET_DIR")
     load.add_argument("--no-reports", action="store_true", help="leave story reports to `show`")
+    load.add_argument("--scheduler", metavar="ADDRESS", help="build the story reports on this Dask cluster "
+                                                             "(tcp://host:8786); else in --workers processes here")
+    load.add_argument("--workers", type=_at_least_one, default=None,
+                      help="processes that build the story reports here (default: one per core)")
 
 
 def run_with_dask(args, config) -> int:
@@ -62,6 +66,7 @@ def cmd_load(args, config, print_summary) -> int:
 
     prepared_files(args.prepared_dir, config)  # a folder that cannot be loaded is refused before the store is made
     with Storyline(args.db, config) as sl:
-        summary = sl.load(args.prepared_dir, reports=not args.no_reports)
+        summary = sl.load(args.prepared_dir, reports=not args.no_reports, scheduler=args.scheduler,
+                          workers=args.workers or os.cpu_count() or 1)
     print_summary(summary, args)
     return SKIPPED if summary.skipped else OK

@@ -1,5 +1,6 @@
-"""Writing a store out: JSON lines (one object per page, story and storyline), or three tables
-(pages, stories, storylines) as CSV files or Parquet files in a folder.
+"""Writing a store out: JSON lines (one object per page, story, storyline, copy link and story
+report), or five tables (pages, stories, storylines, copy_links, reports) as CSV files or Parquet
+files in a folder.
 
 In the tables, a field that holds a list or an object (published, content_farm, pages of a
 story, ...) is its JSON text, so every format carries the same fields (schema.py).
@@ -19,7 +20,8 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 def write_jsonl(handle: TextIO, tables: dict[str, list[dict]]) -> int:
     n = 0
-    for kind, rows in (("page", tables["pages"]), ("story", tables["stories"]), ("storyline", tables["storylines"])):
+    for kind, rows in (("page", tables["pages"]), ("story", tables["stories"]), ("storyline", tables["storylines"]),
+                       ("copy_link", tables["copy_links"]), ("report", tables["reports"])):
         for row in rows:
             handle.write(json.dumps({"kind": kind, **row}, ensure_ascii=False) + "\n")
             n += 1
@@ -31,7 +33,7 @@ def _flat(value: object) -> object:
 
 
 def write_tables(folder: Path, tables: dict[str, list[dict]], fields: dict[str, Iterable[str]], format: str) -> int:
-    """pages.csv, stories.csv, storylines.csv (or .parquet) in `folder`; returns the row count."""
+    """One file per table (pages.csv, stories.csv, ..., or .parquet) in `folder`; returns the row count."""
     if format == "parquet":
         try:
             import pyarrow

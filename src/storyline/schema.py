@@ -68,6 +68,19 @@ STORYLINE_FIELDS: dict[str, str] = {
     "last_date": "last day of its last story (YYYY-MM-DD)",
 }
 
+COPY_LINK_FIELDS: dict[str, str] = {
+    "a": "one page of a verified pair (`export`: every pair the copy stage verified, not only each page's "
+         "link to its original)",
+    "b": "the other page",
+    "relation": "exact, near or contained, as on pages",
+    "score": "the pair's verified score (see `relation_score`)",
+}
+
+REPORT_ROW_FIELDS: dict[str, str] = {
+    "id": "the story the report is of (`export` writes the stored, up-to-date story reports: a run builds "
+          "those of stories of two pages or more, `show` and the web reader the others)",
+    "report": "the report as `show --json` carries it: entities, quotes, claims, timeline, summary",
+}
 
 REPORT_FIELDS: dict[str, str] = {
     "entities": "people, organisations and places named in its pages, spellings joined: "

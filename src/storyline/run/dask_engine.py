@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,8 @@ from .local import Prepared, prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_io import read_partition_file, skipped_in, write_partition
 from .workers import run_in_workers
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 FORMAT = "storyline-prepared/1"
@@ -99,7 +102,49 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
     return summary
 
 
-def _client(workers: int | None, scheduler: str | None):
+def dask_report_mapper(*, workers: int | None = None, scheduler: str | None = None,
+                       on_cluster: Callable[[int], None] | None = None) -> Callable:
+    """A `refresh_reports` mapper that builds the reports on a Dask cluster (the one at `scheduler`,
+    else a local one of `workers` processes): each report job is one task, at most two per worker
+    in flight, so jobs are read from the store as the cluster takes them. The driver writes each
+    report as it comes back, so a worker killed mid-report costs that task's rerun, nothing else."""
+    def mapper(fn, jobs):
+        from distributed import as_completed
+
+        client, cluster = _client(workers, scheduler, daemon=True)
+        try:
+            width = max(1, len(client.scheduler_info()["workers"]))
+            if on_cluster:
+                on_cluster(width)
+            jobs = iter(jobs)
+            running = as_completed()
+            for job in jobs:
+                running.add(_submit(client, fn, job))
+                if running.count() >= 2 * width:
+                    break
+            for future in running:
+                try:
+                    yield future.result()
+                except Exception as err:  # noqa: BLE001 - one report's failure is reported, not fatal
+                    log.warning("a report could not be built on the cluster (%s: %s); `show` builds it later",
+                                type(err).__name__, err)
+                job = next(jobs, None)
+                if job is not None:
+                    running.add(_submit(client, fn, job))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return mapper
+
+
+def _submit(client, fn, job):
+    # A key of the report and the pages it is built from: two loads never share a task by mistake.
+    return client.submit(fn, job, key=f"report-{job.fingerprint[:16]}-{hashlib.sha1(job.report_id.encode()).hexdigest()[:8]}",
+                         pure=False, retries=2)
+
+
+def _client(workers: int | None, scheduler: str | None, *, daemon: bool = False):
     import logging
 
     import dask
@@ -109,8 +154,9 @@ def _client(workers: int | None, scheduler: str | None):
 
     if scheduler:
         return Client(scheduler), None
-    # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
-    dask.config.set({"distributed.worker.daemon": False})
+    if not daemon:
+        # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
+        dask.config.set({"distributed.worker.daemon": False})
     cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=40)
     return Client(cluster), cluster

@@ -28,7 +28,7 @@ from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
                       update_groups, update_storylines, upgrade)
-from .reports import refresh_reports, report_mapper
+from .reports import Mapper, refresh_reports, report_mapper
 from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
@@ -123,13 +123,15 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                  workers: int = 1, progress: Callable[[int], None] | None = None,
                  phase: Callable[[str], None] | None = None, update: bool = False,
                  reports: bool = True, records: Iterable[Page | Skipped] | None = None,
-                 prepared: Iterable[Prepared | Skipped] | None = None) -> RunSummary:
+                 prepared: Iterable[Prepared | Skipped] | None = None,
+                 reports_on: Mapper | None = None) -> RunSummary:
     """`records`: pages already read (an upload), taken instead of reading `inputs`. `prepared`:
     pages already extracted and fingerprinted (`storyline load` of a scaled-out run's output).
     `progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
     page stored before whose id comes again with other content is a new version of it (the old
     one is recorded as superseded); otherwise that record is skipped as a reused id. `reports`:
-    build the reports of the stories this run changed (of two pages or more), after the rest."""
+    build the reports of the stories this run changed (of two pages or more), after the rest, in
+    `workers` processes or with `reports_on` (run/reports.py `Mapper`: a Dask cluster)."""
     summary = RunSummary(on_phase=phase)
     upgrade(store, config)
 
@@ -218,7 +220,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # After the stages' transaction, outside any (NER is slow): a run killed here loses only reports,
         # which `show` builds again.
         with summary.timed("reports"):
-            summary.reports_built = refresh_reports(store, changed, report_mapper(workers))
+            summary.reports_built = refresh_reports(store, changed, reports_on or report_mapper(workers))
     summary.count(store)
     return summary
 

@@ -270,6 +270,10 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
                                "SELECT a, relation, score FROM links WHERE b = ?", (page_id, page_id))
         return [(r[0], r[1], r[2]) for r in rows]
 
+    def copy_links(self) -> list[tuple[str, str, str, float]]:
+        """Every verified pair (a, b, relation, score), in id order."""
+        return [tuple(r) for r in self.db.execute("SELECT a, b, relation, score FROM links ORDER BY a, b")]
+
     def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
         """Mark a page as a copy of `original` (None: not a copy). A copy keeps no reasons for being an
         original and no version / rewrite relation of its own: it is related through its original."""
