@@ -83,9 +83,26 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
                          "start_seconds": round(wall - summary["seconds"]["prepare"], 1),
                          "partitions": summary["partitions"], "parquet_bytes": parquet})
             print(json.dumps(rows[-1]), flush=True)
-        wall, peak_kb, out = _command(["load", f"{tmp}/out-{worker_counts[-1]}", "--db", f"{tmp}/s.db", "--json"])
-        load = {"wall_seconds": round(wall, 1), "phases": json.loads(out)["seconds"], "peak_mb": round(peak_kb / 1024)}
-    return {"pages": n, "runs": rows, "load": load}
+        loads = []
+        # The same folder loaded twice into fresh stores: reports built in this process, then on a
+        # Dask cluster of the largest worker count (`load --scheduler`, as on a real cluster).
+        for where in ("here", "cluster"):
+            command = ["load", f"{tmp}/out-{worker_counts[-1]}", "--db", f"{tmp}/s-{where}.db", "--json"]
+            if where == "here":
+                wall, peak_kb, out = _command([*command, "--workers", "1"])
+            else:
+                from distributed import LocalCluster
+                with LocalCluster(n_workers=worker_counts[-1], threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=40) as cluster:
+                    wall, peak_kb, out = _command([*command, "--scheduler", cluster.scheduler_address])
+            summary = json.loads(out)
+            loads.append({"reports_on": "1 process" if where == "here" else f"{worker_counts[-1]} Dask workers",
+                          "report_workers": 1 if where == "here" else worker_counts[-1],
+                          "wall_seconds": round(wall, 1), "phases": summary["seconds"],
+                          "reports_built": summary.get("reports_built"), "stories": summary["store"].get("stories"),
+                          "peak_mb": round(peak_kb / 1024)})
+            print(json.dumps(loads[-1]), flush=True)
+    return {"pages": n, "runs": rows, "loads": loads}
 
 
 def projection(size: dict) -> list[str]:
@@ -94,7 +111,11 @@ def projection(size: dict) -> list[str]:
     per_page = one["prepare_seconds"] / size["pages"]  # worker-seconds a page costs in the map
     best = size["runs"][-1]
     efficiency = (one["prepare_seconds"] / best["prepare_seconds"]) / best["workers"]
-    load_per_page = size["load"]["wall_seconds"] / size["pages"]
+    load = size["loads"][-1] if "loads" in size else size["load"]
+    load_per_page = load["wall_seconds"] / size["pages"]
+    reports_per_page = load["phases"].get("reports", 0) / size["pages"]
+    report_cost = reports_per_page * load.get("report_workers", 1)  # worker-seconds per page
+    driver_per_page = load_per_page - reports_per_page
     parquet_per_page = one["parquet_bytes"] / size["pages"]
     return [
         f"- map (read, extract, fingerprint): {per_page * 1e3:.1f} ms per page per worker, "
@@ -104,9 +125,15 @@ def projection(size: dict) -> list[str]:
         f"million, {parquet_per_page * 1e8 / 1e12:.2f} TB for 100M pages; no shuffle yet (copies are found in load)",
         f"- a day's crawl of 3M pages in one hour, map only: {3e6 * per_page / 3600 / efficiency:.0f} workers of "
         "this machine's cores",
-        f"- `load` (one machine, not distributed yet): {load_per_page * 1e3:.0f} ms per page, "
-        f"{load_per_page * 3e6 / 3600:.0f} hours for 3M pages, {load_per_page * 1e8 / 86400:.0f} days for 100M: "
-        "until copies, dates, stories and reports are distributed (issue 19), load is the bottleneck",
+        f"- `load`, reports on {load.get('reports_on', 'this machine')}: {load_per_page * 1e3:.0f} ms per page of "
+        f"wall time ({reports_per_page * 1e3:.0f} of them reports)",
+        f"- reports: {report_cost * 1e3:.0f} worker-ms per page, so a day's crawl of 3M pages needs "
+        f"{3e6 * report_cost / 3600:.0f} workers for its reports in one hour, and 100M pages "
+        f"{1e8 * report_cost / 3600:,.0f} worker-hours",
+        f"- the stages before reports (copies, dates, stories, storylines) run on the driver alone: "
+        f"{driver_per_page * 1e3:.0f} ms per page here, {driver_per_page * 3e6 / 3600:.0f} hours for 3M pages, "
+        f"{driver_per_page * 1e8 / 86400:.0f} days for 100M (and they grow faster than linearly: bench/scale's "
+        "local rows). Until they are distributed (issue 19), they bound a run however many workers there are",
     ]
 
 
@@ -132,12 +159,14 @@ def dask_main(args) -> None:
             lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
                          f"{r['prepare_seconds']} | {r['start_seconds']} | {r['partitions']} | "
                          f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× |")
-    lines += ["", "`load` (the stages after extraction, on one machine, into a fresh store):", "",
-              "| pages | wall s | peak MB | phases |", "|---|---|---|---|"]
+    lines += ["", "`load` (the stages after extraction on the driver, reports where the row says; each into a "
+              "fresh store):", "",
+              "| pages | reports on | wall s | peak MB | stories | reports built | phases s |", "|---|---|---|---|---|---|---|"]
     for size in results:
-        load = size["load"]
-        lines.append(f"| {size['pages']:,} | {load['wall_seconds']} | {load['peak_mb']} | "
-                     + ", ".join(f"{k} {v}" for k, v in load["phases"].items()) + " |")
+        for load in size.get("loads", [size.get("load")]):
+            lines.append(f"| {size['pages']:,} | {load.get('reports_on', '1 process')} | {load['wall_seconds']} | "
+                         f"{load['peak_mb']} | {load.get('stories', '')} | {load.get('reports_built', '')} | "
+                         + ", ".join(f"{k} {v}" for k, v in load["phases"].items()) + " |")
     lines += ["", "Peak MB: the largest resident memory of any process the bench started so far (a Dask worker's "
               "or load's).", "", "Projection from the largest size:", ""] + projection(results[-1])
     (HERE / "results-dask.md").write_text("\n".join(lines) + "\n")
