@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from storyline import Storyline
@@ -358,3 +360,44 @@ def test_storing_a_report_does_not_make_the_story_list_stale(store, tmp_path):
         sl.report(sl.stories()[0]["id"])
     with Storyline(store, read_only=True) as sl:
         assert sl.store.generation() == before
+
+
+def _descendants(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = [int(k) for k in (task / "children").read_text().split()]
+            except OSError:
+                kids = []
+            found.update(kids)
+            todo += kids
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_the_report_builder_process_ends_with_a_server_killed_outright(seed_dir, tmp_path):
+    import signal
+    import time
+
+    from .web_server import Server
+
+    db = tmp_path / "k.db"
+    with Storyline(db) as sl:
+        sl.run([seed_dir], reports=False)
+    server = Server(db, tmp_path / "serve.log").start()
+    try:
+        sid = max(httpx.get(server.url + "/api/stories").json()["stories"], key=lambda s: s["page_count"])["id"]
+        httpx.get(f"{server.url}/api/stories/{sid}", timeout=30)  # starts the builder (a child process, niced)
+        builders = _descendants(server.process.pid)
+        assert builders
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in builders):
+            time.sleep(0.2)
+        left = [pid for pid in builders if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+        assert left == []  # no builder left behind, still holding the store and its memory
+    finally:
+        server.stop()

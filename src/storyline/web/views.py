@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import threading
+import time
 from datetime import date
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as Pending
 from concurrent.futures.process import BrokenProcessPool
@@ -131,6 +132,23 @@ def _int(value, name: str, default: int, low: int, high: int) -> int:
     return number
 
 
+def _start_builder(server_pid: int) -> None:
+    """In the builder process, first: lower its priority, and end it when the server is gone (a
+    server killed outright never tells its children)."""
+    os.nice(BUILDER_NICENESS)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was taken by another user's process: ours is gone
+                os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="storyline-server-watch").start()
+
+
 def build_report_into(db: str, config, story_or_line: str) -> dict:
     """In the builder process: build the report and store it; returns it."""
     with Storyline(db, config) as writer:
@@ -200,7 +218,7 @@ class Reader:
 
     def _build_in_child(self, story_or_line: str) -> dict:
         if self._process is None:
-            self._process = ProcessPool(1, initializer=os.nice, initargs=(BUILDER_NICENESS,))
+            self._process = ProcessPool(1, initializer=_start_builder, initargs=(os.getpid(),))
         try:
             return self._process.submit(build_report_into, str(self.db), self.config, story_or_line).result()
         except BrokenProcessPool:  # the builder died (killed, out of memory): a new one for the next report
