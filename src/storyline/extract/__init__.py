@@ -64,8 +64,8 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
         signals = html_page_signals(parts.categories, bool(claimed))
-        if header:  # the text fallback's lines above the article
-            signals = replace(signals, removed=removed_lines(header, raw_title, body))
+        # Menus, link lists, footers: the visible lines the article does not hold.
+        signals = replace(signals, removed=removed_lines(header or parts.page_lines, raw_title, body))
     elif content.strip() and (kind := _text_kind(page, content, config))[0] == "article":
         raw_title, header, byline, site, claimed = None, [], None, None, None
         body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]

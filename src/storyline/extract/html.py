@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml import etree
+from trafilatura.utils import load_html
 
 from . import lines as L
+from .signals import MAX_LINES
 from .text import clean_text
 
 log = logging.getLogger(__name__)
@@ -33,22 +36,70 @@ def _drop_furniture(body: list[str], title: str | None) -> list[str]:
     return [line for line in body if not L.is_boilerplate(line, len(L.words(line)))]
 
 
+# Elements that end a line of the page as a reader sees it, and elements no reader sees.
+_BLOCKS = frozenset("address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 "
+                    "h6 header hr li main nav ol p pre section table td th tr ul".split())
+_UNSEEN = frozenset("script style noscript template svg head iframe object".split())
+
+
+def visible_lines(tree, max_lines: int) -> list[str]:
+    """The page's visible text, one line per block (a paragraph, a menu item, a table cell),
+    whitespace normalised, at most `max_lines`: what a reader would call the page's lines.
+    Walked without recursion: hostile pages nest thousands of levels deep."""
+    lines: list[str] = []
+    words: list[str] = []
+    hidden = 0  # depth inside an element no reader sees
+
+    def end_line() -> None:
+        if words:
+            line = " ".join(" ".join(words).split())
+            if line:
+                lines.append(line)
+            words.clear()
+
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        if len(lines) >= max_lines:
+            break
+        tag = el.tag if isinstance(el.tag, str) else None  # comments and processing instructions: no tag
+        if event == "start":
+            if tag in _UNSEEN:
+                hidden += 1
+            elif not hidden:
+                if tag in _BLOCKS:
+                    end_line()
+                if tag and el.text:
+                    words.append(el.text)
+            continue
+        if tag in _UNSEEN:
+            hidden -= 1
+        elif not hidden and tag in _BLOCKS:
+            end_line()
+        if not hidden and el.tail:
+            words.append(el.tail)
+    end_line()
+    return lines[:max_lines]
+
+
 @dataclass(slots=True, frozen=True)
 class HtmlParts:
     title: str | None
     body: list[str]
     header: list[str]  # text lines above the article, when the text fallback was used
+    page_lines: list[str]  # the page's visible lines (what "removed" is measured against)
     byline: str | None
     site_name: str | None
     claimed_date: str | None
     categories: list[str]
 
 
-def extract_html(html: str, url: str | None = None) -> HtmlParts:
+def extract_html(html: str, url: str | None = None, max_lines: int = MAX_LINES) -> HtmlParts:
+    # Parsed once: the visible lines are read before trafilatura, which cleans the tree it is given.
+    tree = load_html(html)
+    page_lines = visible_lines(tree, max_lines) if tree is not None else []
     # Precision mode, no comments: chosen on the AEB dev split (bench/extraction), where it
     # lifts F1 from 0.966 to 0.973; the held-out half moves from 0.954 to 0.956.
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_images=False, favor_precision=True,
+        tree if tree is not None else html, url=url, with_metadata=True, include_comments=False, include_images=False, favor_precision=True,
         date_extraction_params={"extensive_search": True, "original_date": True},
     )
     text = (doc.text or "") if doc is not None else ""
@@ -74,6 +125,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlParts:
         title=title,
         body=body,
         header=header,
+        page_lines=page_lines,
         byline=(doc.author if doc is not None else None) or None,
         site_name=(doc.sitename if doc is not None else None) or None,
         claimed_date=_dublin_core_date(html) or (doc.date if doc is not None else None) or None,

@@ -53,8 +53,9 @@ def html_page_signals(categories: list[str] | None, has_claimed: bool) -> PageSi
 def removed_lines(page_lines: list[str], title: str | None, body: list[str]) -> tuple[str, ...]:
     """The page's lines the article does not hold, in page order, bounded: what a reader is
     shown as removed."""
-    inside = set(body)
-    kept = [line for line in page_lines[:MAX_LINES] if line not in inside and line != title]
+    inside, text = set(body), "\n".join(body)
+    # A line the article holds in part (an extractor joins or splits blocks its own way) is not removed.
+    kept = [line for line in page_lines[:MAX_LINES] if line not in inside and line != title and line not in text]
     return tuple(line[:REMOVED_LINE_CHARS] for line in kept[:REMOVED_LINES])
 
 
