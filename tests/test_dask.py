@@ -11,7 +11,7 @@ import pytest
 
 from storyline import Storyline
 from storyline.config import Config
-from storyline.errors import InputError, UsageError
+from storyline.errors import ClusterError, InputError, UsageError
 from storyline.read import read_inputs
 from storyline.run.partitions import plan_partitions, read_partition
 
@@ -156,3 +156,60 @@ def test_reports_built_on_an_existing_cluster_equal_local_ones_even_when_a_worke
         remote = {s["id"]: sl.report(s["id"], build=False) for s in sl.stories() if s["page_count"] > 1}
     assert marker.exists()  # a worker did die in the middle of a report
     assert local and remote == local and all(r and r["timeline"] for r in remote.values())
+
+
+def test_a_rerun_after_the_scheduler_died_resumes_from_the_partitions_written(tmp_path):
+    """A real scheduler and worker (the `dask` commands a cluster runs), the scheduler killed
+    while partitions are being written; the same command on a new cluster finishes the rest."""
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import dask
+
+    from .web_server import free_port
+
+    batch = _jsonl(tmp_path / "b.jsonl", 60)
+    out = tmp_path / "out"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                                  "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                               "--nworkers", "1", "--no-dashboard"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    failed: list[BaseException] = []
+
+    def first_run() -> None:
+        try:
+            with dask.config.set({"distributed.comm.timeouts.connect": "5s"}):
+                run_dask([str(batch)], out, Config(), scheduler=address, pages_per_partition=3)
+        except BaseException as err:  # noqa: BLE001 - what the user sees when the scheduler dies
+            failed.append(err)
+    try:
+        runner = threading.Thread(target=first_run, daemon=True)
+        runner.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list((out / "prepared").glob("*.parquet"))) < 2:
+            time.sleep(0.1)
+        scheduler.send_signal(signal.SIGKILL)
+        scheduler.wait(timeout=10)
+        runner.join(timeout=120)
+        assert not runner.is_alive() and failed  # the run stopped with an error, not a hang
+        assert isinstance(failed[0], ClusterError) and "run the same command again" in str(failed[0])
+    finally:
+        for process in (scheduler, worker):
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+    written = len(list((out / "prepared").glob("*.parquet")))
+    parts = len(plan_partitions([str(batch)], 3))
+    assert 2 <= written < parts
+    again = run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=3)
+    assert again.resumed == written and again.written == parts - written
+    with Storyline(tmp_path / "d.db") as sl:
+        loaded = sl.load(out, reports=False)
+    assert loaded.added == 60 and not loaded.skipped

@@ -24,3 +24,7 @@ class StoreError(StorylineError):
 
 class UsageError(StorylineError, ValueError):
     """An argument the API or the command line cannot act on (an unknown export format, ...)."""
+
+
+class ClusterError(StorylineError):
+    """A Dask cluster that went away in the middle of a run (its scheduler died, the network failed)."""

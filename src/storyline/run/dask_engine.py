@@ -19,11 +19,12 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError, UsageError
+from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_io import read_partition_file, skipped_in, write_partition
@@ -86,7 +87,14 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
         # Keys name this output folder's plan: two runs on one shared scheduler never share tasks.
         futures = client.map(task, parts, config=config, out_dir=str(out),
                              key=[f"prepare-{run_token}-{p.name}" for p in parts], pure=False, retries=2)
-        for result in client.gather(futures):
+        try:
+            results = client.gather(futures)
+        except (CancelledError, OSError) as err:  # the scheduler died, or the network between us
+            done = len(list((out / "prepared").glob("*.parquet")))
+            raise ClusterError(f"the Dask cluster went away ({type(err).__name__}: {str(err)[:200]}); {done} of "
+                               f"{len(parts)} partitions are written in {out}: run the same command again (on a "
+                               "cluster that answers) to finish the rest") from err
+        for result in results:
             summary.skipped += result.get("skipped", 0)  # a partition kept from before still holds its skips
             if result.get("resumed"):
                 summary.resumed += 1
@@ -122,9 +130,15 @@ def dask_report_mapper(*, workers: int | None = None, scheduler: str | None = No
                 running.add(_submit(client, fn, job))
                 if running.count() >= 2 * width:
                     break
+            built = 0
             for future in running:
                 try:
                     yield future.result()
+                    built += 1
+                except CancelledError as err:  # the scheduler is gone: every later task would be too
+                    raise ClusterError(f"the Dask cluster went away while building reports ({str(err)[:200]}); "
+                                       f"{built} were built and stored; `show` and `serve` build the others "
+                                       "when they are asked for") from err
                 except Exception as err:  # noqa: BLE001 - one report's failure is reported, not fatal
                     log.warning("a report could not be built on the cluster (%s: %s); `show` builds it later",
                                 type(err).__name__, err)
