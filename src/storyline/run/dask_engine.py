@@ -1,7 +1,8 @@
 """`storyline run --engine dask`: the per-page work of a run (read, extract, fingerprint, count
 terms, date the page alone: run/local.py `prepare`) as a map over partitions of the input on a
 Dask cluster, each partition written as one Parquet file; `storyline load` then runs the stages
-after extraction (copies, dates, stories, storylines, reports) into the store, on one machine.
+after extraction (copies, dates, stories, storylines) into the store, on one machine, and builds
+the story reports on the cluster (`dask_report_mapper`) or in local processes.
 
 Extraction is where a run's time goes (trafilatura, about 40 ms a page), and it is independent
 per page, so it is what scales out here. The stages after it are the local engine's, fed the
@@ -110,20 +111,17 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
     return summary
 
 
-def dask_report_mapper(*, workers: int | None = None, scheduler: str | None = None,
-                       on_cluster: Callable[[int], None] | None = None) -> Callable:
-    """A `refresh_reports` mapper that builds the reports on a Dask cluster (the one at `scheduler`,
-    else a local one of `workers` processes): each report job is one task, at most two per worker
-    in flight, so jobs are read from the store as the cluster takes them. The driver writes each
-    report as it comes back, so a worker killed mid-report costs that task's rerun, nothing else."""
+def dask_report_mapper(scheduler: str) -> Callable:
+    """A `refresh_reports` mapper that builds the reports on the Dask cluster at `scheduler`: each
+    report job is one task, at most two per worker in flight, so jobs are read from the store as
+    the cluster takes them. The driver writes each report as it comes back, so a worker killed
+    mid-report costs that task's rerun, nothing else."""
     def mapper(fn, jobs):
-        from distributed import as_completed
+        from distributed import Client, as_completed
 
-        client, cluster = _client(workers, scheduler, daemon=True)
+        client = Client(scheduler)
         try:
             width = max(1, len(client.scheduler_info()["workers"]))
-            if on_cluster:
-                on_cluster(width)
             jobs = iter(jobs)
             running = as_completed()
             for job in jobs:
@@ -147,18 +145,16 @@ def dask_report_mapper(*, workers: int | None = None, scheduler: str | None = No
                     running.add(_submit(client, fn, job))
         finally:
             client.close()
-            if cluster is not None:
-                cluster.close()
     return mapper
 
 
 def _submit(client, fn, job):
     # A key of the report and the pages it is built from: two loads never share a task by mistake.
-    return client.submit(fn, job, key=f"report-{job.fingerprint[:16]}-{hashlib.sha1(job.report_id.encode()).hexdigest()[:8]}",
-                         pure=False, retries=2)
+    report = hashlib.sha1(job.report_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return client.submit(fn, job, key=f"report-{job.fingerprint[:16]}-{report}", pure=False, retries=2)
 
 
-def _client(workers: int | None, scheduler: str | None, *, daemon: bool = False):
+def _client(workers: int | None, scheduler: str | None):
     import logging
 
     import dask
@@ -168,9 +164,8 @@ def _client(workers: int | None, scheduler: str | None, *, daemon: bool = False)
 
     if scheduler:
         return Client(scheduler), None
-    if not daemon:
-        # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
-        dask.config.set({"distributed.worker.daemon": False})
+    # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
+    dask.config.set({"distributed.worker.daemon": False})
     cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=40)
     return Client(cluster), cluster

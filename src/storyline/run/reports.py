@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from itertools import chain, islice
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -69,14 +68,12 @@ class ReportBuilt:
     fingerprint: str
     report: dict  # as `show --json` prints it
     fresh: list[tuple[str, str, list]]  # (page, text hash, mentions) read by NER now: to keep
-    seconds: float
 
 
 def build_job(job: ReportJob) -> ReportBuilt:
     """Build one report from its job; touches no store. Each page's entity mentions are the kept
     ones, else NER's. A copy names what its original names (a farm's copy adds spam, not people):
     it takes its original's mentions when the original is in the report, and NER never reads it."""
-    began = time.perf_counter()
     pages = job.pages
     at = {p.id: i for i, p in enumerate(pages)}
     copies = {i: at[p.original] for i, p in enumerate(pages) if p.original in at}
@@ -90,7 +87,7 @@ def build_job(job: ReportJob) -> ReportBuilt:
     report: Report = build_report(pages, spans)
     return ReportBuilt(job.report_id, job.fingerprint, report_json(report),
                        [(pages[i].id, job.hashes[pages[i].id], [[s.key, s.type, s.start] for s in spans[i]])
-                        for i in fresh], time.perf_counter() - began)
+                        for i in fresh])
 
 
 def _job(store: SqliteStore, report_id: str, story_ids: list[str]) -> tuple[ReportJob, tuple[str, dict] | None]:

@@ -209,7 +209,6 @@ def _replace(worker: _Worker, task: Task, config: Config, retry: deque) -> _Work
     return _Worker(task, config)
 
 
-
 _END = object()
 
 
