@@ -53,6 +53,7 @@ def _load_run(out: Path, workers: int, per_partition: int, task=prepare_partitio
         summary = run_dask([str(batch)], out / batch.stem, sl.config, workers=workers,
                            pages_per_partition=per_partition, task=task)
         assert summary.written + summary.resumed == summary.partitions
+        assert summary.worker_peak_mb > 0
         return sl.load(out / batch.stem)
     return run
 

@@ -81,7 +81,8 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
             rows.append({"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
                          "prepare_seconds": summary["seconds"]["prepare"],
                          "start_seconds": round(wall - summary["seconds"]["prepare"], 1),
-                         "partitions": summary["partitions"], "parquet_bytes": parquet})
+                         "partitions": summary["partitions"], "parquet_bytes": parquet,
+                         "worker_peak_mb": summary.get("worker_peak_mb")})
             print(json.dumps(rows[-1]), flush=True)
         loads = []
         # The same folder loaded twice into fresh stores: reports built in this process, then on a
@@ -151,14 +152,15 @@ def dask_main(args) -> None:
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
              f"- command: `{result['command']}` (whole commands, a local cluster started by each)", "",
-             "| pages | workers | wall s | pages/s | prepare s | start and plan s | partitions | Parquet MB | speed-up |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| pages | workers | wall s | pages/s | prepare s | start and plan s | partitions | Parquet MB | speed-up | "
+             "worker peak MB |", "|---|---|---|---|---|---|---|---|---|---|"]
     for size in results:
         base = size["runs"][0]["wall_seconds"]
         for r in size["runs"]:
             lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
                          f"{r['prepare_seconds']} | {r['start_seconds']} | {r['partitions']} | "
-                         f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× |")
+                         f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× | "
+                         f"{r.get('worker_peak_mb') or '-'} |")
     lines += ["", "`load` (the stages after extraction on the driver, reports where the row says; each into a "
               "fresh store):", "",
               "| pages | reports on | wall s | peak MB | stories | reports built | phases s |", "|---|---|---|---|---|---|---|"]

@@ -45,6 +45,10 @@ class DaskSummary:
     pages: int = 0  # pages in the partitions this run wrote
     skipped: int = 0
     workers: int = 0
+    # Largest resident memory of a worker process in MB over its life so far (on an existing
+    # cluster: since it started). Each page's extraction runs in a child bounded apart
+    # (max_worker_memory_mb of address space).
+    worker_peak_mb: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -103,12 +107,20 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
                 summary.written += 1
                 summary.pages += result.get("pages", 0)
         summary.seconds["prepare"] = round(time.perf_counter() - started, 3)
+        summary.worker_peak_mb = max(client.run(_peak_memory_mb).values(), default=0.0)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     summary.seconds["total"] = round(time.perf_counter() - began, 3)
     return summary
+
+
+def _peak_memory_mb() -> float:
+    """On a worker: its peak resident memory so far."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def dask_report_mapper(scheduler: str) -> Callable:
