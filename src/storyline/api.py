@@ -24,8 +24,8 @@ from .run.edits import merge_stories, split_story
 from .run.rebuild import delete_pages, rebuild
 from .run.reports import report_of, stored_report_of
 from .run.workers import run_in_workers
-from .schema import (COPY_LINK_FIELDS, MEMBER_FIELDS, PAGE_FIELDS, REPORT_ROW_FIELDS, STORY_FIELDS, STORYLINE_FIELDS, article_json, public_page,
-                     skipped_json)
+from .schema import (COPY_LINK_FIELDS, MEMBER_FIELDS, PAGE_FIELDS, REPORT_ROW_FIELDS, STORY_FIELDS, STORYLINE_FIELDS,
+                     article_json, public_page, skipped_json)
 from .store import SqliteStore
 
 
@@ -206,7 +206,7 @@ class Storyline:
             with (nullcontext(out) if hasattr(out, "write") else open(out, "w", encoding="utf-8")) as handle:
                 return write_jsonl(handle, tables)
         if hasattr(out, "write") or str(out) == "-":
-            raise UsageError(f"export --format {format} writes a folder of three files: give its path, not stdout")
+            raise UsageError(f"export --format {format} writes a folder of five tables: give its path, not stdout")
         return write_tables(Path(out), tables, {"pages": PAGE_FIELDS, "stories": STORY_FIELDS,
                                                 "storylines": STORYLINE_FIELDS, "copy_links": COPY_LINK_FIELDS,
                                                 "reports": REPORT_ROW_FIELDS}, format)

@@ -142,9 +142,7 @@ def _start_builder(server_pid: int) -> None:
             time.sleep(1.0)
             try:
                 os.kill(server_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid was taken by another user's process: ours is gone
+            except (ProcessLookupError, PermissionError):  # gone (or its pid taken by another user's process)
                 os._exit(0)
     threading.Thread(target=watch, daemon=True, name="storyline-server-watch").start()
 
