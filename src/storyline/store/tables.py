@@ -17,6 +17,7 @@ CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
 CREATE INDEX IF NOT EXISTS pages_copy_of ON pages (duplicate_of);
+CREATE INDEX IF NOT EXISTS pages_skipped_source ON pages (source) WHERE status = 'skipped';
 CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
 CREATE TABLE IF NOT EXISTS storyline_keys (
     term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
