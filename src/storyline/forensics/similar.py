@@ -33,15 +33,33 @@ class SimilarDated:
         self.indices = np.array(indices, dtype=np.int64)
         self.values = np.array(values, dtype=np.float64)
         self._query = np.zeros(len(self.vocab) + 1)  # the page's vector, spread over the vocabulary
+        # Per page: its story as a number, and its rank in id order (ties in score go by id).
+        story_codes: dict[str | None, int] = {None: -1}
+        self.story_code = np.array([story_codes.setdefault(d.story, len(story_codes)) for d in dated], dtype=np.int64)
+        self._story_codes = story_codes
+        self.at = {d.id: i for i, d in enumerate(dated)}
+        self.id_rank = np.argsort(np.argsort(np.array([d.id for d in dated], dtype=object), kind="stable"))
+        self.postings = {t: np.array(rows, dtype=np.int64) for t, rows in self.by_term.items()}
 
     def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None,
                 k: int) -> list[tuple[float, DatedPage]]:
+        """The k dated pages most similar to `terms` among those sharing a key term with it, not in
+        `exclude` nor in `story`; by score, then id. Vectorised: a key term's postings grow with the
+        store, so a loop per candidate made the dates stage quadratic."""
         vec = tfidf(terms, self.n_docs, self.df)
-        found = sorted({i for t in _key_terms(vec) for i in self.by_term.get(t, ())
-                        if self.pages[i].id not in exclude and (story is None or self.pages[i].story != story)})
-        if not found:
+        lists = [self.postings[t] for t in _key_terms(vec) if t in self.postings]
+        if not lists:
             return []
-        rows = np.array(found, dtype=np.int64)
+        rows = np.unique(np.concatenate(lists))
+        keep = np.ones(len(rows), dtype=bool)
+        if story is not None:
+            keep &= self.story_code[rows] != self._story_codes.get(story, -2)
+        left_out = [self.at[i] for i in exclude if i in self.at]
+        if left_out:
+            keep &= ~np.isin(rows, left_out)
+        rows = rows[keep]
+        if not len(rows):
+            return []
         starts, ends = self.indptr[rows], self.indptr[rows + 1]
         lengths = ends - starts
         at = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
@@ -54,8 +72,12 @@ class SimilarDated:
         nonempty = lengths > 0
         if products.size:
             sums[nonempty] = np.add.reduceat(products, np.concatenate(([0], np.cumsum(lengths)[:-1]))[nonempty])
-        scored = [(float(score), self.pages[i]) for score, i in zip(sums, found)]
-        return sorted(scored, key=lambda x: (-x[0], x[1].id))[:k]
+        if len(rows) > k:  # every page scoring at least the k-th best, then the exact order among those
+            floor = np.partition(sums, len(sums) - k)[len(sums) - k]
+            top = sums >= floor
+            rows, sums = rows[top], sums[top]
+        order = np.lexsort((self.id_rank[rows], -sums))[:k]
+        return [(float(sums[i]), self.pages[rows[i]]) for i in order]
 
 
 def _key_terms(vec: dict[str, float]) -> list[str]:
