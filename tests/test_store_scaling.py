@@ -57,3 +57,34 @@ def test_no_statement_a_run_repeats_per_page_scans_a_growing_table(tmp_path, sha
                 scans.append((count, step, sql[:300]))
     assert len(statements) > 20  # the trace saw the run
     assert not scans, scans
+
+
+def _answer(sl: Storyline) -> dict:
+    pages = {p["id"]: (p["duplicate_of"], p["story"], (p.get("published") or {}).get("value")) for p in sl.pages()}
+    stories = sorted(sorted(s["pages"]) for s in sl.stories())
+    return {"pages": pages, "stories": stories}
+
+
+def test_a_long_run_settles_in_slices_as_runs_one_after_another_would(tmp_path, shared, monkeypatch):
+    """A run holding more than SETTLE_EVERY new pages settles them every SETTLE_EVERY pages, so its
+    working set stays bounded; the store ends as after one run per slice."""
+    import storyline.run.local as local
+
+    records = _records(shared, 0, 60)
+    records += [dict(r, id=f"{r['id']}-copy") for r in records[25:28]]  # copies of pages of an earlier slice
+    monkeypatch.setattr(local, "BATCH", 10)
+    monkeypatch.setattr(local, "SETTLE_EVERY", 20)
+    phases: list[str] = []
+    with Storyline(tmp_path / "one.db") as sl:
+        summary = sl.run([_write(tmp_path / "all.jsonl", records)], reports=False, phase=phases.append)
+        one = _answer(sl)
+    assert summary.added == 63 and summary.settled_for_others == 0
+    # settled after 20, 40 and 60 pages, reading on after each, and at the end
+    assert phases.count("stories") == 4 and phases.count("reading") == 3
+    with Storyline(tmp_path / "many.db") as sl:
+        for k in range(0, len(records), 20):
+            sl.run([_write(tmp_path / f"part{k}.jsonl", records[k:k + 20])], reports=False)
+        many = _answer(sl)
+    assert one == many
+    assert sum(1 for duplicate_of, *_ in one["pages"].values() if duplicate_of) >= 3
+    assert len(one["stories"]) < len(records)  # some pages share stories: the slices met

@@ -13,7 +13,9 @@ Each size runs the whole command (`python -m storyline.cli run --json`) on a fre
 a user would. Measured: wall seconds, pages/s, the peak resident memory of the largest
 process (the run's own, or a worker's), and the run's own time per phase (`seconds` in its
 JSON summary). Growth exponent between two sizes: log(t2 / t1) / log(n2 / n1) (1.0 is linear).
-Results with date, machine and versions go to bench/scale/results.md and results.json.
+The run is `--no-reports` (the ingest; reports cost is measured in bench/throughput and
+results-dask.md) unless --reports is given. Results with date, machine and versions go to
+bench/scale/results.md and results.json, with the previous run's figures beside them.
 """
 from __future__ import annotations
 
@@ -37,14 +39,15 @@ from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
 
 
-def run_one(n: int, workers: int) -> dict:
+def run_one(n: int, workers: int, reports: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stream = Path(tmp) / f"stream-{n}.jsonl"
         made = write_stream(stream, n)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers",
-                               str(workers), "--json", "--no-progress", str(stream)],
+                               str(workers), "--json", "--no-progress", str(stream)]
+                              + ([] if reports else ["--no-reports"]),
                               capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -187,6 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reports", action="store_true",
+                        help="build story reports in the run too (by default `run --no-reports`: the ingest)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--report-only", action="store_true", help="rewrite results-dask.md from results-dask.json")
@@ -196,7 +201,7 @@ def main() -> None:
         return
     rows = []
     for n in sorted(args.sizes):
-        rows.append(run_one(n, args.workers))
+        rows.append(run_one(n, args.workers, args.reports))
         print(json.dumps(rows[-1]), flush=True)
     growth = None
     if len(rows) >= 2:
@@ -206,12 +211,14 @@ def main() -> None:
               "versions": {p: version(p) for p in ("storyline", "trafilatura", "numpy")},
               "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "workers": args.workers,
               "runs": rows, "growth_exponent": growth}
+    previous = json.loads((HERE / "results.json").read_text()) if (HERE / "results.json").exists() else None
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     phases = sorted({p for r in rows for p in r["phases"]})
     lines = ["# storyline run at scale (JSONL text records, stories and copies planted)", "",
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
-             f"- command: `{result['command']}` ({args.workers} workers, whole command, fresh store)", "",
+             f"- command: `{result['command']}` ({args.workers} workers, whole command, fresh store, "
+             + ("reports built" if args.reports else "`--no-reports`") + ")", "",
              "| pages | wall s | pages/s | peak MB | stories | copies | " + " | ".join(f"{p} s" for p in phases) + " |",
              "|---" * (6 + len(phases)) + "|"]
     for r in rows:
@@ -221,6 +228,10 @@ def main() -> None:
     if growth is not None:
         lines += ["", f"Growth exponent of wall time from {rows[0]['pages']:,} to {rows[-1]['pages']:,} pages: "
                       f"**{growth}** (1.0 is linear)."]
+    if previous:
+        lines += ["", f"The run before this one ({previous['date']}): "
+                      + ", ".join(f"{r['pages']:,} pages {r['wall_seconds']} s ({r['peak_mb']} MB)" for r in previous["runs"])
+                      + f"; growth exponent {previous.get('growth_exponent')}."]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -33,6 +33,10 @@ from .workers import run_in_workers
 
 log = logging.getLogger(__name__)
 BATCH = 100
+# A long run settles (copies, stories, dates, storylines) every SETTLE_EVERY new pages, as that
+# many runs one after the other would: the stages' working set, and so memory and the cost per
+# page, stay bounded however large the input (one pass over 100k pages held them all at once).
+SETTLE_EVERY = 10_000
 # Limits under which a page may be skipped; a page skipped under them is tried again when they change.
 LIMIT_SETTINGS = ("max_page_bytes", "max_text_chars", "max_seconds_per_page", "max_worker_memory_mb")
 
@@ -186,6 +190,24 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
 
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()
+    changed: set[str] = set()
+    settling = 0.0  # seconds spent settling while reading, not counted as reading
+    added_at_settle = 0  # pages this run had added when it last settled
+
+    def settle_pending() -> None:
+        nonlocal settling, added_at_settle
+        start = time.perf_counter()
+        with store.transaction():
+            # Pending work is read from the store, not from this run's memory: pages
+            # stored by a run that was killed before this step, or by another run still
+            # reading, are finished here, and counted apart.
+            pending = store.pages_without_story()
+            summary.settled_for_others += max(0, len(pending) - (summary.added - added_at_settle))
+            added_at_settle = summary.added
+            settle(store, pending, config, summary)
+            changed.update(store.stories_of(pending))
+        settling += time.perf_counter() - start
+
     extracting = time.perf_counter()
     if prepared is not None:
         results: Iterable[Prepared | Skipped] = prepared_not_stored(prepared)
@@ -199,23 +221,23 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         if len(batch) >= BATCH:
             _store_batch(store, batch, config, summary, same_text)
             batch = []
+            if summary.added - added_at_settle >= SETTLE_EVERY and not summary.superseded:
+                settle_pending()
+                if summary.on_phase is not None:
+                    summary.on_phase("reading")
     if batch:
         _store_batch(store, batch, config, summary, same_text)
-    summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting, 3)
-    with store.transaction():
-        # Pending work is read from the store, not from this run's memory: pages
-        # stored by a run that was killed before this step, or by another run still
-        # reading, are finished here, and counted apart.
-        if summary.superseded:
+    summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting - settling, 3)
+    if summary.superseded:
+        with store.transaction():
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does.
             settle_all(store, config, summary)
             changed = {s["id"] for s in store.stories()}
-        else:
-            pending = store.pages_without_story()
-            summary.settled_for_others = max(0, len(pending) - summary.added)
-            settle(store, pending, config, summary)
-            changed = store.stories_of(pending)
+    else:
+        settle_pending()
+        # Stories changed by an earlier slice may have merged into others since.
+        changed = {live for s in changed if (live := store.resolve_story(s)) is not None}
     if reports and changed:
         # After the stages' transaction, outside any (NER is slow): a run killed here loses only reports,
         # which `show` builds again.
