@@ -18,7 +18,7 @@ class SimilarDated:
     def __init__(self, dated: list[DatedPage], n_docs: int, df: dict[str, int]) -> None:
         self.n_docs, self.df = n_docs, df
         self.pages = dated
-        self.by_term: dict[str, list[int]] = defaultdict(list)
+        by_term: dict[str, list[int]] = defaultdict(list)
         self.vocab: dict[str, int] = {}
         indices: list[int] = []
         values: list[float] = []
@@ -26,7 +26,7 @@ class SimilarDated:
         for i, d in enumerate(dated):
             vec = tfidf(d.terms, n_docs, df)
             for term in _key_terms(vec):
-                self.by_term[term].append(i)
+                by_term[term].append(i)
             indices += [self.vocab.setdefault(t, len(self.vocab)) for t in vec]
             values += vec.values()
             self.indptr[i + 1] = len(indices)
@@ -39,7 +39,7 @@ class SimilarDated:
         self._story_codes = story_codes
         self.at = {d.id: i for i, d in enumerate(dated)}
         self.id_rank = np.argsort(np.argsort(np.array([d.id for d in dated], dtype=object), kind="stable"))
-        self.postings = {t: np.array(rows, dtype=np.int64) for t, rows in self.by_term.items()}
+        self.postings = {t: np.array(rows, dtype=np.int64) for t, rows in by_term.items()}
 
     def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None,
                 k: int) -> list[tuple[float, DatedPage]]:
