@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,12 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
 SEED = {n: next(EXAMPLES.glob(f"{n}_*.txt")) for n in ("000", "001", "002", "003", "004")}
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """A JSONL input file of these records (ASCII-escaped: a lone surrogate in a hostile record survives)."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from storyline.read import read_inputs
 from storyline.records import Page, Skipped
 from storyline.store.sqlite import SqliteStore
 
+from .conftest import write_jsonl
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 FLOOD = {"id": "a", "title": "Flood warnings issued for the river valley",
@@ -26,11 +28,6 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 def test_a_reused_id_in_one_input_is_reported_skipped_and_exits_1(capsys, tmp_path):

@@ -12,6 +12,8 @@ import sqlite3
 
 from storyline import Storyline
 
+from .conftest import write_jsonl
+
 # Tables that grow with the pages stored (the FTS index is written by triggers, not queried per page).
 GROWING = {"pages", "links", "lsh_index", "stories", "story_keys", "story_aliases", "storylines", "storyline_keys",
            "term_df", "page_entities", "reports", "superseded"}
@@ -26,11 +28,6 @@ def _records(shared, start: int, count: int) -> list[dict]:
     return out
 
 
-def _write(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
 def test_no_statement_a_run_repeats_per_page_scans_a_growing_table(tmp_path, shared):
     first, second = _records(shared, 0, 40), _records(shared, 40, 40)
     second += [dict(r, id=f"{r['id']}-copy") for r in second[:5]]  # copies: links, groups, originals
@@ -42,9 +39,9 @@ def test_no_statement_a_run_repeats_per_page_scans_a_growing_table(tmp_path, sha
         statements.setdefault(key, [sql, 0])[1] += 1
 
     with Storyline(tmp_path / "s.db") as sl:
-        sl.run([_write(tmp_path / "a.jsonl", first)], reports=False)
+        sl.run([write_jsonl(tmp_path / "a.jsonl", first)], reports=False)
         sl.store.db.set_trace_callback(seen)
-        sl.run([_write(tmp_path / "b.jsonl", second)], reports=False)
+        sl.run([write_jsonl(tmp_path / "b.jsonl", second)], reports=False)
         sl.store.db.set_trace_callback(None)
     db = sqlite3.connect(tmp_path / "s.db")
     scans = []
@@ -76,14 +73,14 @@ def test_a_long_run_settles_in_slices_as_runs_one_after_another_would(tmp_path, 
     monkeypatch.setattr(local, "SETTLE_EVERY", 20)
     phases: list[str] = []
     with Storyline(tmp_path / "one.db") as sl:
-        summary = sl.run([_write(tmp_path / "all.jsonl", records)], reports=False, phase=phases.append)
+        summary = sl.run([write_jsonl(tmp_path / "all.jsonl", records)], reports=False, phase=phases.append)
         one = _answer(sl)
     assert summary.added == 63 and summary.settled_for_others == 0
     # settled after 20, 40 and 60 pages, reading on after each, and at the end
     assert phases.count("stories") == 4 and phases.count("reading") == 3
     with Storyline(tmp_path / "many.db") as sl:
         for k in range(0, len(records), 20):
-            sl.run([_write(tmp_path / f"part{k}.jsonl", records[k:k + 20])], reports=False)
+            sl.run([write_jsonl(tmp_path / f"part{k}.jsonl", records[k:k + 20])], reports=False)
         many = _answer(sl)
     assert one == many
     assert sum(1 for duplicate_of, *_ in one["pages"].values() if duplicate_of) >= 3
