@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from urllib.parse import urlsplit
@@ -108,10 +108,11 @@ def site_of(page: Page) -> str | None:
 
 
 def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequencies,
-           text_of: Callable[[str], str]) -> list[Forensics]:
+           text_of: Callable[[str], tuple[str, Sequence[Mention] | None]]) -> list[Forensics]:
     """Judge and date a working set: `pages` (the pages a run touched with their stories and copy
     groups) and `dated` (credibly dated pages outside it, most recent first, anchors for similar
-    pages). `text_of` gives the text of a dated page, read only for the few that anchor a page."""
+    pages). `text_of` gives the text of a dated page and its stored time expressions (None when not
+    stored), read only for the few that anchor a page."""
     by_id = {p.id: p for p in pages}
     if not by_id:
         return []
@@ -165,7 +166,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
         page = by_id[pid]
         original = page.duplicate_of if page.duplicate_of in standing and page.duplicate_of != pid else None
         told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
-        anchors = _anchors(pid, by_id, root, group, standing, events, sentences, by_story, None, text_of, told)
+        anchors = _anchors(pid, by_id, root, group, standing, events, sentences, by_story, None, None, told)
         if not anchors:  # its mentions alone: history ("in March 1992") would pass for the page's date
             continue
         # A sentence shared with a story page dates an event, not this page: a recap that retells
@@ -197,12 +198,20 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
               for pid in credible]
     n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
     similar = SimilarDated(dated, n_docs, df)
+    outside: dict[str, tuple] = {}  # event sentences of the dated pages outside the working set, read once
+
+    def told_by(page_id: str, day: date) -> tuple:
+        if page_id not in outside:
+            page_text, page_mentions = text_of(page_id)
+            outside[page_id] = event_sentences(page_text, day, None if page_mentions is None else list(page_mentions))
+        return outside[page_id]
+
     estimates: dict[str, Published] = {}
     # Originals first: a copy's estimate starts from that of the page it copies.
     for pid in sorted(by_id, key=lambda pid: len(chains[pid])):
         page = by_id[pid]
         original = chains[pid][1] if len(chains[pid]) > 1 else None
-        anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, similar, text_of,
+        anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, similar, told_by,
                            estimates.get(original) if original else None)
         # Copies tell the same text: their weekdays and dates speak for the whole group.
         pooled = list(mentions[pid]) + group_mentions[pid]
@@ -243,7 +252,7 @@ def _group_mentions(pages: dict[str, StoredPage], mentions: dict[str, list[Menti
 def _anchors(pid: str, pages: dict[str, StoredPage], root: dict[str, str], group: dict[str, set[str]],
              credible: set[str],
              events: dict[str, frozenset[int]], sentences: dict[str, tuple], by_story: dict[str, list[str]],
-             similar: SimilarDated | None, text_of: Callable[[str], str],
+             similar: SimilarDated | None, told_by: Callable[[str, date], tuple] | None,
              original_estimate: Published | None) -> list[Anchor]:
     page = pages[pid]
     anchors: list[Anchor] = []
@@ -268,7 +277,7 @@ def _anchors(pid: str, pages: dict[str, StoredPage], root: dict[str, str], group
             if anchor:
                 told = sentences.get(d.id)
                 if told is None:
-                    told = event_sentences(text_of(d.id), day)
+                    told = told_by(d.id, day)
                 anchors.append(replace(anchor, event_sentences=told))
     return anchors
 

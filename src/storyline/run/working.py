@@ -205,7 +205,7 @@ def assess_pages(store: SqliteStore, ids: set[str]) -> int:
     if not pages:
         return 0
     dated = store.dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT)
-    verdicts = forensics.assess(pages, dated, store.document_frequencies, store.page_text)
+    verdicts = forensics.assess(pages, dated, store.document_frequencies, store.page_text_and_mentions)
     for verdict in verdicts:
         store.set_forensics(verdict)
     return len(verdicts)

@@ -316,6 +316,13 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
         row = self.db.execute("SELECT text FROM pages WHERE id = ?", (page_id,)).fetchone()
         return (row[0] or "") if row else ""
 
+    def page_text_and_mentions(self, page_id: str) -> tuple[str, tuple[Mention, ...] | None]:
+        """A page's text and its stored time expressions (None when not stored: found again from the text)."""
+        row = self.db.execute("SELECT text, mentions FROM pages WHERE id = ?", (page_id,)).fetchone()
+        if row is None:
+            return "", None
+        return row[0] or "", tuple(Mention(*m) for m in json.loads(row[1])) if row[1] else None
+
     def page_seqs(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT id, seq FROM pages WHERE status = 'ok'").fetchall())
 
