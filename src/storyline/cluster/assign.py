@@ -342,12 +342,14 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
             continue
         members = book.reports(story_id)
         placed_by_hand = source.pinned(members)
+        days = sorted(d for m in members if (d := grouping.counts[m].day) is not None)
         for pid in members:
             if pid in placed_by_hand:
                 continue
             vec = grouping.vectors(pid)
-            others = [d for m in members if m != pid and (d := grouping.counts[m].day) is not None]
-            fit = index.model.probability(state.features_without(vec, index.sigma_days, others), vec.headline_only)
+            own = grouping.counts[pid].day
+            fit = index.model.probability(state.features_without(vec, index.sigma_days, _span_without(days, own)),
+                                          vec.headline_only)
             if fit >= config.story_split_probability:
                 continue
             decision = index.decide(vec, exclude=[story_id])
@@ -361,6 +363,8 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
             state = grouping.rebuild(story_id)
             index.replace(story_id, state)
             members = [m for m in members if m != pid]
+            if own is not None:
+                days.remove(own)
             changed |= {story_id, target}
             changes.split += 1
             if state is None or state.reports < 2:
@@ -381,6 +385,16 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
         pending.append(keep)
     changes.changed = {s for s in changed if book.is_live(s)}
     return grouping.finish()
+
+
+def _span_without(days: list[int], own: int | None) -> list[int]:
+    """The first and last of the sorted `days` of a story's reports once one report's day `own` is taken
+    out: all the time feature reads of the others, without listing them for every report."""
+    if own is None:
+        return [days[0], days[-1]] if days else []
+    if len(days) < 2:
+        return []
+    return [days[1] if days[0] == own else days[0], days[-2] if days[-1] == own else days[-1]]
 
 
 def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:

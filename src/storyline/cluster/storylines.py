@@ -14,6 +14,7 @@ its heaviest names.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter, deque
@@ -75,8 +76,9 @@ def _top(vec: dict[str, float], n: int) -> dict[str, float]:
 
 
 def _heaviest(body: dict[str, float], entities: dict[str, float], words: int = 20, names: int = 10) -> list[str]:
-    return (sorted(body, key=lambda t: (-body[t], t))[:words]
-            + [ENTITY_PREFIX + n for n in sorted(entities, key=lambda t: (-entities[t], t))[:names]])
+    # nsmallest is sorted()[:n] without sorting a long storyline's thousands of terms.
+    return (heapq.nsmallest(words, body, key=lambda t: (-body[t], t))
+            + [ENTITY_PREFIX + n for n in heapq.nsmallest(names, entities, key=lambda t: (-entities[t], t))])
 
 
 @dataclass(slots=True)
