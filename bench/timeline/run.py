@@ -279,8 +279,8 @@ def markdown(result: dict, references: list[Reference], articles: dict[str, list
               f"- datewise-lite (mention count + centroid): {DATEWISE_NOTE}",
               "- publication-date lead (the floor): the L days with most articles published, each with its articles' lead "
               "sentences (first sentences first) up to k.",
-              "- Split: every set is reported. storyline's summary sentence length (SUMMARY_SENTENCE_WORDS in "
-              "report/timeline.py) was chosen on the dev topics H1N1 and MJ; bpoil and haiti are held out (rows below). "
+              "- Split: every set is reported. storyline's summary sentence length and redundancy bar (SUMMARY_SENTENCE_WORDS, SUMMARY_REDUNDANT in "
+              "report/timeline.py) were chosen on the dev topics H1N1 and MJ; bpoil and haiti are held out (rows below). "
               "Nothing is tuned by this bench itself.",
               f"- Speed: seconds spent building timelines (all timelines of the row), one process, nothing else of this run "
               f"running meanwhile (scoring comes after); load average when the run started: {env['load_average_at_start']}.", "",
