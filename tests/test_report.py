@@ -124,6 +124,21 @@ def test_an_event_named_twice_by_two_sources_is_one_event_with_both():
     assert [(e.when, e.sources) for e in events] == [("2024-03-04", ("one.example", "two.example"))]
 
 
+def test_a_summary_date_quotes_the_next_mornings_lead_and_no_near_repeat():
+    named = ReportPage("a", "On May 1, 2010 BP engineers failed to cap the leaking oil well in the Gulf of Mexico.",
+                       day=date(2010, 5, 1), site="one.example")
+    repeat = ReportPage("r", "On May 1, 2010 engineers at BP failed to cap the leaking well in the Gulf of Mexico again.",
+                        day=date(2010, 5, 1), site="two.example")
+    # Published the next day, it tells that day's news without writing the date.
+    morning = ReportPage("m", "Coast Guard crews burned crude off the Louisiana shore as the slick spread toward "
+                              "the marshes.", day=date(2010, 5, 2), site="three.example")
+    events = build_timeline([named, repeat, morning], dates=1, per_date=2)
+    assert [e.when for e in events] == ["2010-05-01"]
+    quoted = events[0].sentences
+    assert len(quoted) == 2 and morning.text in quoted  # the lead of 2 May speaks for 1 May
+    assert not (named.text in quoted and repeat.text in quoted)  # a near repeat adds nothing
+
+
 def test_report_of_pages_without_text_or_date_is_empty_not_an_error():
     report = build_report([ReportPage("x", ""), ReportPage("y", "Some words here but no dates at all in it.")])
     assert report.timeline == () and report.quotes == ()
