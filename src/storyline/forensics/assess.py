@@ -203,7 +203,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     def told_by(page_id: str, day: date) -> tuple:
         if page_id not in outside:
             page_text, page_mentions = text_of(page_id)
-            outside[page_id] = event_sentences(page_text, day, None if page_mentions is None else list(page_mentions))
+            outside[page_id] = event_sentences(page_text, day, page_mentions)
         return outside[page_id]
 
     estimates: dict[str, Published] = {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -427,7 +428,7 @@ def _month_range(m: Mention, text: str, day: date) -> tuple[int, int] | None:
     return first.toordinal(), last
 
 
-def event_sentences(text: str, day: date, mentions: list[Mention] | None = None,
+def event_sentences(text: str, day: date, mentions: Sequence[Mention] | None = None,
                     limit: int = 60) -> tuple[tuple[frozenset[str], int, int], ...]:
     """The sentences of a credibly dated page that say when something happened."""
     out = []

@@ -65,11 +65,16 @@ def stored_page(row: sqlite3.Row) -> StoredPage:
         published=Published(_day(published["value"]), _day(published["earliest"]), _day(published["latest"]),
                             published["confidence"], tuple(published["evidence"])) if published else None,
         misdated=None if row["misdated"] is None else bool(row["misdated"]),
-        mentions=tuple(Mention(*m) for m in json.loads(row["mentions"])) if row["mentions"] else None)
+        mentions=mentions_from(row["mentions"]))
 
 
 def mention_row(m: Mention) -> list:
     return [m.kind, m.text, m.start, m.direction, m.weekday, m.year, m.month, m.day, m.modifier]
+
+
+def mentions_from(stored: str | None) -> tuple[Mention, ...] | None:
+    """A page's stored time expressions (mention_row lists as JSON); None when not stored."""
+    return tuple(Mention(*m) for m in json.loads(stored)) if stored else None
 
 
 def story_dict(row: sqlite3.Row) -> dict:

@@ -20,7 +20,7 @@ from ..errors import StoreError
 from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
 from .lsh_index import LshIndex
-from .rows import chunks, mention_row, now, page_dict, stored_page, story_dict
+from .rows import chunks, mention_row, mentions_from, now, page_dict, stored_page, story_dict
 from .corrections import Corrections
 from .listing import Listing
 from .reports import ReportTables
@@ -321,7 +321,7 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
         row = self.db.execute("SELECT text, mentions FROM pages WHERE id = ?", (page_id,)).fetchone()
         if row is None:
             return "", None
-        return row[0] or "", tuple(Mention(*m) for m in json.loads(row[1])) if row[1] else None
+        return row[0] or "", mentions_from(row[1])
 
     def page_seqs(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT id, seq FROM pages WHERE status = 'ok'").fetchall())
