@@ -203,14 +203,14 @@ def _date_centroid(group: list[DatedSentence], idf: dict[str, float]) -> Counter
     day's pages, the words both kinds use, each the mean of the two kinds' weights (DATEWISE's
     "PM-Mean"): the date's event, not one page's other news or one recap's history."""
     named, leads = Counter(), Counter()
-    counts = [0, 0]
     for c in group:
         into = named if c.named else leads
-        counts[0 if c.named else 1] += 1
         for w in c.words:
             into[w] += idf[w]
-    if counts[0] and counts[1]:
-        shared = Counter({w: named[w] / counts[0] + leads[w] / counts[1] for w in named.keys() & leads.keys()})
+    n_named = sum(c.named for c in group)
+    n_leads = len(group) - n_named
+    if n_named and n_leads:
+        shared = Counter({w: named[w] / n_named + leads[w] / n_leads for w in named.keys() & leads.keys()})
         if shared:
             return shared
     return named + leads
