@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +22,7 @@ from .candidates import candidate_pairs
 from .components import components
 from .lsh import band_keys
 from .minhash import signatures
-from .shingles import shingle_batch
+from .shingles import shingle_batch, warm_tables
 from .verify import judge, shared
 
 CHUNK = 2000  # texts per NumPy batch: about 250 MB of temporaries for news-length texts
@@ -44,35 +46,79 @@ class Fingerprints:
     shingle_counts: np.ndarray  # int64 per text (with repeats)
 
 
+# The corpus of the running batch, read by forked workers from the memory they share with the
+# parent: pickling 100,000 texts to the workers cost more than a fifth of the signature time.
+_CORPUS: list[str] = []
+
+
+@contextmanager
+def _pool_over(texts: list[str], workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Forked worker processes that see `texts` (None for one worker: work in this process)."""
+    global _CORPUS
+    if workers <= 1:
+        yield None
+        return
+    _CORPUS = texts
+    warm_tables()  # built once here, inherited by every worker instead of built in each
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool
+    finally:
+        _CORPUS = []
+
+
 def _fingerprint_chunk(texts: list[str], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     batch = shingle_batch(texts, config.shingle_size)
     return (band_keys(signatures(batch, config.num_perm), config.lsh_bands), batch.stream_hash,
             np.bincount(batch.doc, minlength=batch.token_counts.size))
 
 
-def fingerprint_texts(texts: list[str], config: Config = Config(), workers: int = 1) -> Fingerprints:
-    """Band keys, stream hashes and shingle counts of `texts`, in chunks (across `workers` processes).
-    A text's fingerprint does not depend on its chunk, so neither does the result on `workers`."""
-    chunks = [texts[start:start + CHUNK] for start in range(0, len(texts), CHUNK)]
-    if not chunks:
+def _fingerprint_range(bounds: tuple[int, int], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return _fingerprint_chunk(_CORPUS[bounds[0]:bounds[1]], config)
+
+
+def _fingerprints(texts: list[str], config: Config, pool: ProcessPoolExecutor | None) -> Fingerprints:
+    ranges = [(start, min(start + CHUNK, len(texts))) for start in range(0, len(texts), CHUNK)]
+    if not ranges:
         return Fingerprints(np.zeros((0, config.lsh_bands), np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64))
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_fingerprint_chunk, chunks, [config] * len(chunks)))
+    if pool is not None and len(ranges) > 1:
+        parts = list(pool.map(_fingerprint_range, ranges, [config] * len(ranges)))
     else:
-        parts = [_fingerprint_chunk(chunk, config) for chunk in chunks]
+        parts = [_fingerprint_chunk(texts[lo:hi], config) for lo, hi in ranges]
     keys, streams, counts = zip(*parts)
     return Fingerprints(np.concatenate(keys), np.concatenate(streams), np.concatenate(counts))
 
 
-def _shingle_sets(texts: list[str], which: np.ndarray, size: int) -> dict[int, np.ndarray]:
+def fingerprint_texts(texts: list[str], config: Config = Config(), workers: int = 1) -> Fingerprints:
+    """Band keys, stream hashes and shingle counts of `texts`, in chunks (across `workers` processes).
+    A text's fingerprint does not depend on its chunk, so neither does the result on `workers`."""
+    with _pool_over(texts, workers if len(texts) > CHUNK else 1) as pool:
+        return _fingerprints(texts, config, pool)
+
+
+def _unique_shingles(texts: list[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's sorted unique shingle hashes, end to end, and where each text's run ends."""
+    batch = shingle_batch(texts, size)
+    bounds = np.searchsorted(batch.doc, np.arange(len(texts) + 1))
+    sets = [np.unique(batch.hashes[bounds[k]:bounds[k + 1]]) for k in range(len(texts))]
+    return np.concatenate(sets) if sets else np.zeros(0, np.uint64), np.cumsum([s.size for s in sets])
+
+
+def _unique_shingles_of(which: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    return _unique_shingles([_CORPUS[i] for i in which], size)
+
+
+def _shingle_sets(texts: list[str], which: np.ndarray, size: int,
+                  pool: ProcessPoolExecutor | None) -> dict[int, np.ndarray]:
+    parts = [which[start:start + CHUNK] for start in range(0, which.size, CHUNK)]
+    if pool is not None and len(parts) > 1:
+        results = pool.map(_unique_shingles_of, parts, [size] * len(parts))
+    else:
+        results = (_unique_shingles([texts[i] for i in part], size) for part in parts)
     sets: dict[int, np.ndarray] = {}
-    for start in range(0, which.size, CHUNK):
-        part = which[start:start + CHUNK]
-        batch = shingle_batch([texts[i] for i in part], size)
-        bounds = np.searchsorted(batch.doc, np.arange(part.size + 1))
-        for k, i in enumerate(part):
-            sets[int(i)] = np.unique(batch.hashes[bounds[k]:bounds[k + 1]])
+    for part, (hashes, ends) in zip(parts, results):
+        for i, lo, hi in zip(part.tolist(), np.concatenate(([0], ends[:-1])).tolist(), ends.tolist()):
+            sets[i] = hashes[lo:hi]
     return sets
 
 
@@ -81,9 +127,15 @@ def find_copies(texts: list[str], ids: list[str] | None = None, config: Config =
     """Every verified copy pair of `texts` and their copy groups. `ids` (default: input order) break ties.
 
     `timings`, when given, receives the seconds spent on signatures."""
+    with _pool_over(texts, workers) as pool:
+        return _find_copies(texts, ids, config, pool, timings)
+
+
+def _find_copies(texts: list[str], ids: list[str] | None, config: Config, pool: ProcessPoolExecutor | None,
+                 timings: dict[str, float] | None) -> CopyPairs:
     n = len(texts)
     clock = time.perf_counter()
-    fp = fingerprint_texts(texts, config, workers)
+    fp = _fingerprints(texts, config, pool)
     if timings is not None:
         timings["signatures"] = time.perf_counter() - clock
     empty = fp.shingle_counts == 0
@@ -99,7 +151,7 @@ def find_copies(texts: list[str], ids: list[str] | None = None, config: Config =
     reps = np.sort(idx[run_start])
     cand = candidate_pairs(fp.keys[reps], fp.stream_hash[reps])
     cand = reps[cand] if cand.size else cand
-    sets = _shingle_sets(texts, np.unique(cand), config.shingle_size) if cand.size else {}
+    sets = _shingle_sets(texts, np.unique(cand), config.shingle_size, pool) if cand.size else {}
     kept, relations, scores = [], [], []
     for a, b in cand:
         sa, sb = sets[int(a)], sets[int(b)]

@@ -19,8 +19,7 @@ def candidate_pairs(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
     n = keys.shape[0]
     bits = max(16, int(n).bit_length() + 2)
     mask = np.int64((1 << bits) - 1)
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
+    for column in np.ascontiguousarray(keys.T):  # one band at a time, its keys side by side
         # Only texts whose key's low bits are shared can share the key: sort just those.
         slot = column & mask
         maybe = np.flatnonzero(np.bincount(slot, minlength=int(mask) + 1)[slot] > 1)
@@ -51,7 +50,9 @@ def candidate_pairs(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
             found.append(np.stack((idx[chain], idx[chain + 1]), axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs = np.sort(pairs, axis=1)
-    pairs = np.unique(pairs, axis=0)
-    return pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs = np.sort(np.concatenate(found), axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    # The same pair turns up in many bands: unique on one int64 code per pair, i * n + j, is
+    # several times faster than np.unique(axis=0) and gives the same sorted pairs.
+    code = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    return np.stack((code // n, code % n), axis=1)

@@ -46,8 +46,9 @@ def _lowercase() -> np.ndarray:
     """A caseless form of each BMP code point, so a copy in capitals has the same shingles.
 
     Its lowercase; where that is several characters, the first ('İ' -> 'i'); the
-    final sigma 'ς' as 'σ', because 'Σ' has one lowercase whatever its place."""
-    lower = np.arange(0x10000, dtype=np.uint32)
+    final sigma 'ς' as 'σ', because 'Σ' has one lowercase whatever its place. One more
+    entry, 0x10000, stands for every code point beyond the BMP (a separator, see below)."""
+    lower = np.arange(0x10001, dtype=np.uint64)
     for cp in range(0x10000):
         low = chr(cp).lower()
         if ord(low[0]) != cp:
@@ -71,9 +72,16 @@ def _powers_upto(n: int, base: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _word_chars() -> np.ndarray:
-    """For each code point of the Basic Multilingual Plane: is it a word character (`\\w`)?"""
+    """For each code point of the Basic Multilingual Plane: is it a word character (`\\w`)?
+    Entry 0x10000, every code point beyond the BMP, is not."""
     word = re.compile(r"\w")
-    return np.array([word.match(chr(cp)) is not None for cp in range(0x10000)], dtype=bool)
+    return np.array([word.match(chr(cp)) is not None for cp in range(0x10000)] + [False], dtype=bool)
+
+
+def warm_tables() -> None:
+    """Build the character tables now (about 0.1 s), e.g. before forking workers that all need them."""
+    _lowercase()
+    _word_chars()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,22 +102,21 @@ def _token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash of every token of every text, and the text index of each token."""
     clean = [t.replace(_DOC_BREAK, " ") if _DOC_BREAK in t else t for t in texts]
     joined = _DOC_BREAK.join(clean)
-    chars = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
-    n = chars.size
-    is_break = chars == 1
+    raw = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    n = raw.size
+    is_break = raw == 1
     # Lowercase and word characters by table lookup; beyond the BMP (emoji, rare
-    # scripts) characters are separators.
-    bmp = chars < 0x10000
-    chars[bmp] = _lowercase()[chars[bmp]]
-    in_word = np.zeros(n, dtype=bool)
-    in_word[bmp] = _word_chars()[chars[bmp]]
+    # scripts) characters are separators. (Clipping to one table entry for them is
+    # cheaper than indexing through a mask; their code never enters a word's hash.)
+    chars = _lowercase()[np.minimum(raw, 0x10000)]  # uint64, ready for the hash below
+    in_word = _word_chars()[chars]
     before = np.concatenate(([False], in_word[:-1]))
     after = np.concatenate((in_word[1:], [False]))
     starts = np.flatnonzero(in_word & ~before)
     ends = np.flatnonzero(in_word & ~after)  # inclusive
     # Polynomial hash of code points [s, e]: (P[e] - P[s-1]) / POLY**s, with P the prefix sum of cp * POLY**i.
     with np.errstate(over="ignore"):
-        prefix = np.cumsum(chars.astype(np.uint64) * _powers_upto(n, int(_POLY)), dtype=np.uint64)
+        prefix = np.cumsum(np.multiply(chars, _powers_upto(n, int(_POLY)), out=chars), out=chars)
         inverse = _powers_upto(n, int(_POLY_INV))
         below = np.where(starts > 0, prefix[starts - 1], np.uint64(0))
         values = (prefix[ends] - below) * inverse[starts] + (ends - starts).astype(np.uint64)
