@@ -168,7 +168,8 @@ def score(gold: dict, pages: dict) -> tuple[dict, dict]:
             out[col][name] = (sum(bool(test(i)) for i in who), len(who))
     fails = {"original_wrong_date": [i for i in originals if not right_day(i)],
              "copy_chosen_original": [i for i in originals if hijacked(i)],
-             "copy_not_in_group": [c for c in copies if find(c) != find(gold[c]["original"])]}
+             "copy_not_in_group": [c for c in copies if find(c) != find(gold[c]["original"])],
+             "copy_dated_before_original": [c for c in copies if tests["copies_dated_before_original"][1](c)]}
     return out, fails
 
 
