@@ -67,7 +67,11 @@ class StorySummary:
 
 
 def _similarity(a: tuple[dict[str, float], dict[str, float]], b: tuple[dict[str, float], dict[str, float]]) -> float:
-    """Of two (body, names) unit vector pairs: half names, half body words (NAME_WEIGHT)."""
+    """Of two (body, names) unit vector pairs: half names, half body words (NAME_WEIGHT). When either
+    side has no names (a headline in which NER found none: "ECB to reveal bad loan hurdles"), the
+    names tell nothing, for or against: the body words alone."""
+    if not a[1] or not b[1]:
+        return _dot(a[0], b[0])
     return (1 - NAME_WEIGHT) * _dot(a[0], b[0]) + NAME_WEIGHT * _dot(a[1], b[1])
 
 
