@@ -48,6 +48,7 @@ class Fingerprints:
 
 # The corpus of the running batch, read by forked workers from the memory they share with the
 # parent: pickling 100,000 texts to the workers cost more than a fifth of the signature time.
+# One batch with workers at a time per process (it is set for the batch's pool, then cleared).
 _CORPUS: list[str] = []
 
 
