@@ -19,7 +19,8 @@ def candidate_pairs(keys: np.ndarray, order: np.ndarray) -> np.ndarray:
     n = keys.shape[0]
     bits = max(16, int(n).bit_length() + 2)
     mask = np.int64((1 << bits) - 1)
-    for column in np.ascontiguousarray(keys.T):  # one band at a time, its keys side by side
+    for band in range(keys.shape[1]):
+        column = keys[:, band]  # a view: a contiguous copy of all bands costs 670 MB at 1M texts
         # Only texts whose key's low bits are shared can share the key: sort just those.
         slot = column & mask
         maybe = np.flatnonzero(np.bincount(slot, minlength=int(mask) + 1)[slot] > 1)
