@@ -448,3 +448,31 @@ def test_a_blog_date_kept_in_an_html_comment_is_the_claimed_date():
     assert extract_html(html).claimed_date == "2020-07-12"
     listing = html.replace("</body>", '<!-- <rdf:Description dc:date="2019-01-02T00:00:00" /> --></body>')
     assert extract_html(listing).claimed_date != "2019-01-02"  # two entries' dates: neither is the page's
+
+
+def test_similar_dated_pages_are_found_by_their_key_terms_and_cosine():
+    """The index of dated pages (built at once, in NumPy) finds what a page-by-page reading of
+    tfidf() finds: the pages sharing one of the query's key terms, by cosine, then id."""
+    import random
+
+    from storyline.cluster.terms import cosine, tfidf
+    from storyline.forensics.similar import SimilarDated, _key_terms
+    from storyline.records import DatedPage
+
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(400)]
+    pages = [DatedPage(f"p{i:03d}", rng.choice([None, "s1", "s2"]), "2024-01-01",
+                       {w: rng.choice([1, 1, 2]) for w in rng.sample(words[:rng.choice([40, 400])], rng.randint(0, 25))})
+             for i in range(300)]
+    df = {w: rng.choice([3, 9]) for w in words}  # many ties in weight: broken by term
+    index = SimilarDated(pages, 300, df)
+    for query in pages[:60]:
+        vec = tfidf(query.terms, 300, df)
+        keys = set(_key_terms(vec))
+        expected = sorted(((cosine(vec, tfidf(p.terms, 300, df)), p.id) for p in pages
+                           if p.id != query.id and (query.story is None or p.story != query.story)
+                           and keys & set(_key_terms(tfidf(p.terms, 300, df)))),
+                          key=lambda sp: (-round(sp[0], 9), sp[1]))[:4]
+        found = index.nearest(query.terms, {query.id}, query.story, 4)
+        assert [p.id for _, p in found] == [i for _, i in expected]
+        assert [s for s, _ in found] == pytest.approx([s for s, _ in expected])
