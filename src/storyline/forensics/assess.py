@@ -162,7 +162,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
     #    page's mentions alone. Originals first; a claim ruled out anchors nothing after it.
     ruled_out: dict[str, tuple[str, str]] = {}
     standing = set(credible)  # the claims not ruled out so far
-    for pid in sorted(credible, key=lambda pid: len(chains[pid])):
+    for pid in sorted(credible, key=lambda pid: (len(chains[pid]), pid)):
         page = by_id[pid]
         original = page.duplicate_of if page.duplicate_of in standing and page.duplicate_of != pid else None
         told = Published(claimed_day(by_id[original]), None, None, 1.0, ()) if original else None
@@ -208,7 +208,7 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
 
     estimates: dict[str, Published] = {}
     # Originals first: a copy's estimate starts from that of the page it copies.
-    for pid in sorted(by_id, key=lambda pid: len(chains[pid])):
+    for pid in sorted(by_id, key=lambda pid: (len(chains[pid]), pid)):
         page = by_id[pid]
         original = chains[pid][1] if len(chains[pid]) > 1 else None
         anchors = _anchors(pid, by_id, root, group, credible, events, sentences, by_story, similar, told_by,
