@@ -21,8 +21,8 @@ class SimilarDated:
         self.n_docs, self.df = n_docs, df
         self.pages = dated
         # Every page's tf-idf vector at once (cluster.terms.tfidf, to the bit): the index is built
-        # again each time dates are settled, over up to MAX_DATED_PAGES pages, and one tfidf() call
-        # per page made it the stage's largest cost at 100k pages (16 s of 47 per slice).
+        # again each time dates are settled, over up to MAX_DATED_PAGES pages plus the working set,
+        # and one tfidf() call per page cost 3x more (2.07 s against 0.63 s for 8,512 pages).
         lengths = np.fromiter((len(d.terms) for d in dated), dtype=np.int64, count=len(dated))
         self.indptr = np.zeros(len(dated) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.indptr[1:])
