@@ -107,10 +107,11 @@ class SimilarDated:
 def _tf(counts: np.ndarray) -> np.ndarray:
     """1 + log(count), with math.log: NumPy's log may differ in the last bit, and a tie in score
     would then break otherwise than tfidf() breaks it."""
-    distinct, at = np.unique(counts, return_inverse=True) if counts.max(initial=0) > 4096 else (None, counts)
-    table = [1 + math.log(c) if c else 0.0 for c in (range(int(counts.max(initial=0)) + 1) if distinct is None
-                                                      else distinct.tolist())]
-    return np.array(table)[at]
+    top = int(counts.max(initial=0))
+    if top <= 4096:  # the usual case: a table of every count up to the largest
+        return np.array([0.0] + [1 + math.log(c) for c in range(1, top + 1)])[counts]
+    distinct, at = np.unique(counts, return_inverse=True)
+    return np.array([1 + math.log(c) for c in distinct.tolist()])[at]
 
 
 def _idf(vocab: dict[str, int], n_docs: int, df: dict[str, int]) -> np.ndarray:
