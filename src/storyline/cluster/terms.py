@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -66,6 +67,14 @@ def tfidf(counts: dict[str, int], n_docs: int, df: dict[str, int]) -> dict[str, 
            for t, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {t: v / norm for t, v in vec.items()}
+
+
+def idf_weights(terms: Iterable[str], n_docs: int, df: dict[str, int]) -> list[float]:
+    """tfidf()'s idf of each term, to the bit, for vectors built many at once (forensics/similar.py).
+    The formula is tfidf()'s, written out there too: a call per term would slow that hot loop."""
+    bg_n, bg_df = background()
+    total = n_docs + bg_n
+    return [math.log((total + 1) / (df.get(t, 0) + bg_df.get(t, 0) + 1)) + 1 for t in terms]
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

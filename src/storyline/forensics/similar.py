@@ -1,13 +1,12 @@
 """Dated pages indexed by their heaviest terms, for the similar-page anchors of a page."""
 from __future__ import annotations
 
-import itertools
 import math
-from itertools import chain
+from itertools import chain, count
 
 import numpy as np
 
-from ..cluster.terms import background, tfidf
+from ..cluster.terms import idf_weights, tfidf
 from ..records import DatedPage
 
 KEY_TERMS = 15
@@ -27,10 +26,10 @@ class SimilarDated:
         self.indptr = np.zeros(len(dated) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.indptr[1:])
         terms = list(chain.from_iterable(d.terms for d in dated))
-        self.vocab = dict(zip(dict.fromkeys(terms), itertools.count()))
+        self.vocab = dict(zip(dict.fromkeys(terms), count()))
         self.indices = np.fromiter(map(self.vocab.__getitem__, terms), dtype=np.int64, count=len(terms))
         counts = np.fromiter(chain.from_iterable(d.terms.values() for d in dated), dtype=np.int64, count=len(terms))
-        self.values = _unit_rows(_tf(counts) * _idf(self.vocab, n_docs, df)[self.indices], self.indptr)
+        self.values = _unit_rows(_tf(counts) * np.array(idf_weights(self.vocab, n_docs, df))[self.indices], self.indptr)
         self._query = np.zeros(len(self.vocab) + 1)  # the page's vector, spread over the vocabulary
         # Per page: its story as a number, and its rank in id order (ties in score go by id).
         story_codes: dict[str | None, int] = {None: -1}
@@ -112,12 +111,6 @@ def _tf(counts: np.ndarray) -> np.ndarray:
         return np.array([0.0] + [1 + math.log(c) for c in range(1, top + 1)])[counts]
     distinct, at = np.unique(counts, return_inverse=True)
     return np.array([1 + math.log(c) for c in distinct.tolist()])[at]
-
-
-def _idf(vocab: dict[str, int], n_docs: int, df: dict[str, int]) -> np.ndarray:
-    bg_n, bg_df = background()
-    total = n_docs + bg_n
-    return np.array([math.log((total + 1) / (df.get(t, 0) + bg_df.get(t, 0) + 1)) + 1 for t in vocab])
 
 
 def _unit_rows(weights: np.ndarray, indptr: np.ndarray) -> np.ndarray:
