@@ -139,6 +139,19 @@ def test_a_summary_date_quotes_the_next_mornings_lead_and_no_near_repeat():
     assert not (named.text in quoted and repeat.text in quoted)  # a near repeat adds nothing
 
 
+def test_a_wire_pages_header_before_its_dateline_is_not_quoted():
+    # A wire site's first line runs its place, clock time and dateline into the lead sentence.
+    text = ("MEXICO CITY | Mon Apr 27, 2009 3:10 am BST MEXICO CITY (Reuters) - Fears of a global flu pandemic "
+            "grew on Monday as new cases of swine flu appeared around the world. Officials closed schools.")
+    events = build_timeline([ReportPage("w", text, day=date(2009, 4, 27), site="wire.example")], dates=1)
+    assert events[0].sentences == ("Fears of a global flu pandemic grew on Monday as new cases of swine flu "
+                                   "appeared around the world.",)
+    # Prose that names an agency further in keeps its words.
+    told = ReportPage("t", "The minister told reporters in Paris (AP) - Nobody expected the vote on Monday to pass.",
+                      day=date(2009, 4, 28))
+    assert build_timeline([told], dates=1)[0].sentences[0].startswith("The minister told reporters")
+
+
 def test_report_of_pages_without_text_or_date_is_empty_not_an_error():
     report = build_report([ReportPage("x", ""), ReportPage("y", "Some words here but no dates at all in it.")])
     assert report.timeline == () and report.quotes == ()

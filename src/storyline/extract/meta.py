@@ -12,7 +12,7 @@ AGENCIES = {
     "ians": "IANS", "bloomberg": "Bloomberg", "tass": "TASS", "anadolu": "Anadolu", "bernama": "Bernama",
     "cna": "CNA", "aap": "AAP", "pa": "PA", "cp": "CP", "canadian press": "CP",
 }
-_AGENCY_ALT = "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True))
+AGENCY_PATTERN = _AGENCY_ALT = "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True))
 _PLACE = r"[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3}"
 _REGION = r"(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
 # "MOSCOW (AP) —", "GREEN BAY, Wis. (AP) —", "LONDON, Jan 16 (Reuters) -"

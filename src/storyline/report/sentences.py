@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..extract.lines import STOPWORDS
+from ..extract.meta import AGENCY_PATTERN
 
 MAX_SENTENCE_CHARS = 600  # a longer "sentence" is a list or a table, not a statement
 MIN_SENTENCE_WORDS = 5
@@ -35,8 +36,17 @@ def detokenise(text: str) -> str:
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\s*\([^)]{1,30}\))?\s*(?:—|–|--|-|:|>>)\s+(?=[A-Z“\"])")
 
 
+# What a wire service's page puts before its dateline, up to the dateline's agency mark:
+# "MEXICO CITY | Mon Apr 27, 2009 3:10 am BST MEXICO CITY (Reuters) - ", "(For full coverage,
+# click (nFLU)) HONG KONG, May 2 (Reuters) - ", "GREEN BAY, Wis. (AP) — ". The mark must follow
+# a place in capitals (a region, a day), near the start: "told reporters in Paris (AP) - " is prose.
+_WIRE_HEADER = re.compile(rf"^[^.!?]{{0,160}}?\b[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+)*"
+                          rf"(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){{0,2}})?(?:,\s+[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}})?"
+                          rf"\s+\((?i:{AGENCY_PATTERN})\)\s*(?:—|–|--|-)\s+(?=[A-Z“\"])")
+
+
 def without_dateline(sentence: str) -> str:
-    return _DATELINE.sub("", sentence, count=1)
+    return _DATELINE.sub("", _WIRE_HEADER.sub("", sentence, count=1), count=1)
 
 
 def split_sentences(text: str) -> list[SentenceSpan]:
