@@ -22,7 +22,9 @@ Then the lead weekday is the page's own and stops at its sentence: confidences a
 moved on a few pages, no date. Then a later page that recounts a page's news as history
 bounds that page instead of pulling it, and tied days resolve to the one nearest the middle:
 004 moves to 2023-10-18 (AEB unchanged). Then runs build story reports: each run summary
-gains `reports_built` (no other answer moves).
+gains `reports_built` (no other answer moves). Then storylines merge at 0.15 (was 0.2) and decay over
+240 days (was 120): on AEB, 115 storylines became 105 (19 stories moved to another storyline);
+pages, copies, dates and stories did not move, nor did anything on the seeds.
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.
