@@ -34,7 +34,9 @@ def test_storyline_names_skip_debris_and_fall_back_to_a_title():
     assert storyline_name(Counter({"-LRB-": 9, "RRB": 8, "BP": 5, "Gulf of Mexico": 4})) == "BP · Gulf of Mexico"
     assert storyline_name(Counter({"CAP FOR Leaking OIL WELL": 9, "Q4000": 3})) == "Q4000"
     assert storyline_name(Counter({"WHO": 3, "US": 2})) == "WHO · US"
-    assert storyline_name(Counter({"BBC RADIO": 5, "BBC Radio": 4, "Premier League": 3})) == "BBC RADIO · Premier League"
+    # One name in two spellings counts once, shown as written in running text, not as a masthead shouts it.
+    assert storyline_name(Counter({"BBC RADIO": 5, "BBC Radio": 4, "Premier League": 3})) == "BBC Radio · Premier League"
+    assert storyline_name(Counter({"NASA": 5, "Moon": 2})) == "NASA · Moon"  # an acronym alone stays as written
     assert storyline_name(Counter(), "Flood warnings issued") == "Flood warnings issued"
     assert storyline_name(Counter(), "word " * 40).endswith("…")
 

@@ -328,9 +328,16 @@ def _is_name(name: str) -> bool:
 def storyline_name(names: Counter, title: str | None = None) -> str:
     """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
     "Sergei Lavrov", "BBC RADIO" in "BBC Radio" count once). With no names, the title of its
-    first story."""
+    first story. A name is shown in the heaviest of its spellings that is not in capitals
+    throughout, when it has one ("BBC Radio", not a masthead's "BBC RADIO")."""
+    shown: dict[str, tuple[tuple, str]] = {}
+    for name, weight in names.items():
+        rank = (not name.isupper(), weight, name)
+        if name.casefold() not in shown or rank > shown[name.casefold()][0]:
+            shown[name.casefold()] = (rank, name)
     chosen: list[str] = []
     for name, _ in names.most_common(30):
+        name = shown[name.casefold()][1]
         folded = name.casefold()
         if not _is_name(name) or any(folded in o.casefold() or o.casefold() in folded for o in chosen):
             continue
