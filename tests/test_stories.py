@@ -169,7 +169,6 @@ def test_stories_of_one_topic_link_into_its_storyline_and_topics_stay_apart(time
         assert any(w in main_line["name"] for w in words), main_line["name"]
 
 
-
 def test_a_thread_whose_reports_come_seven_months_apart_is_one_storyline(timeline, tmp_path):
     """The BBC's Michael Jackson reports of June 2010 (the doctor's hearing, the first anniversary) and
     of January 2011 (Conrad Murray sent to trial), with nothing between them: one storyline holds
@@ -189,6 +188,7 @@ def test_a_thread_whose_reports_come_seven_months_apart_is_one_storyline(timelin
     assert size >= len(records) - 3
     assert {months[p] for p, s in story_of.items() if line_of[s] == main_line} == {"2010-06", "2011-01"}
     assert "Jackson" in names[main_line]
+
 
 # -- 2. a feed of headlines --------------------------------------------------------------------
 

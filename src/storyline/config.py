@@ -73,9 +73,9 @@ class Config:
     # Two storylines whose centroids reach this (decayed by the gap between them) are
     # one thread that started twice: they merge. 0.15 chosen on the same dev halves
     # (bench/cluster/storyline_grid.md, 2026-12-01: many-topic dev 0.898 at 0.2); on AEB it
-    # links 107 pages instead of 94, mostly real threads (Delhi smog, the Davis Cup, NASA's
-    # Moon and planets, South Dakota's meth campaign), some loose (China: plague cases with
-    # the US-China trade talks).
+    # links 107 pages instead of 94: threads (Delhi smog, the Davis Cup, South Dakota's meth
+    # campaign, Prince Andrew and Epstein) and some loose links (NASA's Moon plans with Europa;
+    # China's plague cases with the US-China trade talks).
     storyline_merge_similarity: float = 0.15
 
 
