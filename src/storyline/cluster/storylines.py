@@ -79,6 +79,18 @@ def _top(vec: dict[str, float], n: int) -> dict[str, float]:
     return vec if len(vec) <= n else dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
 
+# Names a storyline keeps, the heaviest: its name shows a few, and a thread of hundreds of stories
+# gathered thousands, which every run touching it read, wrote and ranked again (bench/scale).
+MAX_NAMES = 200
+
+
+def _keep_heaviest_names(names: Counter) -> None:
+    if len(names) > MAX_NAMES * 5 // 4:
+        kept = heapq.nsmallest(MAX_NAMES, names.items(), key=lambda kv: (-kv[1], kv[0]))
+        names.clear()
+        names.update(dict(kept))
+
+
 def _heaviest(body: dict[str, float], entities: dict[str, float], words: int = 20, names: int = 10) -> list[str]:
     # nsmallest is sorted()[:n] without sorting a long storyline's thousands of terms.
     return (heapq.nsmallest(words, body, key=lambda t: (-body[t], t))
@@ -107,6 +119,7 @@ class _Line:
         _add_into(self.entities, story.entities)
         self._units = None
         self.names.update({n: w * story.reports for n, w in story.entities.items()})
+        _keep_heaviest_names(self.names)
         self.stories.append(story.id)
         self.title = self.title or story.title
         if story.first_day is not None:
@@ -118,6 +131,7 @@ class _Line:
         _add_into(self.entities, gone.entities)
         self._units = None
         self.names.update(gone.names)
+        _keep_heaviest_names(self.names)
         self.stories.extend(gone.stories)
         self.title = self.title or gone.title
         self.first_day = min(d for d in (self.first_day, gone.first_day) if d is not None) \

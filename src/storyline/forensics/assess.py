@@ -193,9 +193,9 @@ def assess(pages: list[StoredPage], dated: list[DatedPage], frequencies: Frequen
         events[pid] = anchor_events(mentions[pid], claimed_day(by_id[pid]))
         sentences[pid] = event_sentences(text[pid], claimed_day(by_id[pid]), mentions[pid])
     habits = _site_habits(by_id, credible, mentions)
-    dated = [d for d in dated if d.id not in by_id]
-    dated += [DatedPage(pid, by_id[pid].story, claimed_day(by_id[pid]).isoformat(), by_id[pid].terms)
-              for pid in credible]
+    # The working set's credible pages first (the newest), then the store's, most recent first.
+    dated = [DatedPage(pid, page.story, claimed_day(page).isoformat(), page.terms)
+             for pid, page in by_id.items() if pid in credible] + [d for d in dated if d.id not in by_id]
     n_docs, df = frequencies({t for p in by_id.values() for t in p.terms} | {t for d in dated for t in d.terms})
     similar = SimilarDated(dated, n_docs, df)
     outside: dict[str, tuple] = {}  # event sentences of the dated pages outside the working set, read once
