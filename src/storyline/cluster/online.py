@@ -36,10 +36,15 @@ def _dot(small: dict[str, float], big: dict[str, float]) -> float:
 def _add_into(total: dict[str, float], vec: dict[str, float], sign: float = 1.0) -> None:
     for term, value in vec.items():
         total[term] = total.get(term, 0.0) + sign * value
-    if len(total) > MAX_CENTROID_TERMS * 5 // 4:
-        kept = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CENTROID_TERMS]
-        total.clear()
-        total.update(kept)
+    keep_heaviest(total, MAX_CENTROID_TERMS)
+
+
+def keep_heaviest(weights: dict, limit: int) -> None:
+    """Cut `weights` to its `limit` heaviest entries (ties by key) once it holds a quarter more."""
+    if len(weights) > limit * 5 // 4:
+        kept = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        weights.clear()
+        weights.update(dict(kept))  # dict(): a Counter would count the pairs themselves
 
 
 @dataclass(slots=True)

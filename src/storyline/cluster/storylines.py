@@ -25,7 +25,7 @@ from typing import Protocol
 from ..config import Config
 from ..extract.lines import STOPWORDS
 from .model import time_decay
-from .online import POSTING_DEPTH, StoryState, _add_into, _dot, post
+from .online import POSTING_DEPTH, StoryState, _add_into, _dot, keep_heaviest, post
 from .vectors import ENTITY_PREFIX, day_ordinal
 
 NAME_PARTS = 3
@@ -79,16 +79,10 @@ def _top(vec: dict[str, float], n: int) -> dict[str, float]:
     return vec if len(vec) <= n else dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
 
-# Names a storyline keeps, the heaviest: its name shows a few, and a thread of hundreds of stories
-# gathered thousands, which every run touching it read, wrote and ranked again (bench/scale).
+# Names a storyline keeps, the heaviest, as its centroids keep MAX_CENTROID_TERMS terms: its name
+# shows a few, and a thread of hundreds of stories gathers thousands. (bench/scale at 100k: no
+# measurable change in the storylines phase; it bounds the state each run reads and writes.)
 MAX_NAMES = 200
-
-
-def _keep_heaviest_names(names: Counter) -> None:
-    if len(names) > MAX_NAMES * 5 // 4:
-        kept = heapq.nsmallest(MAX_NAMES, names.items(), key=lambda kv: (-kv[1], kv[0]))
-        names.clear()
-        names.update(dict(kept))
 
 
 def _heaviest(body: dict[str, float], entities: dict[str, float], words: int = 20, names: int = 10) -> list[str]:
@@ -119,7 +113,7 @@ class _Line:
         _add_into(self.entities, story.entities)
         self._units = None
         self.names.update({n: w * story.reports for n, w in story.entities.items()})
-        _keep_heaviest_names(self.names)
+        keep_heaviest(self.names, MAX_NAMES)
         self.stories.append(story.id)
         self.title = self.title or story.title
         if story.first_day is not None:
@@ -131,7 +125,7 @@ class _Line:
         _add_into(self.entities, gone.entities)
         self._units = None
         self.names.update(gone.names)
-        _keep_heaviest_names(self.names)
+        keep_heaviest(self.names, MAX_NAMES)
         self.stories.extend(gone.stories)
         self.title = self.title or gone.title
         self.first_day = min(d for d in (self.first_day, gone.first_day) if d is not None) \
