@@ -83,7 +83,20 @@ def timeline17_batches(folder: Path) -> list[Path]:
     return [path]
 
 
-INPUTS = {"seeds": seed_batches, "aeb": aeb_batches, "timeline17": timeline17_batches}
+def timeline17_sliced_batches(folder: Path, slices: int = 20) -> list[Path]:
+    """The same stream in `slices` runs one after the other, as a crawl arrives: each run changes
+    stories and storylines the runs before it made (bench only)."""
+    rows = timeline17_batches(folder)[0].read_text(encoding="utf-8").splitlines(keepends=True)
+    out = []
+    for i in range(slices):
+        path = folder / f"timeline17-{i:02d}.jsonl"
+        path.write_text("".join(rows[i * len(rows) // slices:(i + 1) * len(rows) // slices]), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+INPUTS = {"seeds": seed_batches, "aeb": aeb_batches, "timeline17": timeline17_batches,
+          "timeline17-sliced": timeline17_sliced_batches}
 
 
 def snapshot(batches: list[Path], db: Path, workers: int = 1, run=None) -> dict:

@@ -74,6 +74,54 @@ def test_seeds_fed_one_page_per_run_end_in_one_storyline(tmp_path):
     assert len(lines) == 1 and lines[0]["story_count"] == 2 and lines[0]["page_count"] == 5
 
 
+def _folder(tmp_path, name: str, seeds: tuple[str, ...]):
+    folder = tmp_path / name
+    folder.mkdir()
+    for n in seeds:
+        shutil.copy(SEED[n], folder)
+    return folder
+
+
+def test_a_story_that_grows_leaves_its_storyline_without_the_others_being_read(tmp_path, monkeypatch):
+    """The storyline subtracts the story as it took it in, and takes the grown story in; its other
+    stories are not read again, and it ends as a run of all the pages at once makes it."""
+    with Storyline(tmp_path / "all.db") as sl:
+        sl.run([_folder(tmp_path, "all", ("000", "001", "002", "003", "004"))])
+        whole = sl.store.storyline_states([line["id"] for line in sl.storylines()])
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([_folder(tmp_path, "first", ("000", "002", "003", "004"))])
+        [line] = sl.storylines()
+        assert line["story_count"] == 2
+        asked: list = []
+        read = SqliteStore.storyline_inputs
+        monkeypatch.setattr(SqliteStore, "storyline_inputs",
+                            lambda self, ids=None: asked.append(None if ids is None else sorted(ids)) or read(self, ids))
+        summary = sl.run([_folder(tmp_path, "later", ("001",))])
+        grown = next(p["story"] for p in sl.pages() if p["source"].endswith(SEED["001"].name))
+        _consistent(sl)
+        [after] = sl.storylines()
+        state = sl.store.storyline_states([after["id"]])[after["id"]]
+        leaving = sl.store.db.execute("SELECT count(*) FROM storyline_leaving").fetchone()[0]
+    assert summary.new_stories == 0 and after["id"] == line["id"] and after["page_count"] == 5
+    assert asked == [[grown]], "the storyline's other story was read again"
+    assert leaving == 0  # every story is in its storyline as it is now
+    [expected] = whole.values()
+    assert len(state["stories"]) == len(expected["stories"]) == 2  # (story ids come from the first page stored)
+    assert (state["first_day"], state["last_day"]) == (expected["first_day"], expected["last_day"])
+    for part in ("body", "entities"):  # the same sums, up to the order of adding and cutting
+        assert _cosine(state[part], expected[part]) > 0.99
+        # Two unit summaries: counted thrice (the old story kept beside the grown one), the norm would pass 2.5.
+        assert abs(_norm(state[part]) - _norm(expected[part])) < 0.1
+
+
+def _norm(a: dict[str, float]) -> float:
+    return sum(v * v for v in a.values()) ** 0.5
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(v * b.get(t, 0.0) for t, v in a.items()) / (_norm(a) * _norm(b))
+
+
 def test_storylines_of_an_older_store_are_linked_again_once(seed_dir, tmp_path):
     db = tmp_path / "s.db"
     with Storyline(db) as sl:

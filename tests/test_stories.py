@@ -564,6 +564,9 @@ def _make_old_store(db: Path, seeds=("000", "001", "002", "004")) -> dict[str, s
         sl.run([SEED[n] for n in seeds])
         stories = {n: p["story"] for n, p in _by_seed(sl).items()}
     con = sqlite3.connect(db)
+    for trigger in ("stories_leaving_update", "stories_leaving_delete"):  # newer still, with storyline_leaving
+        con.execute(f"DROP TRIGGER {trigger}")
+    con.execute("DROP TABLE storyline_leaving")
     for index in ("stories_storyline", "pages_copy_of"):  # added later still, with storyline_keys
         con.execute(f"DROP INDEX {index}")
     con.execute("DROP TABLE storyline_keys")

@@ -1,7 +1,8 @@
 """Does the engine give the same answer as an earlier commit? Pages, copies, originals, dates,
-stories and storylines, on the seeds (two runs), AEB and all of Timeline17.
+stories and storylines, on the seeds (two runs), AEB and all of Timeline17 (in one run, and in
+20 runs one after the other: timeline17-sliced, where runs change what earlier runs linked).
 
-    .venv/bin/python bench/engine/same_answer.py --before REF [--sets seeds aeb timeline17]
+    .venv/bin/python bench/engine/same_answer.py --before REF [--sets seeds aeb timeline17 timeline17-sliced]
 
 The code of REF is checked out into a temporary git worktree and run beside the working tree's
 code, each in its own process on the same JSONL input (tests/engine_snapshot.py: records carry
@@ -49,6 +50,21 @@ def answer(src: Path, name: str) -> dict:
         return json.loads(done.stdout)
 
 
+def storyline_bcubed(snap: dict) -> float | None:
+    """B-cubed F1 of the pages' storylines against their topics, where page ids name one
+    ("bpoil_bbc/12": Timeline17's topic bpoil, whichever publisher); None otherwise."""
+    line_of = {s["id"]: s.get("storyline") or s["id"] for s in snap["stories"]}
+    pages = [(p["id"].split("/")[0].split("_")[0], line_of.get(p.get("story"), p["id"])) for p in snap["pages"]
+             if "/" in p["id"] and p.get("story")]
+    if not pages:
+        return None
+    by_topic, by_line = Counter(t for t, _ in pages), Counter(l for _, l in pages)
+    both = Counter(pages)
+    precision = sum(both[(t, l)] / by_line[l] for t, l in pages) / len(pages)
+    recall = sum(both[(t, l)] / by_topic[t] for t, l in pages) / len(pages)
+    return round(2 * precision * recall / (precision + recall), 4)
+
+
 def differences(before: dict, after: dict) -> dict:
     b_pages = {p["id"]: p for p in before["pages"]}
     a_pages = {p["id"]: p for p in after["pages"]}
@@ -73,7 +89,8 @@ def differences(before: dict, after: dict) -> dict:
             "stories_equal": before["stories"] == after["stories"],
             "storylines_equal": before["storylines"] == after["storylines"],
             "stories": (len(before["stories"]), len(after["stories"])),
-            "storylines": (len(before["storylines"]), len(after["storylines"]))}
+            "storylines": (len(before["storylines"]), len(after["storylines"])),
+            "storyline_bcubed_f1": (storyline_bcubed(before), storyline_bcubed(after))}
 
 
 def main() -> None:
@@ -103,11 +120,13 @@ def main() -> None:
              f"- date: {out['date']}", f"- command: `python bench/engine/same_answer.py --before {args.before} "
                                        f"--sets {' '.join(args.sets)}`", "",
              "| input | pages | page fields differing (pages) | stories before / after | equal stories | "
-             "storylines before / after | equal storylines |", "|---|---|---|---|---|---|---|"]
+             "storylines before / after | equal storylines | storyline B-cubed F1 before / after |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         diff = ", ".join(f"{k} ({n})" for k, n in r["fields_differing"].items()) or "none"
         lines.append(f"| {name} | {r['pages']} | {diff} | {r['stories'][0]} / {r['stories'][1]} | {r['stories_equal']} "
-                     f"| {r['storylines'][0]} / {r['storylines'][1]} | {r['storylines_equal']} |")
+                     f"| {r['storylines'][0]} / {r['storylines'][1]} | {r['storylines_equal']} "
+                     f"| {' / '.join(str(f) for f in r['storyline_bcubed_f1']) if r['storyline_bcubed_f1'][0] else '-'} |")
     for name, r in results.items():
         if r["examples"]:
             lines += ["", f"Differences on {name} (first {len(r['examples'])}):", ""]

@@ -83,6 +83,7 @@ def _top(vec: dict[str, float], n: int) -> dict[str, float]:
 # shows a few, and a thread of hundreds of stories gathers thousands. (bench/scale at 100k: no
 # measurable change in the storylines phase; it bounds the state each run reads and writes.)
 MAX_NAMES = 200
+LEFTOVER = 1e-9  # what a subtraction leaves of a term that was all one story's: rounding, dropped
 
 
 def _heaviest(body: dict[str, float], entities: dict[str, float], words: int = 20, names: int = 10) -> list[str]:
@@ -101,6 +102,9 @@ class _Line:
     last_day: int | None = None
     stories: list[str] = field(default_factory=list)
     title: str | None = None  # of its first story with one: the name when no names are known
+    # Each story's day span, so that a story can leave without the others being read again
+    # (None: a storyline stored before spans were kept, rebuilt from its stories instead).
+    spans: dict[str, tuple[int | None, int | None]] | None = field(default_factory=dict)
     _units: tuple[dict[str, float], dict[str, float]] | None = None  # unit centroids, until the next story
 
     def units(self) -> tuple[dict[str, float], dict[str, float]]:
@@ -116,9 +120,30 @@ class _Line:
         keep_heaviest(self.names, MAX_NAMES)
         self.stories.append(story.id)
         self.title = self.title or story.title
+        if self.spans is not None:
+            self.spans[story.id] = (story.first_day, story.last_day)
         if story.first_day is not None:
             self.first_day = story.first_day if self.first_day is None else min(self.first_day, story.first_day)
             self.last_day = max(self.last_day or story.last_day, story.last_day)
+
+    def withdraw(self, story: StorySummary) -> None:
+        """Take out a story as it was added (its summary then): the sums lose what it brought, and
+        the span is that of the stories left. A term a cut had dropped (keep_heaviest) may go below
+        zero here: it is dropped too. The title is cleared when it was this story's."""
+        _add_into(self.body, story.body, -1.0)
+        _add_into(self.entities, story.entities, -1.0)
+        self.names.subtract({n: w * story.reports for n, w in story.entities.items()})
+        for weights in (self.body, self.entities, self.names):
+            for term in [t for t, w in weights.items() if w <= LEFTOVER]:
+                del weights[term]
+        self._units = None
+        self.stories.remove(story.id)
+        self.spans.pop(story.id, None)
+        firsts = [f for f, _ in self.spans.values() if f is not None]
+        self.first_day = min(firsts, default=None)
+        self.last_day = max((l for f, l in self.spans.values() if f is not None), default=None)
+        if story.title is not None and self.title == story.title:
+            self.title = None
 
     def absorb(self, gone: _Line) -> None:
         _add_into(self.body, gone.body)
@@ -128,18 +153,23 @@ class _Line:
         keep_heaviest(self.names, MAX_NAMES)
         self.stories.extend(gone.stories)
         self.title = self.title or gone.title
+        self.spans = None if self.spans is None or gone.spans is None else {**self.spans, **gone.spans}
         self.first_day = min(d for d in (self.first_day, gone.first_day) if d is not None) \
             if (self.first_day or gone.first_day) else None
         self.last_day = max((d for d in (self.last_day, gone.last_day) if d is not None), default=None)
 
     def as_json(self) -> dict:
-        return {"body": self.body, "entities": self.entities, "names": dict(self.names),
+        data = {"body": self.body, "entities": self.entities, "names": dict(self.names),
                 "first_day": self.first_day, "last_day": self.last_day, "stories": self.stories, "title": self.title}
+        if self.spans is not None:
+            data["spans"] = [list(self.spans.get(s, (None, None))) for s in self.stories]  # in stories' order
+        return data
 
     @classmethod
     def from_json(cls, line_id: str, data: dict) -> _Line:
+        spans = None if "spans" not in data else {s: tuple(span) for s, span in zip(data["stories"], data["spans"])}
         return cls(line_id, data["body"], data["entities"], Counter(data["names"]), data["first_day"],
-                   data["last_day"], list(data["stories"]), data.get("title"))
+                   data["last_day"], list(data["stories"]), data.get("title"), spans)
 
 
 @dataclass(slots=True, frozen=True)
@@ -234,6 +264,20 @@ class StorylineIndex:
         for term in keys + _heaviest(line.body, line.entities):
             self._post(term, best)
         return best
+
+    def withdraw(self, line_id: str, stories: list[StorySummary]) -> None:
+        """Stories leave a storyline of an earlier run (`stories`: as it took them in); it keeps its
+        id, and is dropped when none is left."""
+        line = self.lines[line_id]
+        for story in stories:
+            if story.id in line.stories:
+                line.withdraw(story)
+        if not line.stories:
+            self.drop(line_id)
+            return
+        for term in _heaviest(line.body, line.entities):
+            self._post(term, line_id)
+        self.touched.add(line_id)
 
     def rebuild(self, line_id: str, stories: list[StorySummary]) -> None:
         """A storyline of an earlier run after some of its stories left: its id, the stories it keeps."""
@@ -377,22 +421,27 @@ class StorylineSource(Protocol):
     def storyline_candidates(self, terms: list[str], depth: int) -> list[str]: ...
     def storyline_states(self, ids: list[str]) -> dict[str, dict]: ...
     def storyline_inputs(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None, str | None]]: ...
+    # The same, of stories as their storyline last took them in (changed or removed since)
+    def storyline_leaving(self, story_ids: list[str]) -> list[tuple[str, dict, str | None, str | None, str | None]]: ...
+    def story_titles(self, story_ids: list[str]) -> dict[str, str]: ...
 
 
 @dataclass(slots=True)
 class StorylineChanges:
     saved: list[Storyline]  # storylines written whole: name, span, stories, state, keys
     deleted: list[str]  # storylines left without stories, or merged into another
+    settled: list[str]  # stories now in their storyline as they are (or gone from it)
 
 
 def update_storylines(source: StorylineSource, changed: set[str], left: dict[str, str | None],
                       config: Config) -> StorylineChanges:
     """Relink the stories a run changed (`changed`: live stories) and account for those it removed
-    (`left`: removed story -> the storyline it was in). They leave their storylines, which are rebuilt
-    from the stories they keep (or dropped when none is left); then, in date order, each changed
-    story joins the storyline it resembles most or starts one; storylines touched then merge with
-    candidates that now look like one thread. The cost follows the changed stories and their
-    storylines, not the number of stories in the store."""
+    (`left`: removed story -> the storyline it was in). They leave their storylines: each storyline
+    subtracts them as it took them in (source.storyline_leaving), or, when that is not known (a
+    storyline of an older store), is rebuilt from the stories it keeps; one left without stories is
+    dropped. Then, in date order, each changed story joins the storyline it resembles most or starts
+    one; storylines touched then merge with candidates that now look like one thread. The cost
+    follows the changed stories, not the size of their storylines or the number in the store."""
     index = StorylineIndex(config.storyline_similarity, config.storyline_decay_days,
                            config.storyline_merge_similarity, config.storyline_start_similarity,
                            lookup=lambda terms: source.storyline_candidates(terms, POSTING_DEPTH),
@@ -400,19 +449,48 @@ def update_storylines(source: StorylineSource, changed: set[str], left: dict[str
     leaving = changed | set(left)
     affected = sorted(set(source.storylines_of(sorted(changed)).values()) | {l for l in left.values() if l})
     index.load(affected)
-    kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving]
-            for line_id in affected if line_id in index.lines}
-    summaries = {s[0]: story_summary(*s) for s in source.storyline_inputs(
-        sorted({s for stories in kept.values() for s in stories} | changed))}
-    by_date = lambda ids: sorted((summaries[i] for i in ids if i in summaries),  # noqa: E731
-                                 key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
-    for line_id, stories in sorted(kept.items()):
-        remaining = by_date(stories)  # stories gone from the store (removed by another run) drop out here
-        if remaining:
-            index.rebuild(line_id, remaining)
-        else:
-            index.drop(line_id)
-    for story in by_date(changed):
+    members = {line_id: [s for s in index.lines[line_id].stories if s in leaving]
+               for line_id in affected if line_id in index.lines}
+    summaries = {s[0]: story_summary(*s) for s in source.storyline_inputs(sorted(changed))}
+    # A leaving story as its storyline took it in: kept aside when it changed since (the store's
+    # trigger), else as it is now.
+    before = summaries | {s[0]: story_summary(*s) for s in source.storyline_leaving(
+        sorted({s for stories in members.values() for s in stories}))}
+    # A storyline subtracts its leaving stories when it knows each as it took it in; else (a storyline
+    # of an older store, a story another run removed) it is rebuilt from the stories it keeps.
+    rebuilt = sorted(line_id for line_id, stories in members.items()
+                     if index.lines[line_id].spans is None or any(s not in before for s in stories))
+    kept = {line_id: [s for s in index.lines[line_id].stories if s not in leaving] for line_id in rebuilt}
+    if unread := {s for stories in kept.values() for s in stories} - summaries.keys():
+        summaries |= {s[0]: story_summary(*s) for s in source.storyline_inputs(sorted(unread))}
+    by_date = lambda ids, known: sorted((known[i] for i in ids if i in known),  # noqa: E731
+                                        key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
+    untitled = set()
+    for line_id in sorted(members):
+        if line_id in kept:
+            remaining = by_date(kept[line_id], summaries)  # stories gone from the store drop out here
+            if remaining:
+                index.rebuild(line_id, remaining)
+            else:
+                index.drop(line_id)
+            continue
+        had_title = index.lines[line_id].title
+        index.withdraw(line_id, [before[s] for s in members[line_id]])
+        if line_id in index.lines and had_title and index.lines[line_id].title is None:
+            untitled.add(line_id)
+    for story in by_date(changed, summaries):
         index.add(story)
     index.merge(sorted(index.touched))
-    return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed))
+    for line_id in sorted(untitled & set(index.lines)):
+        _retitle(index.lines[line_id], source)
+    settled = sorted(leaving | {s for line_id in kept if line_id in index.lines for s in index.lines[line_id].stories})
+    return StorylineChanges(index.storylines(sorted(index.touched)), sorted(index.removed), settled)
+
+
+def _retitle(line: _Line, source: StorylineSource) -> None:
+    """A storyline whose title story left: the title of its first story (by date) that has one, as
+    a rebuild would give it."""
+    titles = source.story_titles(line.stories)
+    order = sorted(line.stories, key=lambda s: ((line.spans or {}).get(s, (None,))[0] is None,
+                                                (line.spans or {}).get(s, (None,))[0] or 0, s))
+    line.title = next((titles[s] for s in order if s in titles), None)

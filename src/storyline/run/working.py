@@ -193,6 +193,7 @@ def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
                            for l in changes.saved], changes.deleted)
+    store.forget_leaving(changes.settled)
 
 
 # -- forensics ------------------------------------------------------------------------------------

@@ -350,7 +350,7 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
         had been placed by hand."""
         dropped = self.hand_edits()
         for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys", "story_pins",
-                      "story_apart"):
+                      "story_apart", "storyline_leaving"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE pages SET story = NULL, related_to = NULL, related_as = NULL, related_score = NULL")
         return dropped

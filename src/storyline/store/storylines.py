@@ -23,6 +23,28 @@ class StorylineTables:
                 rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
         return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
 
+    def storyline_leaving(self, story_ids: Iterable[str]
+                          ) -> list[tuple[str, dict, str | None, str | None, str | None]]:
+        """(story id, state, first_date, last_date, title) of these stories as their storyline last took
+        them in, for those changed or removed since (a trigger keeps them, tables.py)."""
+        rows = []
+        for chunk, marks in chunks(sorted(set(story_ids))):
+            rows += self.db.execute("SELECT story, state, first_date, last_date, title FROM storyline_leaving "
+                                    f"WHERE story IN ({marks}) AND state IS NOT NULL ORDER BY story", chunk).fetchall()
+        return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    def forget_leaving(self, story_ids: Iterable[str]) -> None:
+        """These stories are in their storylines as they are now."""
+        for chunk, marks in chunks(sorted(set(story_ids))):
+            self.db.execute(f"DELETE FROM storyline_leaving WHERE story IN ({marks})", chunk)
+
+    def story_titles(self, story_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk, marks in chunks(sorted(set(story_ids))):
+            out.update(self.db.execute(
+                f"SELECT id, title FROM stories WHERE id IN ({marks}) AND title IS NOT NULL", chunk).fetchall())
+        return out
+
     def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
         """story -> its storyline, for these stories (a story not in one, or gone, is left out)."""
         out: dict[str, str] = {}
@@ -55,6 +77,7 @@ class StorylineTables:
         self.db.execute("DELETE FROM storylines")
         self.db.execute("DELETE FROM storyline_keys")
         self.db.execute("UPDATE stories SET storyline = NULL")
+        self.db.execute("DELETE FROM storyline_leaving")
 
     def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
                         deleted: list[str]) -> None:

@@ -33,6 +33,18 @@ CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, fingerprint TEXT NOT NU
 -- Older versions of pages re-read with new content (run --update).
 CREATE TABLE IF NOT EXISTS superseded (
     id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
+-- A story as its storyline last took it in, kept when the story changes or goes, until it is
+-- linked again: the storyline subtracts that, instead of being rebuilt from all its stories.
+CREATE TABLE IF NOT EXISTS storyline_leaving (
+    story TEXT PRIMARY KEY, state TEXT, first_date TEXT, last_date TEXT, title TEXT);
+CREATE TRIGGER IF NOT EXISTS stories_leaving_update BEFORE UPDATE OF state, first_date, last_date, title ON stories
+WHEN old.storyline IS NOT NULL AND (old.state IS NOT new.state OR old.first_date IS NOT new.first_date
+    OR old.last_date IS NOT new.last_date OR old.title IS NOT new.title) BEGIN
+    INSERT OR IGNORE INTO storyline_leaving VALUES (old.id, old.state, old.first_date, old.last_date, old.title);
+END;
+CREATE TRIGGER IF NOT EXISTS stories_leaving_delete BEFORE DELETE ON stories WHEN old.storyline IS NOT NULL BEGIN
+    INSERT OR IGNORE INTO storyline_leaving VALUES (old.id, old.state, old.first_date, old.last_date, old.title);
+END;
 """
 
 _SCHEMA = """

@@ -1,0 +1,96 @@
+"""Two commits side by side at one size: `storyline run` on the same stream, time per phase.
+
+    .venv/bin/python bench/scale/compare.py --before REF [--size 40000] [--repeats 1]
+
+For a change meant to make a phase cheaper without changing what it gives (bench/engine/same_answer.py
+checks the answers). The stream is bench/scale's (stream.py); REF's code is checked out into a
+temporary git worktree and imported through PYTHONPATH, the working tree's as installed. The two
+run one after the other, alternating when repeated, each on a fresh store (2 workers, whole command,
+`--no-reports`). Per phase: the median seconds of each, and after / before. Results with date,
+machine and versions go to bench/scale/results-compare.md and .json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "throughput"))
+from run_aeb import machine  # noqa: E402
+from stream import write_stream  # noqa: E402
+
+
+def run_once(stream: Path, src: Path | None, workers: int) -> dict:
+    env = dict(os.environ)
+    if src is not None:  # the workers' forkserver inherits sys.path, so they import the same code
+        env["PYTHONPATH"] = str(src)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers",
+                               str(workers), "--json", "--no-progress", "--no-reports", str(stream)],
+                              capture_output=True, text=True, env=env, check=False)
+        wall = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"storyline run failed ({done.returncode}): {done.stderr[-2000:]}")
+    summary = json.loads(done.stdout)
+    return {"wall": round(wall, 1), **summary["seconds"], "stories": summary["store"]["stories"],
+            "storylines": summary["store"]["storylines"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", required=True, help="git ref of the earlier code")
+    parser.add_argument("--size", type=int, default=40_000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,  # noqa: E731
+                                    check=True).stdout.strip()
+    ref, head = git("rev-parse", "--short", args.before), git("rev-parse", "--short", "HEAD")
+    runs: dict[str, list[dict]] = {"before": [], "after": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        git("worktree", "add", "--detach", str(tree), ref)
+        try:
+            stream = Path(tmp) / "stream.jsonl"
+            write_stream(stream, args.size)
+            for _ in range(args.repeats):
+                for side, src in (("before", tree / "src"), ("after", None)):
+                    runs[side].append(run_once(stream, src, args.workers))
+                    print(side, json.dumps(runs[side][-1]), flush=True)
+        finally:
+            git("worktree", "remove", "--force", str(tree))
+    phases = [k for k in runs["after"][0] if k not in ("stories", "storylines")]
+    medians = {side: {k: statistics.median(r[k] for r in rs) for k in runs[side][0]} for side, rs in runs.items()}
+    out = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(), "before": ref,
+           "after": f"{head} and the working tree", "size": args.size, "repeats": args.repeats,
+           "versions": {"storyline": version("storyline"), "python": sys.version.split()[0]},
+           "runs": runs, "medians": medians}
+    (HERE / "results-compare.json").write_text(json.dumps(out, indent=2) + "\n")
+    lines = [f"# {ref} (before) against {out['after']}: `storyline run` on {args.size:,} pages", "",
+             f"- date: {out['date']}", f"- machine: {out['machine']}",
+             f"- command: `python bench/scale/compare.py --before {args.before} --size {args.size} "
+             f"--repeats {args.repeats}` (2 workers, whole command, fresh store, `--no-reports`)", "",
+             "| phase | before s | after s | after / before |", "|---|---|---|---|"]
+    for k in phases:
+        b, a = medians["before"][k], medians["after"][k]
+        lines.append(f"| {k} | {b:.1f} | {a:.1f} | {a / b:.2f} |" if b else f"| {k} | {b} | {a} | - |")
+    lines += ["", f"Stories {medians['before']['stories']:.0f} before, {medians['after']['stories']:.0f} after; "
+                  f"storylines {medians['before']['storylines']:.0f} before, {medians['after']['storylines']:.0f} after."]
+    (HERE / "results-compare.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
