@@ -1,6 +1,7 @@
 """The engine's run loop: storylines are relinked incrementally, and stay consistent run after run."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 
@@ -112,6 +113,23 @@ def test_a_story_that_grows_leaves_its_storyline_without_the_others_being_read(t
         assert _cosine(state[part], expected[part]) > 0.99
         # Two unit summaries: counted thrice (the old story kept beside the grown one), the norm would pass 2.5.
         assert abs(_norm(state[part]) - _norm(expected[part])) < 0.1
+
+
+def test_a_storyline_stored_without_story_spans_is_rebuilt_from_its_stories(tmp_path):
+    """A store of the release before spans: its storylines cannot subtract a story, so the one a
+    grown story leaves is rebuilt from its stories, and keeps spans from then on."""
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([_folder(tmp_path, "first", ("000", "002", "003", "004"))])
+        [line] = sl.storylines()
+        for line_id, state in sl.store.storyline_states([line["id"]]).items():
+            del state["spans"]
+            sl.store.db.execute("UPDATE storylines SET state = ? WHERE id = ?", (json.dumps(state), line_id))
+        sl.run([_folder(tmp_path, "later", ("001",))])
+        _consistent(sl)
+        [after] = sl.storylines()
+        state = sl.store.storyline_states([after["id"]])[after["id"]]
+    assert after["id"] == line["id"] and after["story_count"] == 2 and after["page_count"] == 5
+    assert len(state["spans"]) == len(state["stories"]) == 2
 
 
 def _norm(a: dict[str, float]) -> float:
