@@ -39,18 +39,17 @@ class StorylineTables:
             self.db.execute(f"DELETE FROM storyline_leaving WHERE story IN ({marks})", chunk)
 
     def story_titles(self, story_ids: Iterable[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for chunk, marks in chunks(sorted(set(story_ids))):
-            out.update(self.db.execute(
-                f"SELECT id, title FROM stories WHERE id IN ({marks}) AND title IS NOT NULL", chunk).fetchall())
-        return out
+        return self._story_column("title", story_ids)
 
     def storylines_of(self, story_ids: Iterable[str]) -> dict[str, str]:
         """story -> its storyline, for these stories (a story not in one, or gone, is left out)."""
+        return self._story_column("storyline", story_ids)
+
+    def _story_column(self, column: str, story_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk, marks in chunks(sorted(set(story_ids))):
             out.update(self.db.execute(
-                f"SELECT id, storyline FROM stories WHERE id IN ({marks}) AND storyline IS NOT NULL", chunk).fetchall())
+                f"SELECT id, {column} FROM stories WHERE id IN ({marks}) AND {column} IS NOT NULL", chunk).fetchall())
         return out
 
     def storyline_candidates(self, terms: list[str], depth: int) -> list[str]:
