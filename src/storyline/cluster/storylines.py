@@ -491,6 +491,6 @@ def _retitle(line: _Line, source: StorylineSource) -> None:
     """A storyline whose title story left: the title of its first story (by date) that has one, as
     a rebuild would give it."""
     titles = source.story_titles(line.stories)
-    order = sorted(line.stories, key=lambda s: ((line.spans or {}).get(s, (None,))[0] is None,
-                                                (line.spans or {}).get(s, (None,))[0] or 0, s))
+    first = {s: span[0] for s, span in (line.spans or {}).items()}
+    order = sorted(line.stories, key=lambda s: (first.get(s) is None, first.get(s) or 0, s))
     line.title = next((titles[s] for s in order if s in titles), None)
