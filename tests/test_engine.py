@@ -115,6 +115,30 @@ def test_a_story_that_grows_leaves_its_storyline_without_the_others_being_read(t
         assert abs(_norm(state[part]) - _norm(expected[part])) < 0.1
 
 
+def test_a_page_that_came_before_the_pages_that_date_it_is_dated_again_when_they_come(tmp_path):
+    """Seed 004, a farm copy claiming 2025, shares no story with the others; only the January
+    story's credible pages (002, 003) show its claim impossible. Fed before them, it must end as a
+    run of all five pages dates it, and its storyline with it: a crawl's order is not the news."""
+    def dated(sl):
+        page = next(p for p in sl.pages() if p["source"].endswith(SEED["004"].name))
+        return page["published"]["value"], page["published"]["earliest"], page["published"]["latest"], page["misdated"]
+
+    with Storyline(tmp_path / "all.db") as sl:
+        sl.run([_folder(tmp_path, "all", ("000", "001", "002", "003", "004"))])
+        whole = dated(sl)
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([_folder(tmp_path, "first", ("000", "001", "004"))])
+        alone = dated(sl)
+        sl.run([_folder(tmp_path, "later", ("002", "003"))])
+        after = dated(sl)
+        _consistent(sl)
+        lines = sl.storylines()
+    assert alone[0] is None and not alone[3]  # its claim is not credible, and nothing yet dates it
+    assert whole[0] < "2024" and whole[3]
+    assert after == whole
+    assert len(lines) == 1 and lines[0]["story_count"] == 2 and lines[0]["page_count"] == 5
+
+
 def test_a_storyline_stored_without_story_spans_is_rebuilt_from_its_stories(tmp_path):
     """A store of the release before spans: its storylines cannot subtract a story, so the one a
     grown story leaves is rebuilt from its stories, and keeps spans from then on."""

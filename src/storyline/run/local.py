@@ -258,11 +258,12 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
     touched = set(pending) | regrouped
     with summary.timed("dates"):
-        assessed = assess_pages(store, touched)
-    if assessed:
-        with summary.timed("copies"):
-            # Credible dates are known now: they weigh in the choice of each group's original.
-            touched |= update_groups(store, sorted(touched), config)[1]
+        # Pages of earlier runs that this run's dates re-anchor are touched too: their copy groups
+        # and stories are reviewed as if all had come in one run.
+        touched |= assess_pages(store, touched)
+    with summary.timed("copies"):
+        # Credible dates are known now: they weigh in the choice of each group's original.
+        touched |= update_groups(store, sorted(touched), config)[1]
     with summary.timed("review"):
         # Dates are known now: reports that no longer fit leave, stories that now match merge.
         reviewed, left_in_review = review_stories(store, store.stories_of(touched) | assigned.changed, config)

@@ -20,8 +20,10 @@ from ..config import Config
 from ..dedup.lsh import window_keys
 from ..dedup.shingles import shingle_sequence
 from ..dedup.batch import fingerprint_texts
+from ..forensics.anchors import NEIGHBOURS
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
-from ..records import CONTENT_FARM_AT, Article, CopyLink, Mention, Signature
+from ..records import (CONTENT_FARM_AT, Article, CopyLink, DatedPage, Forensics, Mention, Signature,
+                       StoredPage)
 from ..store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -197,16 +199,47 @@ def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str
 
 
 # -- forensics ------------------------------------------------------------------------------------
-def assess_pages(store: SqliteStore, ids: set[str]) -> int:
-    """Judge and date `ids` and the pages related to them (their stories and copy groups);
-    returns how many were written."""
+def assess_pages(store: SqliteStore, ids: set[str]) -> set[str]:
+    """Judge and date `ids` and the pages related to them (their stories and copy groups), then
+    the loosely dated pages of other stories that those of `ids` now dated would anchor (late
+    anchors: they are dated again, with their own related pages). Returns the pages dated again
+    whose date or verdict moved: their stories and copy groups are to be reviewed."""
     if not ids:
-        return 0
-    pages = store.stored_pages(store.related_ids(ids))
+        return set()
+    pages = _judge(store, store.related_ids(ids))
+    fresh = [DatedPage(p.id, p.story, v.published.value.isoformat(), p.terms) for p, v in pages
+             if p.id in ids and _anchors_others(v)]
+    if not fresh:
+        return set()
+    late = forensics.pages_to_redate(fresh, store.loosely_dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT),
+                                     {p.id for p, _ in pages}, store.document_frequencies, NEIGHBOURS)
+    if not late:
+        return set()
+    return {p.id for p, verdict in _judge(store, store.related_ids(late)) if _date_moved(p, verdict)}
+
+
+def _judge(store: SqliteStore, ids: set[str]) -> list[tuple[StoredPage, Forensics]]:
+    """forensics.assess over these pages, against the store's anchors; each verdict written."""
+    pages = store.stored_pages(ids)
     if not pages:
-        return 0
+        return []
     dated = store.dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT)
     verdicts = forensics.assess(pages, dated, store.document_frequencies, store.page_text_and_mentions)
     for verdict in verdicts:
         store.set_forensics(verdict)
-    return len(verdicts)
+    by_id = {p.id: p for p in pages}
+    return [(by_id[v.page_id], v) for v in verdicts]
+
+
+def _date_moved(before: StoredPage, verdict: Forensics) -> bool:
+    """What stories and copy groups read of a page's verdict changed: its date, interval, flags."""
+    was, now = before.published, verdict.published
+    return (was is None or before.content_farm is None
+            or (was.value, was.earliest, was.latest) != (now.value, now.earliest, now.latest)
+            or before.misdated != verdict.misdated or before.content_farm.is_farm != verdict.content_farm.is_farm)
+
+
+def _anchors_others(verdict: Forensics) -> bool:
+    """The condition of store.dated_pages: a date other pages may lean on."""
+    return (verdict.published.value is not None and verdict.published.confidence >= ANCHOR_CONFIDENCE
+            and not verdict.content_farm.is_farm)

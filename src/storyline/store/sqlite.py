@@ -380,6 +380,17 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
                ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
         return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
 
+    def loosely_dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
+        """The most recent pages that are no anchors (dated_pages' condition fails: no date, a date
+        below `min_confidence`, or a content farm's), with their terms; `day`: their date or ''."""
+        rows = self.db.execute(
+            """SELECT id, story, coalesce(published_value, ''), terms FROM pages
+               WHERE status = 'ok' AND NOT (published_value IS NOT NULL
+                     AND coalesce(json_extract(published, '$.confidence'), 0) >= ?
+                     AND coalesce(json_extract(content_farm, '$.score'), 0) < ?)
+               ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
+        return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
+
     def set_forensics(self, verdict: Forensics) -> None:
         published = published_json(verdict.published)
         self.db.execute(
