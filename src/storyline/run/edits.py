@@ -61,7 +61,9 @@ def _recompute(store: SqliteStore, stories: set[str], left: dict[str, str | None
     for story_id in stories:
         store.forget_story_states(story_id)
     assign_stories(store, [], set(), config)  # rebuilds the states just forgotten
-    assess_pages(store, {p.id for p in store.story_pages(sorted(stories))})
+    redated = assess_pages(store, {p.id for p in store.story_pages(sorted(stories))})
+    # Pages of other stories whose dates the edit moved (late anchors): their stories' spans move too.
+    stories = stories | store.stories_of(redated)
     relate_story_reports(store, stories, config)
     for story_id in stories:
         refresh_story(store, story_id)
