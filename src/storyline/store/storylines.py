@@ -14,23 +14,25 @@ class StorylineTables:
     def storyline_inputs(self, story_ids: Iterable[str] | None = None
                          ) -> list[tuple[str, dict, str | None, str | None, str | None]]:
         """(story id, state, first_date, last_date, title) of these stories (default: every story) with a state."""
-        sql = "SELECT id, state, first_date, last_date, title FROM stories WHERE state IS NOT NULL"
         if story_ids is None:
-            rows = self.db.execute(sql + " ORDER BY id").fetchall()
-        else:
-            rows = []
-            for chunk, marks in chunks(sorted(set(story_ids))):
-                rows += self.db.execute(sql + f" AND id IN ({marks}) ORDER BY id", chunk).fetchall()
-        return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
+            rows = self.db.execute("SELECT id, state, first_date, last_date, title FROM stories "
+                                   "WHERE state IS NOT NULL ORDER BY id").fetchall()
+            return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
+        return self._story_rows("stories", "id", story_ids)
 
     def storyline_leaving(self, story_ids: Iterable[str]
                           ) -> list[tuple[str, dict, str | None, str | None, str | None]]:
         """(story id, state, first_date, last_date, title) of these stories as their storyline last took
         them in, for those changed or removed since (a trigger keeps them, tables.py)."""
+        return self._story_rows("storyline_leaving", "story", story_ids)
+
+    def _story_rows(self, table: str, id_column: str, story_ids: Iterable[str]
+                    ) -> list[tuple[str, dict, str | None, str | None, str | None]]:
         rows = []
         for chunk, marks in chunks(sorted(set(story_ids))):
-            rows += self.db.execute("SELECT story, state, first_date, last_date, title FROM storyline_leaving "
-                                    f"WHERE story IN ({marks}) AND state IS NOT NULL ORDER BY story", chunk).fetchall()
+            rows += self.db.execute(f"SELECT {id_column}, state, first_date, last_date, title FROM {table} "
+                                    f"WHERE {id_column} IN ({marks}) AND state IS NOT NULL ORDER BY {id_column}",
+                                    chunk).fetchall()
         return [(r[0], json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def forget_leaving(self, story_ids: Iterable[str]) -> None:
