@@ -1,13 +1,13 @@
 """Two commits side by side at one size: `storyline run` on the same stream, time per phase.
 
-    .venv/bin/python bench/scale/compare.py --before REF [--size 40000] [--repeats 1]
+    .venv/bin/python bench/scale/compare.py --before REF [--size 40000] [--repeats 1] [--name results-compare]
 
 For a change meant to make a phase cheaper without changing what it gives (bench/engine/same_answer.py
 checks the answers). The stream is bench/scale's (stream.py); REF's code is checked out into a
 temporary git worktree and imported through PYTHONPATH, the working tree's as installed. The two
 run one after the other, alternating when repeated, each on a fresh store (2 workers, whole command,
 `--no-reports`). Per phase: the median seconds of each, and after / before. Results with date,
-machine and versions go to bench/scale/results-compare.md and .json.
+machine and versions go to bench/scale/NAME.md and .json (--name; one file per question asked).
 """
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=40_000)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--name", default="results-compare", help="file name of the results, without suffix")
     args = parser.parse_args()
     git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,  # noqa: E731
                                     check=True).stdout.strip()
@@ -78,11 +79,11 @@ def main() -> None:
            "after": f"{head} and the working tree", "size": args.size, "repeats": args.repeats,
            "versions": {"storyline": version("storyline"), "python": sys.version.split()[0]},
            "runs": runs, "medians": medians}
-    (HERE / "results-compare.json").write_text(json.dumps(out, indent=2) + "\n")
+    (HERE / f"{args.name}.json").write_text(json.dumps(out, indent=2) + "\n")
     lines = [f"# {ref} (before) against {out['after']}: `storyline run` on {args.size:,} pages", "",
              f"- date: {out['date']}", f"- machine: {out['machine']}",
              f"- command: `python bench/scale/compare.py --before {args.before} --size {args.size} "
-             f"--repeats {args.repeats}` (2 workers, whole command, fresh store, `--no-reports`)", "",
+             f"--repeats {args.repeats} --name {args.name}` (2 workers, whole command, fresh store, `--no-reports`)", "",
              "| phase | before s | after s | after / before |", "|---|---|---|---|"]
     for k in phases:
         b, a = medians["before"][k], medians["after"][k]
@@ -90,7 +91,7 @@ def main() -> None:
     lines += ["", f"Stories {medians['before']['stories_stored']:.0f} before, {medians['after']['stories_stored']:.0f} "
                   f"after; storylines {medians['before']['storylines_stored']:.0f} before, "
                   f"{medians['after']['storylines_stored']:.0f} after."]
-    (HERE / "results-compare.md").write_text("\n".join(lines) + "\n")
+    (HERE / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
