@@ -1,11 +1,13 @@
 """Publication dates on Timeline17 through the real product: a random 20 % of the articles'
 dates hidden at once, the other 80 % kept as the crawl's honest dates.
 
-    python bench/dates/hidden.py [--sets bpoil_bbc ...] [--out DIR] [--seed 0]
+    python bench/dates/hidden.py [--sets bpoil_bbc ...] [--out DIR] [--seed 0] [--slices 10]
     # writes DIR/hidden.md and DIR/hidden.json (default: bench/dates/)
 
 Each set is fed to `storyline run` alone, and all sets mixed into one stream (the main run);
-the same articles are hidden in both (20 % of each set, drawn with --seed). Ids are "<set>/<id>",
+the same articles are hidden in both (20 % of each set, drawn with --seed). With --slices N,
+the mixed stream is also shuffled (as a crawl meets pages: not in date order) and fed as N runs,
+one after another, into one store: a page's date must not depend on which pages came before it. Ids are "<set>/<id>",
 `source` is the set (one site). Estimates come back from `storyline pages --json` (`published`).
 Split: `dev` = sha1(set/id) starting 0-7, `heldout` = the rest.
 """
@@ -48,25 +50,29 @@ def load(data: Path, sets: list[str], seed: int) -> list[dict]:
     return rows
 
 
-def run_product(rows: list[dict], work: Path, name: str, workers: int) -> tuple[dict, float]:
-    """Write the stream, run the CLI on it as a user would, read every page back."""
-    stream, db = work / f"{name}.jsonl", work / f"{name}.db"
+def run_product(rows: list[dict], work: Path, name: str, workers: int, slices: int = 1) -> tuple[dict, float]:
+    """Write the stream, run the CLI on it as a user would (in `slices` runs into one store), read
+    every page back."""
+    db = work / f"{name}.db"
     for old in work.glob(f"{name}.db*"):  # a kept store would keep the pages (and dates) of an earlier run
         old.unlink()
-    with open(stream, "w", encoding="utf-8") as f:
-        for r in rows:
-            rec = {"id": r["key"], "text": r["text"], "source": r["set"]}
-            if r["title"]:
-                rec["title"] = r["title"]
-            if not r["hidden"]:  # only `date`: the reader would also take `time` as a claimed date
-                rec["date"] = r["day"].isoformat()
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    t0 = time.perf_counter()
-    done = subprocess.run(CLI + ["run", "--db", str(db), "--workers", str(workers), "--no-progress", str(stream)],
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if done.returncode not in (0, 1):  # 1: some pages skipped, they count as "no estimate"
-        sys.exit(f"storyline run failed on {name}:\n{done.stderr}")
+    seconds = 0.0
+    for i in range(slices):
+        stream = work / f"{name}-{i}.jsonl"
+        with open(stream, "w", encoding="utf-8") as f:
+            for r in rows[i * len(rows) // slices:(i + 1) * len(rows) // slices]:
+                rec = {"id": r["key"], "text": r["text"], "source": r["set"]}
+                if r["title"]:
+                    rec["title"] = r["title"]
+                if not r["hidden"]:  # only `date`: the reader would also take `time` as a claimed date
+                    rec["date"] = r["day"].isoformat()
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        t0 = time.perf_counter()
+        done = subprocess.run(CLI + ["run", "--db", str(db), "--workers", str(workers), "--no-progress", str(stream)],
+                              capture_output=True, text=True)
+        seconds += time.perf_counter() - t0
+        if done.returncode not in (0, 1):  # 1: some pages skipped, they count as "no estimate"
+            sys.exit(f"storyline run failed on {name}:\n{done.stderr}")
     pages = subprocess.run(CLI + ["pages", "--db", str(db), "--json"], capture_output=True, text=True, check=True)
     return {p["id"]: p for p in json.loads(pages.stdout)}, seconds
 
@@ -132,6 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=HERE, help="where hidden.md and hidden.json go")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--slices", type=int, default=0, help="also feed the mixed stream, shuffled, as this many runs")
+    ap.add_argument("--only-mixed", action="store_true", help="skip the runs of each set alone")
     ap.add_argument("--work", type=Path, help="keep streams and stores here (default: a temporary folder, removed)")
     args = ap.parse_args(argv)
     sets = args.sets or sorted(p.parent.name for p in args.data.glob("*/articles.jsonl"))
@@ -144,12 +152,17 @@ def main(argv: list[str] | None = None) -> None:
         # Main run: every set in one stream, so sites and topics share one store.
         pages, seconds = run_product(rows, work, "all", args.workers)
         mixed, fails, run_seconds = report(rows, pages), failures(rows, pages), {"all": round(seconds, 1)}
+        sliced = None
+        if args.slices:
+            shuffled = random.Random(args.seed).sample(rows, len(rows))
+            got, seconds = run_product(shuffled, work, "sliced", args.workers, args.slices)
+            sliced, run_seconds[f"sliced into {args.slices}"] = report(rows, got), round(seconds, 1)
         alone_pages = {}
-        for name in sets:
+        for name in ([] if args.only_mixed else sets):
             got, seconds = run_product([r for r in rows if r["set"] == name], work, name, args.workers)
             alone_pages.update(got)
             run_seconds[name] = round(seconds, 1)
-        alone = report(rows, alone_pages)
+        alone = report(rows, alone_pages) if alone_pages else None
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -158,7 +171,9 @@ def main(argv: list[str] | None = None) -> None:
         src_sha1 += " (CHANGED during the run: figures mix two versions, run again)"
         print("warning: src changed during the run")
     print(f"targets: exact >= {TARGETS['exact']:.0%}, inside >= {TARGETS['inside']:.0%}, median width <= {TARGETS['median_width']} days")
-    for title, res in (("all sets mixed", mixed), ("each set alone", alone)):
+    for title, res in (("all sets mixed", mixed), (f"mixed, {args.slices} runs", sliced), ("each set alone", alone)):
+        if res is None:
+            continue
         for label, s in [*res["splits"].items(), ("dated 80 %", res["dated"])]:
             print(f"{title + ', ' + label:26s} n={s['n']:5d} exact={s['exact']:.3f} ±1={s['within_1']:.3f} ±3={s['within_3']:.3f} "
                   f"inside={s['inside']:.3f} median_width={s['median_width']} no_estimate={s['no_estimate']}")
@@ -169,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         "command": " ".join(["python bench/dates/hidden.py", *argv]), "seed": args.seed, "workers": args.workers,
         "articles": len(rows), "hidden": sum(r["hidden"] for r in rows), "seconds_total": round(total, 1),
         "seconds_storyline_run": run_seconds, "targets": TARGETS, "width": "latest - earliest + 1 days",
-        "mixed": mixed, "alone": alone, "failures_mixed": fails,
+        "slices": args.slices, "mixed": mixed, "sliced": sliced, "alone": alone, "failures_mixed": fails,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "hidden.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -197,8 +212,12 @@ def _write_markdown(path: Path, r: dict) -> None:
              "articles (no estimate counts as a miss; skipped = the product stored no article: empty text in the data,",
              "or 'no article text found'); width = latest - earliest + 1 days, median over those with an estimate.",
              "Split: dev = sha1(set/id) starts 0-7, heldout = the rest."]
-    for title, key in (("All sets mixed into one stream (main run)", "mixed"), ("Each set run alone (its own store)", "alone")):
-        res = r[key]
+    for title, key in (("All sets mixed into one stream (main run)", "mixed"),
+                       (f"All sets mixed, shuffled, fed as {r.get('slices')} runs into one store", "sliced"),
+                       ("Each set run alone (its own store)", "alone")):
+        res = r.get(key)
+        if res is None:
+            continue
         lines += ["", f"## {title}", "", *[h.format("split") for h in head]]
         lines += [_row(split, s) for split, s in res["splits"].items()]
         d = res["dated"]
