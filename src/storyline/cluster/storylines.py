@@ -347,11 +347,17 @@ class StorylineIndex:
                           line.as_json(), tuple(self.keys.get(line.id, ()))) for line in chosen]
 
 
+def in_date_order(story_id: str, first_day: int | None) -> tuple:
+    """The order stories are linked in (undated last, then by id): `_retitle` must pick the title a
+    link in this order gives."""
+    return first_day is None, first_day or 0, story_id
+
+
 def link_storylines(stories: Iterable[StorySummary], *, similarity: float, decay_days: float,
                     merge_similarity: float = 1.0, start_similarity: float = 0.0) -> list[Storyline]:
     """Link stories into storylines from scratch; every story lands in exactly one."""
     index = StorylineIndex(similarity, decay_days, merge_similarity, start_similarity)
-    for story in sorted(stories, key=lambda s: (s.first_day is None, s.first_day or 0, s.id)):
+    for story in sorted(stories, key=lambda s: in_date_order(s.id, s.first_day)):
         index.add(story)
     index.merge()
     return index.storylines()
@@ -464,7 +470,7 @@ def update_storylines(source: StorylineSource, changed: set[str], left: dict[str
     if unread := {s for stories in kept.values() for s in stories} - summaries.keys():
         summaries |= {s[0]: story_summary(*s) for s in source.storyline_inputs(sorted(unread))}
     by_date = lambda ids, known: sorted((known[i] for i in ids if i in known),  # noqa: E731
-                                        key=lambda s: (s.first_day is None, s.first_day or 0, s.id))
+                                        key=lambda s: in_date_order(s.id, s.first_day))
     untitled = set()
     for line_id in sorted(members):
         if line_id in kept:
@@ -492,5 +498,5 @@ def _retitle(line: _Line, source: StorylineSource) -> None:
     a rebuild would give it."""
     titles = source.story_titles(line.stories)
     first = {s: span[0] for s, span in (line.spans or {}).items()}
-    order = sorted(line.stories, key=lambda s: (first.get(s) is None, first.get(s) or 0, s))
+    order = sorted(line.stories, key=lambda s: in_date_order(s, first.get(s)))
     line.title = next((titles[s] for s in order if s in titles), None)
