@@ -211,20 +211,25 @@ def assess_pages(store: SqliteStore, ids: set[str]) -> set[str]:
              if p.id in ids and _anchors_others(v)]
     if not fresh:
         return set()
+    judged = {p.id for p, _ in pages}
     late = forensics.pages_to_redate(fresh, store.loosely_dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT),
-                                     {p.id for p, _ in pages}, store.document_frequencies, NEIGHBOURS)
+                                     judged, store.document_frequencies, NEIGHBOURS)
     if not late:
         return set()
-    return {p.id for p, verdict in _judge(store, store.related_ids(late)) if _date_moved(p, verdict)}
+    # A page judged above (the original of a late page, in another story) keeps that verdict: it
+    # was made with its own story around it.
+    return {p.id for p, verdict in _judge(store, store.related_ids(late), keep=judged) if _date_moved(p, verdict)}
 
 
-def _judge(store: SqliteStore, ids: set[str]) -> list[tuple[StoredPage, Forensics]]:
-    """forensics.assess over these pages, against the store's anchors; each verdict written."""
+def _judge(store: SqliteStore, ids: set[str], keep: set[str] = frozenset()) -> list[tuple[StoredPage, Forensics]]:
+    """forensics.assess over these pages, against the store's anchors; each verdict written (but
+    for the pages in `keep`) and returned."""
     pages = store.stored_pages(ids)
     if not pages:
         return []
     dated = store.dated_pages(MAX_DATED_PAGES, ANCHOR_CONFIDENCE, CONTENT_FARM_AT)
-    verdicts = forensics.assess(pages, dated, store.document_frequencies, store.page_text_and_mentions)
+    verdicts = [v for v in forensics.assess(pages, dated, store.document_frequencies, store.page_text_and_mentions)
+                if v.page_id not in keep]
     for verdict in verdicts:
         store.set_forensics(verdict)
     by_id = {p.id: p for p in pages}
