@@ -372,23 +372,21 @@ class SqliteStore(StorylineTables, ReportTables, Listing, Corrections):
     def dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
         """The most recent pages dated with at least `min_confidence` and no content farm's (score under
         `farm_at`), with their terms: anchors for the dates of similar pages."""
-        rows = self.db.execute(
-            """SELECT id, story, published_value, terms FROM pages
-               WHERE status = 'ok' AND published_value IS NOT NULL
-                     AND json_extract(published, '$.confidence') >= ?
-                     AND coalesce(json_extract(content_farm, '$.score'), 0) < ?
-               ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
-        return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
+        return self._pages_by_anchoring(True, limit, min_confidence, farm_at)
 
     def loosely_dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
         """The most recent pages that are no anchors (dated_pages' condition fails: no date, a date
         below `min_confidence`, or a content farm's), with their terms; `day`: their date or ''."""
+        return self._pages_by_anchoring(False, limit, min_confidence, farm_at)
+
+    def _pages_by_anchoring(self, anchors: bool, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
+        # One condition for both sides, so that the two stay each other's complement (NULL: not an anchor).
+        anchoring = """coalesce(published_value IS NOT NULL AND json_extract(published, '$.confidence') >= ?
+                                AND coalesce(json_extract(content_farm, '$.score'), 0) < ?, 0)"""
         rows = self.db.execute(
-            """SELECT id, story, coalesce(published_value, ''), terms FROM pages
-               WHERE status = 'ok' AND NOT (published_value IS NOT NULL
-                     AND coalesce(json_extract(published, '$.confidence'), 0) >= ?
-                     AND coalesce(json_extract(content_farm, '$.score'), 0) < ?)
-               ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
+            f"""SELECT id, story, coalesce(published_value, ''), terms FROM pages
+                WHERE status = 'ok' AND {'' if anchors else 'NOT '}{anchoring}
+                ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
         return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
 
     def set_forensics(self, verdict: Forensics) -> None:
