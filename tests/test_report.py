@@ -172,10 +172,13 @@ def test_a_run_stores_reports_and_a_new_page_costs_only_its_own_ner(tmp_path, mo
     page added later is the only one it reads again; the report follows that page."""
     from storyline.api import Storyline
     from storyline.report import entities as ner
+    from storyline.run.reports import serial_map
 
     read: list[int] = []
     real = ner.page_spans
     monkeypatch.setattr("storyline.run.reports.page_spans", lambda texts: read.append(len(texts)) or real(texts))
+    # Built in this process, where the count is seen (a run builds them in worker processes).
+    monkeypatch.setattr("storyline.run.local.report_mapper", lambda workers: serial_map)
     db = tmp_path / "s.db"
     with Storyline(db) as sl:
         summary = sl.run([SEED["001"], SEED["002"], SEED["003"]])

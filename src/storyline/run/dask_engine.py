@@ -27,9 +27,10 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
+from .reports import NER_PRELOAD
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_io import read_partition_file, skipped_in, write_partition
-from .workers import run_in_workers
+from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def prepare_partition(part: Partition, config: Config, out_dir: str) -> dict:
                            "start: run the workers with the setting distributed.worker.daemon: False "
                            "(environment DASK_DISTRIBUTED__WORKER__DAEMON=False)")
     start = time.perf_counter()
+    preload(NER_PRELOAD)  # once per Dask worker process: its fork server outlives the partition
     items = list(run_in_workers(read_partition(part, config), prepare, config, 1))
     write_partition(items, path)
     return {"index": part.index, "resumed": False, "pages": len(items),

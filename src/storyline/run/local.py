@@ -28,8 +28,8 @@ from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
                       update_groups, update_storylines, upgrade)
-from .reports import Mapper, refresh_reports, report_mapper
-from .workers import run_in_workers
+from .reports import NER_PRELOAD, Mapper, refresh_reports, report_mapper
+from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -209,6 +209,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         settling += time.perf_counter() - start
 
     extracting = time.perf_counter()
+    preload(NER_PRELOAD)  # the workers' task and NER model, loaded once for all of them
     if prepared is not None:
         results: Iterable[Prepared | Skipped] = prepared_not_stored(prepared)
     else:

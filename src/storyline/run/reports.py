@@ -21,13 +21,14 @@ from ..report.entities import Span, page_spans
 from ..records import COPY_RELATIONS
 from ..schema import report_json
 from ..store import SqliteStore
-from .workers import pool_map
+from .workers import pool_map, preloaded
 
 log = logging.getLogger(__name__)
 
 REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
 SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
 MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`
+NER_PRELOAD = "storyline.run.preload"  # the module that loads the NER model in the fork server
 
 
 def report_page(row: dict) -> ReportPage:
@@ -145,8 +146,12 @@ def serial_map(fn: Callable[[ReportJob], ReportBuilt], jobs: Iterable[ReportJob]
 
 
 def report_mapper(workers: int) -> Mapper:
-    """Reports in `workers` processes (NER is most of a run's time after extraction), or here."""
-    if workers <= 1:
+    """Reports in `workers` processes (NER is most of a run's time after extraction). Where they
+    start with the NER model loaded (forked from a fork server that loaded it for the extraction
+    workers, run/preload.py), even one worker builds them there: here, the model would be loaded
+    once more. Where each would load the model itself, one worker or one report runs here."""
+    model_loaded = preloaded(NER_PRELOAD)
+    if workers <= 1 and not model_loaded:
         return serial_map
 
     def in_processes(fn: Callable[[ReportJob], ReportBuilt], jobs: Iterable[ReportJob]) -> Iterator[ReportBuilt]:
@@ -155,9 +160,9 @@ def report_mapper(workers: int) -> Mapper:
                         job.report_id, type(err).__name__, err)
         jobs = iter(jobs)
         head = list(islice(jobs, 2))
-        if len(head) < 2:  # one report: starting processes (and loading the model in each) costs more
+        if not head or len(head) < 2 and not model_loaded:
             return map(fn, head)
-        return pool_map(fn, chain(head, jobs), workers, on_error=failed)
+        return pool_map(fn, chain(head, jobs), max(1, workers), on_error=failed)
     return in_processes
 
 

@@ -30,10 +30,35 @@ from ..records import Page, Skipped
 
 _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                                        else "spawn")
-if _CONTEXT.get_start_method() == "forkserver":
-    _CONTEXT.set_forkserver_preload(["storyline.extract"])  # import once; each worker starts fast
+FORKS = _CONTEXT.get_start_method() == "forkserver"
+_preload = ["storyline.extract"]  # import once; each worker starts fast
+_server_preloaded: tuple[str, ...] | None = None  # what the fork server imported, once it started
+if FORKS:
+    _CONTEXT.set_forkserver_preload(_preload)
 
 QUEUE_PER_WORKER = 3
+
+
+def preload(*modules: str) -> None:
+    """Have the fork server import these modules too before it starts its first process: each
+    worker then starts with them loaded (see run/preload.py). It only counts before this process
+    starts its first worker; after that, workers load what they need themselves, as without it."""
+    if FORKS and _server_preloaded is None:
+        _preload.extend(m for m in modules if m not in _preload)
+        _CONTEXT.set_forkserver_preload(_preload)
+
+
+def preloaded(module: str) -> bool:
+    """Whether processes started from now on start with `module` loaded."""
+    return FORKS and module in (_server_preloaded if _server_preloaded is not None else _preload)
+
+
+def _starting() -> None:
+    """Before a process starts: the first start starts the fork server, with the preload as it is."""
+    global _server_preloaded
+    if FORKS and _server_preloaded is None:
+        _server_preloaded = tuple(_preload)
+
 
 Task = Callable[[Page, Config], Any]  # a module-level function, so it pickles
 
@@ -88,6 +113,7 @@ class _Worker:
     def __init__(self, task: Task, config: Config) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process = _CONTEXT.Process(target=_serve, args=(child, task, config), daemon=True)
+        _starting()
         with _main_module_hidden():
             self.process.start()
         child.close()
@@ -220,6 +246,7 @@ class ProcessPool(ProcessPoolExecutor):
         super().__init__(max_workers=workers, mp_context=_CONTEXT, **kwargs)
 
     def submit(self, fn, /, *args, **kwargs):
+        _starting()
         with _main_module_hidden():  # processes start on submit
             return super().submit(fn, *args, **kwargs)
 
