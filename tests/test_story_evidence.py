@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storyline import Storyline
 from storyline.cluster.ner import entity_key
-from storyline.cluster.storylines import storyline_name
+from storyline.cluster.names import storyline_name
 from storyline.cluster.terms import term_counts
 
 from .conftest import SHARED

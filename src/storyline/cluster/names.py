@@ -9,6 +9,8 @@ unless it only starts a sentence with a common word ("The", "Meanwhile"). A
 capitalised word that the text also uses in lower case ("Officials" / "officials")
 is no name either. Keys keep short acronyms ("BP", "WHO", "KCNA") and title-case
 the rest ("MOSCOW" -> "Moscow"), so one name has one key whatever the page's case.
+
+A storyline is named from the heaviest of these names (`storyline_name`).
 """
 from __future__ import annotations
 
@@ -107,3 +109,43 @@ def capitalised_names(title: str | None, text: str) -> dict[str, int]:
         if spelled in counts:
             counts[spelled] += counts.pop(key)
     return dict(counts.most_common(MAX_ENTITIES))
+
+
+NAME_PARTS = 3  # names in a storyline's name
+_DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # tokeniser marks: -LRB-, RRB, ``
+TITLE_CHARS = 80
+
+
+def _is_name(name: str) -> bool:
+    """No tokeniser debris, and no shouted phrase read as a name ("CAP FOR Leaking OIL WELL":
+    several words, capitals on a stop word)."""
+    words = name.split()
+    shouted = len(words) >= 3 and any(w.isupper() and len(w) > 1 and w.lower() in STOPWORDS for w in words)
+    return any(c.isalpha() for c in name) and not shouted and not any(_DEBRIS.search(w) for w in words)
+
+
+def storyline_name(names: Counter, title: str | None = None) -> str:
+    """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
+    "Sergei Lavrov", "BBC RADIO" in "BBC Radio" count once). With no names, the title of its
+    first story. A name is shown in the heaviest of its spellings that is not in capitals
+    throughout, when it has one ("BBC Radio", not a masthead's "BBC RADIO")."""
+    shown: dict[str, tuple[tuple, str]] = {}
+    for name, weight in names.items():
+        rank = (not name.isupper(), weight, name)
+        if name.casefold() not in shown or rank > shown[name.casefold()][0]:
+            shown[name.casefold()] = (rank, name)
+    chosen: list[str] = []
+    for name, _ in names.most_common(30):
+        name = shown[name.casefold()][1]
+        folded = name.casefold()
+        if not _is_name(name) or any(folded in o.casefold() or o.casefold() in folded for o in chosen):
+            continue
+        chosen.append(name)
+        if len(chosen) == NAME_PARTS:
+            break
+    if chosen:
+        return " · ".join(chosen)
+    title = " ".join((title or "").split())
+    if len(title) > TITLE_CHARS:
+        title = title[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+    return title or "(no names or title)"

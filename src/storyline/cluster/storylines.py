@@ -9,26 +9,24 @@ storyline_decay_days), reaches storyline_similarity; otherwise it starts a
 storyline. A storyline is compared through the sum of its stories' unit
 centroids, and candidates come from an inverted index on key terms, as for
 stories. The id of a storyline derives from its first story; its name lists
-its heaviest names.
+its heaviest names (names.py `storyline_name`).
 """
 from __future__ import annotations
 
 import hashlib
 import heapq
 import math
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..config import Config
-from ..extract.lines import STOPWORDS
 from .model import time_decay
+from .names import storyline_name
 from .online import POSTING_DEPTH, StoryState, _add_into, _dot, keep_heaviest, post
 from .vectors import ENTITY_PREFIX, day_ordinal
 
-NAME_PARTS = 3
 MAX_COMPARED = 12  # storylines compared in full per story
 SUMMARY_WORDS, SUMMARY_NAMES = 400, 100  # all a centroid keeps: cutting to 100 words cost 0.04 B-cubed F1 on Timeline17
 NAME_WEIGHT = 0.5  # share of the names' cosine in the similarity (the rest: body words)
@@ -369,45 +367,6 @@ def _line_similarity(a: _Line, b: _Line, decay_days: float) -> float:
         return sim
     gap = max(a.first_day - b.last_day, b.first_day - a.last_day, 0)
     return sim * time_decay(gap, 0, 0, decay_days)
-
-
-_DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # tokeniser marks: -LRB-, RRB, ``
-TITLE_CHARS = 80
-
-
-def _is_name(name: str) -> bool:
-    """No tokeniser debris, and no shouted phrase read as a name ("CAP FOR Leaking OIL WELL":
-    several words, capitals on a stop word)."""
-    words = name.split()
-    shouted = len(words) >= 3 and any(w.isupper() and len(w) > 1 and w.lower() in STOPWORDS for w in words)
-    return any(c.isalpha() for c in name) and not shouted and not any(_DEBRIS.search(w) for w in words)
-
-
-def storyline_name(names: Counter, title: str | None = None) -> str:
-    """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
-    "Sergei Lavrov", "BBC RADIO" in "BBC Radio" count once). With no names, the title of its
-    first story. A name is shown in the heaviest of its spellings that is not in capitals
-    throughout, when it has one ("BBC Radio", not a masthead's "BBC RADIO")."""
-    shown: dict[str, tuple[tuple, str]] = {}
-    for name, weight in names.items():
-        rank = (not name.isupper(), weight, name)
-        if name.casefold() not in shown or rank > shown[name.casefold()][0]:
-            shown[name.casefold()] = (rank, name)
-    chosen: list[str] = []
-    for name, _ in names.most_common(30):
-        name = shown[name.casefold()][1]
-        folded = name.casefold()
-        if not _is_name(name) or any(folded in o.casefold() or o.casefold() in folded for o in chosen):
-            continue
-        chosen.append(name)
-        if len(chosen) == NAME_PARTS:
-            break
-    if chosen:
-        return " · ".join(chosen)
-    title = " ".join((title or "").split())
-    if len(title) > TITLE_CHARS:
-        title = title[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
-    return title or "(no names or title)"
 
 
 def story_summary(story_id: str, state: dict, first: str | None, last: str | None,
