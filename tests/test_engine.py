@@ -257,3 +257,17 @@ def test_a_story_merged_away_leaves_its_storyline(tmp_path):
         _consistent(sl)
         assert len(sl.stories()) == 1 and len(sl.storylines()) == 1
         assert sl.storylines()[0]["page_count"] == 3
+
+
+def test_a_run_of_pages_all_stored_starts_no_worker(tmp_path, monkeypatch):
+    """Run again over the same folder (a resumed crawl): nothing is extracted, so no worker
+    process starts and no NER model is loaded for it; the run reads, counts and ends."""
+    folder = _folder(tmp_path, "all", ("000", "001", "004"))
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([folder])
+
+        def no_worker(*args, **kwargs):
+            raise AssertionError("a worker was started with nothing to extract")
+        monkeypatch.setattr("storyline.run.workers._Worker", no_worker)
+        again = sl.run([folder], workers=2)
+    assert again.read == 3 and again.added == 0 and again.already_stored == 3

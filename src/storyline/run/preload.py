@@ -5,14 +5,23 @@ about 2 s to load (as long as extracting 80 pages), once per extraction worker a
 per report process before.
 """
 import gc
+import signal
+from importlib import import_module
 
-from ..cluster.ner import load_nlp
-from . import local  # noqa: F401 - the workers' task (`prepare`) is unpickled from it
-
+# The fork server ignores Ctrl-C only once its preload is done, and it shares the terminal's
+# process group: a Ctrl-C during these 2 s would print a traceback from it. The handler is put
+# back after, as the workers it forks take it from here.
+_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
 try:
-    load_nlp()
-except Exception:  # noqa: BLE001 - no model, or a broken one: the first worker that needs it says why
-    pass
+    from ..cluster.ner import load_nlp
+    import_module(f"{__package__}.local")  # the workers' task (`prepare`) is unpickled from it
+
+    try:
+        load_nlp()
+    except Exception:  # noqa: BLE001 - no model, or a broken one: each worker that needs it fails as before
+        pass
+finally:
+    signal.signal(signal.SIGINT, _handler)
 # What is loaded stays as it is: out of the garbage collector's sight, a worker does not write
 # to (and so copy) every page of it on its first collection.
 gc.freeze()

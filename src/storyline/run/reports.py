@@ -150,7 +150,7 @@ def report_mapper(workers: int) -> Mapper:
     start with the NER model loaded (forked from a fork server that loaded it for the extraction
     workers, run/preload.py), even one worker builds them there: here, the model would be loaded
     once more. Where each would load the model itself, one worker or one report runs here."""
-    model_loaded = preloaded(NER_PRELOAD)
+    model_loaded = preloaded(NER_PRELOAD)  # unless it failed there: then each report says why
     if workers <= 1 and not model_loaded:
         return serial_map
 

@@ -49,7 +49,8 @@ def preload(*modules: str) -> None:
 
 
 def preloaded(module: str) -> bool:
-    """Whether processes started from now on start with `module` loaded."""
+    """Whether processes started from now on come from a fork server that was given `module` to
+    import (it may have failed there: run/preload.py swallows a missing model)."""
     return FORKS and module in (_server_preloaded if _server_preloaded is not None else _preload)
 
 
@@ -158,7 +159,7 @@ def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, 
     Yields results in input order.
     """
     limit = config.max_seconds_per_page
-    pool = [_Worker(task, config) for _ in range(max(1, workers))]
+    pool: list[_Worker] = []  # started at the first page: a run of pages all stored starts none
     source = enumerate(items)
     retry: deque[tuple[int, Page]] = deque()  # pages queued behind a page that timed out
     done: dict[int, Any] = {}
@@ -181,6 +182,15 @@ def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, 
 
     try:
         while True:
+            if not pool:
+                first = next_page()
+                if first is None:
+                    while next_out in done:
+                        yield done.pop(next_out)
+                        next_out += 1
+                    return
+                retry.appendleft(first)
+                pool = [_Worker(task, config) for _ in range(max(1, workers))]
             for worker in pool:
                 while len(worker.queue) < QUEUE_PER_WORKER and (nxt := next_page()) is not None:
                     worker.give(*nxt)
