@@ -182,13 +182,7 @@ def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, 
 
     try:
         while True:
-            if not pool:
-                first = next_page()
-                if first is None:
-                    while next_out in done:
-                        yield done.pop(next_out)
-                        next_out += 1
-                    return
+            if not pool and (first := next_page()) is not None:  # none: the end below, with no pool
                 retry.appendleft(first)
                 pool = [_Worker(task, config) for _ in range(max(1, workers))]
             for worker in pool:
