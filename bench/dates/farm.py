@@ -152,6 +152,10 @@ def score(gold: dict, pages: dict) -> tuple[dict, dict]:
         "groups_copy_chosen_original": (lambda i: gold[i]["copies"], hijacked),
         "copies_chosen_original": (None, lambda c: c in chosen),
         "copies_dated_before_original": (None, lambda c: (pub.get(c) or "9") < (pub.get(gold[c]["original"]) or "0")),
+        # The generator's source may itself be a copy of another page (Timeline17 holds cut
+        # versions of some live blogs): the product can only name the earliest page whose text
+        # holds the copy's, so the rule is also checked against the original the product names.
+        "copies_dated_before_named_original": (None, lambda c: c in dup and (pub.get(c) or "9") < (pub.get(dup[c]) or "0")),
         "copies_misdated": (None, misdated.__contains__),
         "copies_content_farm": (None, farm.__contains__),
         "copy_pair_recall_group": (None, lambda c: find(c) == find(gold[c]["original"])),
@@ -169,7 +173,9 @@ def score(gold: dict, pages: dict) -> tuple[dict, dict]:
     fails = {"original_wrong_date": [i for i in originals if not right_day(i)],
              "copy_chosen_original": [i for i in originals if hijacked(i)],
              "copy_not_in_group": [c for c in copies if find(c) != find(gold[c]["original"])],
-             "copy_dated_before_original": [c for c in copies if tests["copies_dated_before_original"][1](c)]}
+             "copy_dated_before_original": [c for c in copies if tests["copies_dated_before_original"][1](c)],
+             "copy_dated_before_named_original": [c for c in copies
+                                                  if tests["copies_dated_before_named_original"][1](c)]}
     return out, fails
 
 
@@ -178,6 +184,7 @@ def example(i: str, gold: dict, pages: dict) -> dict:
     pick = pages.get(p.get("duplicate_of")) or {}  # for a hijacked group: the copy made its original, and why
     return {"id": i, **{k: gold[i].get(k) for k in ("true_date", "role", "kind", "original")},
             **{k: p.get(k) for k in ("claimed_date", "published", "misdated", "content_farm", "relation")},
+            "original_published": ((pages.get(gold[i].get("original")) or {}).get("published") or {}).get("value"),
             "duplicate_of": pick.get("id"), "duplicate_of_kind": gold.get(pick.get("id"), {}).get("kind"),
             "duplicate_of_reasons": pick.get("original_reasons")}
 
@@ -187,6 +194,8 @@ LABELS = {"originals_alone_exact": "originals without copies: published = true d
           "groups_copy_chosen_original": "copy groups whose original is a farm copy (lower is better)",
           "copies_chosen_original": "copies chosen as a group's original (lower is better)",
           "copies_dated_before_original": "copies dated before their original (lower is better)",
+          "copies_dated_before_named_original": "copies dated before the original the product names for them "
+                                                "(`duplicate_of`; lower is better)",
           "copies_misdated": "copies flagged misdated",
           "copies_content_farm": "copies flagged content farm (score >= 0.5)",
           "copy_pair_recall_group": "copy pair recall: copy in its original's copy group",
@@ -246,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     for kind, exs in r["examples"].items():
         for e in exs[:3]:
             pub = e["published"] or {}
-            md.append(f"- {kind}: `{e['id']}` ({e['role']}, true {e['true_date']}): published {pub.get('value')} "
+            source = f", generated from {e['original']} (published {e['original_published']})" if e["original"] else ""
+            md.append(f"- {kind}: `{e['id']}` ({e['role']}, true {e['true_date']}{source}): published {pub.get('value')} "
                       f"[{pub.get('earliest')}, {pub.get('latest')}]; duplicate_of {e['duplicate_of']} "
                       f"({e['duplicate_of_kind'] or 'no farm copy'}, chosen for: {e['duplicate_of_reasons']}); "
                       f"evidence: {'; '.join(pub.get('evidence') or [])}")
