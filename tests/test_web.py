@@ -401,3 +401,29 @@ def test_the_report_builder_process_ends_with_a_server_killed_outright(seed_dir,
         assert left == []  # no builder left behind, still holding the store and its memory
     finally:
         server.stop()
+
+
+def test_the_server_starts_its_report_builder_and_upload_workers_with_the_ner_model(store):
+    """`storyline serve` in its own interpreter, with uvicorn replaced by a probe: a process the
+    server starts later (the report builder, an upload's worker) must already hold the NER model,
+    even when a report is built before any upload. Without it each upload loaded the model anew."""
+    probe = f"""
+import sys
+import uvicorn
+from storyline.cli import main
+
+def probe(app, **kwargs):
+    from storyline.run.workers import ProcessPool
+    loaded = "__import__('storyline.cluster.ner', fromlist=['ner']).load_nlp.cache_info().currsize == 1"
+    with ProcessPool(1) as pool:  # as the report builder starts
+        print("model loaded in the new process:", pool.submit(eval, loaded).result())
+
+uvicorn.run = probe
+sys.exit(main(["serve", "--db", {str(store)!r}]))
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "model loaded in the new process: True" in done.stdout, done.stdout + done.stderr[-2000:]

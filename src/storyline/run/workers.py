@@ -54,6 +54,19 @@ def preloaded(module: str) -> bool:
     return FORKS and module in (_server_preloaded if _server_preloaded is not None else _preload)
 
 
+def start_fork_server() -> None:
+    """Start the fork server now, with the preload as it is, instead of at the first process: a
+    long-lived process (the web server) calls this at start, so that processes it starts later
+    (uploads' workers, the report builder) come with the preload whatever starts first. The
+    server does its preload in the background; this returns at once."""
+    _starting()
+    if FORKS:
+        from multiprocessing import forkserver
+
+        with _main_module_hidden():  # as for any process start: the server must not import __main__
+            forkserver.ensure_running()
+
+
 def _starting() -> None:
     """Before a process starts: the first start starts the fork server, with the preload as it is."""
     global _server_preloaded

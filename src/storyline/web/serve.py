@@ -31,6 +31,8 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
 def cmd_serve(args, config) -> int:
     import uvicorn
 
+    from ..run.reports import NER_PRELOAD
+    from ..run.workers import preload, start_fork_server
     from .app import create_app
 
     if not os.path.exists(args.db):
@@ -44,6 +46,11 @@ def cmd_serve(args, config) -> int:
               f"store; writes need the token (header X-Storyline-Token)", file=sys.stderr)
     app = create_app(args.db, host=args.host, token=token, allowed_hosts=args.allowed_host, config=config,
                      **({} if args.report_wait is None else {"report_wait": max(0.0, args.report_wait)}))
+    # Uploads' workers and the report builder fork from a server that holds the NER model, whichever
+    # comes first: otherwise a report built first starts the server without it, and every upload
+    # after that loads the model again (about 2 s each).
+    preload(NER_PRELOAD)
+    start_fork_server()
     print(f"storyline: serving {args.db} on http://{args.host}:{args.port}/", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if not args.verbose else "info",
                 server_header=False)
