@@ -509,3 +509,22 @@ def test_a_run_dates_and_groups_the_same_whatever_the_hash_seed(shared, tmp_path
         assert done.returncode == 0, done.stderr[-2000:]
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_an_article_text_stamped_at_its_head_is_dated_by_the_stamp(tmp_path):
+    """JSONL text without a date field: a publication stamp at the head of the text (a clock time or
+    "updated" beside the date) is the page's claimed date; a date in the first sentence is the news."""
+    body = ("Members of the family are to team up with a producer in a touring tribute to the late singer. "
+            "The shows will open in the autumn, the family said in a statement on its website. ") * 3
+    records = [
+        {"id": "stamped", "text": f"Page last updated at 08:03 GMT, Tuesday, 26 July 2011 {body}"},
+        {"id": "wire", "text": f"Tue Jan 11 , 2011 4:17 pm EST\n{body}"},
+        {"id": "news", "text": f"On 12 March 2011 an earthquake struck off the coast. {body}"},
+    ]
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    pages = {p["id"]: p for p in extract([path])}
+    assert pages["stamped"]["claimed_date"] == "2011-07-26"
+    assert pages["stamped"]["published"]["value"] == "2011-07-26"
+    assert pages["wire"]["claimed_date"] == "2011-01-11"
+    assert pages["news"]["claimed_date"] is None

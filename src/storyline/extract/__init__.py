@@ -7,7 +7,7 @@ from ..config import Config
 from dataclasses import replace
 
 from ..records import Article, Page, PageSignals, Skipped
-from .dates import parse_printed_date
+from .dates import only_date, parse_printed_date, publication_stamp
 from .html import extract_html
 from .sanitize import strip_invisible
 from .meta import agency_from_credits, clean_title, find_dateline, remove_injected_tokens
@@ -69,9 +69,11 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
     elif content.strip() and (kind := _text_kind(page, content, config))[0] == "article":
         raw_title, header, byline, site, claimed = None, [], None, None, None
         body = [L.normalise_space(p) for p in content.splitlines() if p.strip()]
-        if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]):
-            raw_title, body = body[0], body[1:]  # a headline line above the article
         signals = PageSignals()
+        if (stamp := publication_stamp("\n".join(body[:10]))) is not None:
+            claimed, signals = stamp[0].isoformat(), PageSignals(claimed_date_where="printed")
+        if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]) and not only_date(body[0]):
+            raw_title, body = body[0], body[1:]  # a headline line above the article
         warnings += (kind[1],) if kind[1] else ()
     elif content.strip():
         warnings += (kind[1],) if kind[1] else ()
@@ -80,6 +82,9 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         byline, site, claimed = cleaned.byline, None, cleaned.claimed_date
         signals = text_page_signals(cleaned.page_lines, header, cleaned.title, body, cleaned.claimed_line)
         signals = replace(signals, removed=removed_lines(cleaned.page_lines, cleaned.title, body))
+        if claimed is None and (stamp := publication_stamp("\n".join(body[:10]))) is not None:
+            # Stamped at the head of the article, under its headline: the story's date, not a masthead's.
+            claimed, signals = stamp[0].isoformat(), replace(signals, claimed_date_where="printed")
     else:  # a headline-only record (JSONL with a title and no text)
         raw_title, body, header, byline, site, claimed = None, [], [], None, None, None
         signals = PageSignals()
