@@ -520,11 +520,14 @@ def test_an_article_text_stamped_at_its_head_is_dated_by_the_stamp(tmp_path):
         {"id": "stamped", "text": f"Page last updated at 08:03 GMT, Tuesday, 26 July 2011 {body}"},
         {"id": "wire", "text": f"Tue Jan 11 , 2011 4:17 pm EST\n{body}"},
         {"id": "news", "text": f"On 12 March 2011 an earthquake struck off the coast. {body}"},
+        {"id": "headline", "text": f"Family plans tribute tour on May 5, 2011\n{body}"},
     ]
     path = tmp_path / "records.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     pages = {p["id"]: p for p in extract([path])}
     assert pages["stamped"]["claimed_date"] == "2011-07-26"
     assert pages["stamped"]["published"]["value"] == "2011-07-26"
-    assert pages["wire"]["claimed_date"] == "2011-01-11"
+    assert pages["wire"]["claimed_date"] == "2011-01-11" and pages["wire"]["title"] is None  # a stamp is no headline
     assert pages["news"]["claimed_date"] is None
+    assert pages["headline"]["title"] == "Family plans tribute tour on May 5, 2011"
+    assert pages["headline"]["claimed_date"] is None

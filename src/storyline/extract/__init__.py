@@ -72,8 +72,9 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         signals = PageSignals()
         if (stamp := publication_stamp("\n".join(body[:10]))) is not None:
             claimed, signals = stamp[0].isoformat(), PageSignals(claimed_date_where="printed")
-        if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]) and not only_date(body[0]):
-            raw_title, body = body[0], body[1:]  # a headline line above the article
+        stamp_line = stamp is not None and only_date(body[0]) and publication_stamp(body[0]) is not None
+        if len(body) > 1 and len(body[0].split()) <= 20 and not ends_sentence(body[0]) and not stamp_line:
+            raw_title, body = body[0], body[1:]  # a headline line above the article (a stamp line is none)
         warnings += (kind[1],) if kind[1] else ()
     elif content.strip():
         warnings += (kind[1],) if kind[1] else ()
