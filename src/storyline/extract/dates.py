@@ -37,8 +37,9 @@ _SENTENCE_END = re.compile(r"[.!?]\s")
 CLOCK_BEFORE, CLOCK_AFTER = 40, 25  # characters from the date, on its line
 
 
-def _printed_dates(text: str) -> Iterator[tuple[re.Match, date]]:
-    """Each date printed in `text`, with its match, pattern by pattern."""
+def _printed_dates(text: str, first_only: bool = False) -> Iterator[tuple[re.Match, date]]:
+    """Each date printed in `text`, with its match, pattern by pattern (`first_only`: the first
+    date of each pattern)."""
     for pattern, order in _PATTERNS:
         for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups()))
@@ -48,16 +49,14 @@ def _printed_dates(text: str) -> Iterator[tuple[re.Match, date]]:
             except (KeyError, ValueError):
                 continue
             yield match, value
+            if first_only:
+                break
 
 
 def parse_printed_date(text: str, *, lo: int = 1990, hi: int = 2100) -> tuple[date, str] | None:
     """The first plausible date printed in `text`, with the matched string."""
     best: tuple[int, date, str] | None = None
-    seen: set[int] = set()
-    for match, value in _printed_dates(text):
-        if id(match.re) in seen:
-            continue  # only the first date each pattern finds
-        seen.add(id(match.re))
+    for match, value in _printed_dates(text, first_only=True):
         if lo <= value.year <= hi and (best is None or match.start() < best[0]):
             best = (match.start(), value, match.group(0))
     return (best[1], best[2]) if best else None
