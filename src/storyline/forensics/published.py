@@ -53,7 +53,11 @@ class Anchor:
 
 @dataclass(slots=True, frozen=True)
 class DateParams:
-    interval_mass: float = 0.975
+    # The interval's share of the score. The scores multiply evidence as if independent, which
+    # makes them too sure: at 0.975 the true day fell inside on 93.8 % of the hidden dev pages of
+    # Timeline17 (bench/dates/hidden.py). 0.99 is the smallest of 0.975 / 0.99 / 0.995 that holds
+    # it on 95 % there (95.2 %; the median width went from 50 to 64 days).
+    interval_mass: float = 0.99
     mention_temper: float = 1.0  # exponent on the product of mention likelihoods
     weekday_floor: float = 0.02  # a weekday naming another week
     shared_event_boost: float = 4.0  # how much a day named by similar pages too counts
