@@ -22,7 +22,8 @@ from storyline.cli import main
 from storyline.forensics import crosscopy, farm
 from storyline.forensics.assess import assess
 from storyline.records import StoredPage
-from storyline.forensics.published import Anchor, estimate_published
+from storyline.forensics.events import Anchor
+from storyline.forensics.published import estimate_published
 from storyline.forensics.timex import find_mentions
 
 from .conftest import SEED
@@ -165,7 +166,7 @@ def test_seed_004_is_dated_within_three_days_of_its_wednesday(run_pages):
 
 
 def test_a_later_page_recounting_the_news_bounds_it_and_does_not_pull_it():
-    from storyline.forensics.published import Anchor, content_words
+    from storyline.forensics.events import Anchor, content_words
     text = ("The minister arrived in the capital on Wednesday for talks, state media said. "
             "The White House said on Friday that the country has delivered more than 1,000 containers of munitions.")
     recap = "The White House said in October that the country delivered more than 1,000 containers of munitions."

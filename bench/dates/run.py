@@ -28,7 +28,8 @@ import numpy as np
 from storyline.cluster.terms import term_counts, tfidf
 from storyline.forensics.anchors import NEIGHBOURS, similar_page_anchor
 from storyline.records import Published
-from storyline.forensics.published import Habits, anchor_events, estimate_published, event_sentences, habit_counts
+from storyline.forensics.events import anchor_events, event_sentences
+from storyline.forensics.published import Habits, estimate_published, habit_counts
 from storyline.forensics.timex import find_mentions
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from environment import environment  # noqa: E402

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .published import Anchor
+from .events import Anchor
 
 SIMILAR_MIN = 0.05
 NEIGHBOURS = 10

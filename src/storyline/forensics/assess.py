@@ -24,8 +24,9 @@ from .anchors import NEIGHBOURS, STORY_SCALE, copy_anchor, similar_page_anchor
 from .claims import (CREDIBLE, IMPOSSIBLE_DAYS, claimed_day, copy_chain, keep_credible_claim, not_before, parse_day,
                      reprint_claims)
 from .crosscopy import injected_tokens
+from .events import Anchor, anchor_events, event_sentences
 from .farm import farm_reasons, judge
-from .published import Anchor, Habits, anchor_events, estimate_published, event_sentences, habit_counts
+from .published import Habits, estimate_published, habit_counts
 from .similar import SimilarDated
 from .timex import Mention, find_mentions
 

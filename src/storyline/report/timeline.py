@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
-from ..forensics.published import mention_span
+from ..forensics.events import mention_span
 from ..forensics.timex import find_mentions, future_tense
 from .records import ReportPage, TimelineEvent
 from .sentences import clean_sentence, content_words, detokenise, jaccard, split_sentences
