@@ -446,7 +446,7 @@ def test_recomputing_stories_from_scratch_says_it_drops_hand_edits(capsys, tmp_p
 
 
 def test_estimated_dates_are_printed_with_their_uncertainty(capsys, tmp_path):
-    from storyline.cli import _published
+    from storyline.cli_read import _published
 
     assert _published({"published": {"value": "2023-10-18", "earliest": "2023-10-15", "latest": "2023-10-19"}}) \
         == "2023-10-18 ±3d"
