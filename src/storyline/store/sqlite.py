@@ -1,5 +1,6 @@
-"""Embedded SQLite store (WAL): the connection, pages, copy links and LSH keys. The other
-tables have a module each (stories.py, storylines.py, reports.py), mixed into SqliteStore.
+"""Embedded SQLite store (WAL): the connection and the pages. The other tables have a module
+each (copies.py: links and the LSH index; forensics.py: dates and verdicts; stories.py,
+storylines.py, reports.py), mixed into SqliteStore.
 
 Every write happens inside a transaction, so a crash or a kill leaves the
 store as it was at the last commit; re-running the same input then adds only
@@ -15,14 +16,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import StoreError
-from ..records import Article, CopyLink, DatedPage, Forensics, Mention, Relation, Signature, Skipped, StoredPage
-from ..schema import content_farm_json, dateline_json, injections_json, published_json, signals_json
+from ..records import Article, Mention, Relation, Signature, Skipped, StoredPage
+from ..schema import dateline_json, injections_json, signals_json
 from .lsh_index import LshIndex
 from .rows import chunks, mention_row, mentions_from, now, page_dict, stored_page
+from .copies import CopyTables
 from .corrections import Corrections
+from .forensics import ForensicsColumns
 from .listing import Listing
 from .reports import ReportTables
 from .stories import StoryTables
@@ -41,7 +42,7 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
                 "related_to", "related_as", "related_score")
 
 
-class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Corrections):
+class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, ReportTables, Listing, Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
@@ -130,23 +131,8 @@ class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Correctio
                     raise StoreError(f"{self.path} was built with {key}={row[0]}; this run has {key}={value}. "
                                      "Use the store's setting, or a new store.")
 
-    # -- the LSH index -----------------------------------------------------
     def has_pages(self) -> bool:
         return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
-
-    def reset_lsh_index(self) -> None:
-        """Drop the index (its keys come from another fingerprint scheme); index_texts refills it."""
-        self.db.execute("DROP TABLE IF EXISTS lsh")  # the first release's table: page ids as text, other keys
-        self.db.execute("DROP TABLE IF EXISTS lsh_index")
-        LshIndex(self.db).create()
-
-    def texts_after(self, seq: int, limit: int) -> list[tuple[int, str]]:
-        """(seq, text) of stored articles after `seq`, in order: for re-indexing in slices."""
-        return [(r[0], r[1] or "") for r in self.db.execute(
-            "SELECT seq, text FROM pages WHERE status = 'ok' AND seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
-
-    def index_keys(self, seqs: np.ndarray, keys: np.ndarray) -> None:
-        LshIndex(self.db).add_many(seqs, keys)
 
     def close(self) -> None:
         self.db.close()
@@ -246,55 +232,6 @@ class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Correctio
             "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
 
-    def exact_hash(self, page_id: str) -> str | None:
-        row = self.db.execute("SELECT exact_hash FROM pages WHERE id = ?", (page_id,)).fetchone()
-        return row[0] if row else None
-
-    def first_page_with_hash(self, exact_hash: str) -> str | None:
-        """The first stored page with this exact text: an exact copy links to it alone."""
-        row = self.db.execute("SELECT id FROM pages WHERE exact_hash = ? ORDER BY seq LIMIT 1", (exact_hash,)).fetchone()
-        return row[0] if row else None
-
-    def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
-        seqs = LshIndex(self.db).candidates(keys)
-        ids = []
-        for part, marks in chunks(seqs):
-            ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]
-        return sorted(i for i in ids if i != exclude)
-
-    def near_copy_originals(self, ids: Iterable[str]) -> dict[str, str]:
-        """page -> its original, for those of these pages stored as exact or near copies."""
-        out: dict[str, str] = {}
-        for part, marks in chunks(sorted(set(ids))):
-            out.update(self.db.execute(f"SELECT id, duplicate_of FROM pages WHERE id IN ({marks}) "
-                                       "AND relation IN ('exact', 'near')", part).fetchall())
-        return out
-
-    def add_link(self, link: CopyLink) -> None:
-        a, b = sorted((link.a, link.b))
-        self.db.execute("INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?)", (a, b, link.relation, link.score))
-
-    def links_of(self, page_id: str) -> list[tuple[str, str, float]]:
-        """(other page, relation, score) for every verified link of a page."""
-        rows = self.db.execute("SELECT b, relation, score FROM links WHERE a = ? UNION ALL "
-                               "SELECT a, relation, score FROM links WHERE b = ?", (page_id, page_id))
-        return [(r[0], r[1], r[2]) for r in rows]
-
-    def copy_links(self) -> list[tuple[str, str, str, float]]:
-        """Every verified pair (a, b, relation, score), in id order."""
-        return [tuple(r) for r in self.db.execute("SELECT a, b, relation, score FROM links ORDER BY a, b")]
-
-    def set_copy(self, page_id: str, original: str | None, relation: str | None, score: float | None) -> None:
-        """Mark a page as a copy of `original` (None: not a copy). A copy keeps no reasons for being an
-        original and no version / rewrite relation of its own: it is related through its original."""
-        if original is None:
-            self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
-                            "WHERE id = ?", (page_id,))
-        else:
-            self.db.execute("UPDATE pages SET duplicate_of = ?, relation = ?, relation_score = ?, "
-                            "original_reasons = NULL, related_to = NULL, related_as = NULL, related_score = NULL "
-                            "WHERE id = ?", (original, relation, score, page_id))
-
     def stored_pages(self, ids: Iterable[str]) -> list[StoredPage]:
         """Stored articles (not skipped pages) by id: in slices of ids in id order, each in store order."""
         return self._pages_where("id", ids, "AND status = 'ok'")
@@ -337,16 +274,6 @@ class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Correctio
             last = rows[-1]["seq"]
 
     # -- clearing derived data (storyline rebuild) ----------------------------
-    def clear_copies(self) -> None:
-        self.db.execute("DELETE FROM links")
-        self.db.execute("UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL, "
-                        "original_reasons = NULL")
-
-    def clear_forensics(self) -> None:
-        """Verdicts and date estimates (injections found across copies stay: the text no longer has them)."""
-        self.db.execute("UPDATE pages SET content_farm = NULL, published = NULL, published_value = NULL, "
-                        "misdated = NULL")
-
     def clear_stories(self) -> int:
         """Every story, storyline and hand edit goes (they are recomputed); returns how many pages
         had been placed by hand."""
@@ -371,37 +298,6 @@ class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Correctio
                 chunk * 3))
         return found
 
-    def dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
-        """The most recent pages dated with at least `min_confidence` and no content farm's (score under
-        `farm_at`), with their terms: anchors for the dates of similar pages."""
-        return self._pages_by_anchoring(True, limit, min_confidence, farm_at)
-
-    def loosely_dated_pages(self, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
-        """The most recent pages that are no anchors (dated_pages' condition fails: no date, a date
-        below `min_confidence`, or a content farm's), with their terms; `day`: their date or ''."""
-        return self._pages_by_anchoring(False, limit, min_confidence, farm_at)
-
-    def _pages_by_anchoring(self, anchors: bool, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
-        # One condition for both sides, so that the two stay each other's complement (NULL: not an anchor).
-        anchoring = """coalesce(published_value IS NOT NULL AND json_extract(published, '$.confidence') >= ?
-                                AND coalesce(json_extract(content_farm, '$.score'), 0) < ?, 0)"""
-        rows = self.db.execute(
-            f"""SELECT id, story, coalesce(published_value, ''), terms FROM pages
-                WHERE status = 'ok' AND {'' if anchors else 'NOT '}{anchoring}
-                ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
-        return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
-
-    def set_forensics(self, verdict: Forensics) -> None:
-        published = published_json(verdict.published)
-        self.db.execute(
-            """UPDATE pages SET injections = ?, content_farm = ?, published = ?, published_value = ?, misdated = ?
-               WHERE id = ?""",
-            (json.dumps(injections_json(verdict.injections), ensure_ascii=False),
-             json.dumps(content_farm_json(verdict.content_farm), ensure_ascii=False),
-             json.dumps(published, ensure_ascii=False), published["value"], int(verdict.misdated), verdict.page_id))
-        if verdict.text is not None:  # its time expressions are found again in the new text
-            self.db.execute("UPDATE pages SET text = ?, mentions = NULL WHERE id = ?", (verdict.text, verdict.page_id))
-
     def set_story(self, page_id: str, story: str) -> None:
         self.db.execute("UPDATE pages SET story = ? WHERE id = ?", (story, page_id))
 
@@ -423,10 +319,6 @@ class SqliteStore(StoryTables, StorylineTables, ReportTables, Listing, Correctio
     def set_related(self, relation: Relation) -> None:
         self.db.execute("UPDATE pages SET related_to = ?, related_as = ?, related_score = ? WHERE id = ?",
                         (relation.other, relation.relation, relation.score, relation.page))
-
-    def set_original_reasons(self, page_id: str, reasons: list[str] | None) -> None:
-        self.db.execute("UPDATE pages SET original_reasons = ? WHERE id = ?",
-                        (json.dumps(reasons) if reasons else None, page_id))
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         terms = list(set(terms))
