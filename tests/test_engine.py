@@ -139,6 +139,48 @@ def test_a_page_that_came_before_the_pages_that_date_it_is_dated_again_when_they
     assert len(lines) == 1 and lines[0]["story_count"] == 2 and lines[0]["page_count"] == 5
 
 
+# A harbour fire (two credibly dated reports), a report of its losses, and a later story that
+# names the same people: undated, and dated only from the losses report once that is dated.
+_FIRE = [
+    ("a1", "Fire guts Port Elm harbour warehouse", "2024-03-14",
+     "A fire destroyed the main warehouse of Port Elm harbour on Wednesday night, the fire brigade said on Thursday. "
+     "Chief officer Dana Wolk said forty firefighters fought the blaze for six hours. No one was hurt, but the harbour "
+     "will stay closed while inspectors examine the quay walls. The warehouse stored grain and fertiliser for the "
+     "region's farms."),
+    ("a2", "Port Elm harbour closed after warehouse fire", "2024-03-14",
+     "Port Elm harbour stayed closed on Thursday after a night fire destroyed its main warehouse. Fire chief Dana Wolk "
+     "said inspectors would examine the quay walls before ships can dock. The warehouse held grain and fertiliser. "
+     "Police said the cause of the blaze is not known."),
+    ("b", "Grain traders count losses", None,
+     "Grain traders in the Calder valley said on Thursday they lost most of a season's stock in the Port Elm warehouse. "
+     "Cooperative head Ivo Brandt said the losses could reach two million. Brandt asked the province for emergency "
+     "loans so that members can buy seed for the spring."),
+    ("c", "Calder orchards bloom early", None,
+     "Orchards in the Calder valley are in bloom three weeks early after a mild winter. Growers fear a late frost. "
+     "Ivo Brandt of the Calder grain cooperative said seed prices rose sharply this spring, and members have asked "
+     "the province for emergency loans."),
+]
+
+
+def test_a_hand_merge_that_dates_a_page_updates_the_stories_of_the_pages_it_dates_in_turn(tmp_path):
+    """Merged by hand into the fire's story, the losses report is dated credibly from it, and dates in
+    turn the orchard story's page (a late anchor): that story's date span must show the new date."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": i, "title": t, "text": x, "text_kind": "article",
+                                        **({"date": d} if d else {})}) + "\n" for i, t, d, x in _FIRE))
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([feed])
+        pages = {p["id"]: p for p in sl.pages()}
+        assert len({pages[i]["story"] for i in ("a1", "b", "c")}) == 3  # three stories before the edit
+        assert pages["c"]["published"]["value"] is None
+        sl.merge_stories(pages["a1"]["story"], pages["b"]["story"])
+        pages = {p["id"]: p for p in sl.pages()}
+        orchard = next(s for s in sl.stories() if s["id"] == pages["c"]["story"])
+        _consistent(sl)
+    assert pages["c"]["published"]["value"] == "2024-03-14"
+    assert (orchard["first_date"], orchard["last_date"]) == ("2024-03-14", "2024-03-14")
+
+
 def test_a_storyline_stored_without_story_spans_is_rebuilt_from_its_stories(tmp_path):
     """A store of the release before spans: its storylines cannot subtract a story, so the one a
     grown story leaves is rebuilt from its stories, and keeps spans from then on."""
