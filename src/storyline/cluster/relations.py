@@ -37,6 +37,8 @@ def _day(page: StoredPage) -> str:
 def relate_reports(reports: list[StoredPage], frequencies: Frequencies, config: Config) -> list[Relation]:
     """Version / rewrite relations between a story's reports (its pages that are no copies)."""
     reports = sorted(reports, key=lambda r: (_day(r), r.id))
+    if len(reports) < 2:  # nothing to compare (most stories): no frequencies to read
+        return [Relation(r.id, None, None, None) for r in reports]
     n_docs, df = frequencies({t for r in reports for t in r.terms})
     weighted = {r.id: tfidf(r.terms, n_docs, df) for r in reports}
     shingles: dict[str, object] = {}  # only for reports of the same agency and place: computed when needed
