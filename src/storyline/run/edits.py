@@ -8,7 +8,7 @@ from ..cluster.assign import story_id_for
 from ..config import Config
 from ..errors import UsageError
 from ..store.sqlite import SqliteStore
-from .working import assess_pages, assign_stories, refresh_story, relate_story_reports, update_storylines, upgrade
+from .working import assess_pages, assign_stories, relate_and_refresh, update_storylines, upgrade
 
 
 def _live(store: SqliteStore, story_id: str) -> str:
@@ -64,7 +64,5 @@ def _recompute(store: SqliteStore, stories: set[str], left: dict[str, str | None
     redated = assess_pages(store, {p.id for p in store.story_pages(sorted(stories))})
     # Pages of other stories whose dates the edit moved (late anchors): their stories' spans move too.
     stories = stories | store.stories_of(redated)
-    relate_story_reports(store, stories, config)
-    for story_id in stories:
-        refresh_story(store, story_id)
+    relate_and_refresh(store, stories, config)
     update_storylines(store, stories, left, config)

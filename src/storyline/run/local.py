@@ -26,7 +26,7 @@ from ..forensics.timex import find_mentions
 from ..read import read_inputs
 from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
-from .working import (add_page, assess_pages, assign_stories, refresh_story, relate_story_reports, review_stories,
+from .working import (add_page, assess_pages, assign_stories, relate_and_refresh, review_stories,
                       update_groups, update_storylines, upgrade)
 from .reports import NER_PRELOAD, Mapper, refresh_reports, report_mapper
 from .workers import preload, run_in_workers
@@ -271,9 +271,7 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     stories, summary.split_reports = reviewed.changed, reviewed.split
     summary.merged_stories = assigned.merged + reviewed.merged
     with summary.timed("relations"):
-        relate_story_reports(store, stories, config)
-        for story_id in sorted(stories):
-            refresh_story(store, story_id)
+        relate_and_refresh(store, stories, config)
     # A story removed, then opened again under the same id (a split), leaves its old storyline
     # and, being live again, is linked anew.
     left = {s: left_in_review.get(s) or left.get(s) for s in left.keys() | left_in_review.keys()}

@@ -171,18 +171,16 @@ def review_stories(store: SqliteStore, stories: set[str],
     return changes, apply_story_changes(store, changes)
 
 
-def relate_story_reports(store: SqliteStore, story_ids: set[str], config: Config) -> None:
-    """Version / rewrite relations between the reports of each story."""
+def relate_and_refresh(store: SqliteStore, story_ids: set[str], config: Config) -> None:
+    """Each story's version / rewrite relations between its reports, then its original, title and
+    date span: from its pages as they are now, read once for both."""
     for story_id in sorted(story_ids):
-        reports = [p for p in store.story_pages([story_id]) if p.duplicate_of is None]
+        pages = store.story_pages([story_id])
+        reports = [p for p in pages if p.duplicate_of is None]
         for relation in cluster.relate_reports(reports, store.document_frequencies, config):
             store.set_related(relation)
-
-
-def refresh_story(store: SqliteStore, story_id: str) -> None:
-    """A story's original, title and date span, from its pages as they are now."""
-    original, title = cluster.head_story(store.story_pages([story_id]))
-    store.refresh_story(story_id, original, title)
+        original, title = cluster.head_story(pages)  # reads no relation: the pages as read serve
+        store.refresh_story(story_id, original, title)
 
 
 def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str | None], config: Config) -> None:
