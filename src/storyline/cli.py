@@ -22,10 +22,8 @@ from .read import check_inputs, count_pages, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
 from .web.serve import add_parser as serve_parser, cmd_serve
 from .cli_dask import add_engine_options, add_load_parser, cmd_load, run_with_dask
-from .cli_read import (existing_store, print_json, cmd_extract, cmd_pages, cmd_show, cmd_stories,
+from .cli_read import (FATAL, OK, SKIPPED, existing_store, print_json, cmd_extract, cmd_pages, cmd_show, cmd_stories,
                        cmd_storylines)
-
-OK, SKIPPED, FATAL = 0, 1, 2
 
 _EPILOG = "JSON fields (stable):\n  page: " + ", ".join(PAGE_FIELDS) + "\n  story: " + ", ".join(STORY_FIELDS) + \
     "\n  storyline: " + ", ".join(STORYLINE_FIELDS) + \

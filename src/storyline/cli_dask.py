@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-OK, SKIPPED = 0, 1
+from .cli_read import OK, SKIPPED
 
 
 def _at_least_one(value: str) -> int:

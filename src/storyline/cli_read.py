@@ -13,7 +13,7 @@ from .errors import StoreError, UsageError
 from .records import CONTENT_FARM_AT, COPY_RELATIONS, PageFilter
 from .schema import published_text
 
-OK, SKIPPED, FATAL = 0, 1, 2
+OK, SKIPPED, FATAL = 0, 1, 2  # the exit codes of every command (cli.py, cli_dask.py)
 
 def _filter(args) -> PageFilter:
     return PageFilter(since=args.since, until=args.until, site=args.site, agency=args.agency,
