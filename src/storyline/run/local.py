@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -309,6 +310,8 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
     """Store a batch and link its pages to copies already stored; one transaction. `same_text`: the
     pages this run has linked as near copies of one text (dedup.link_new_page), across batches."""
     settings = skip_settings(config)
+    document_keys: Counter[str] = Counter()
+    added = 0
     with store.transaction():
         for item in batch:
             if isinstance(item, Prepared) and store.skip_reason(item.article.id) is None and \
@@ -322,6 +325,9 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
                 summary.skipped.append((item.source, item.reason))
                 continue
             store.forget_skips(item.article.id, item.article.source)  # skipped by an earlier run
-            add_page(store, item.article, item.signature, item.terms, config, content_hash=item.content_hash,
-                     story_counts=item.story_counts, mentions=item.mentions, same_text=same_text)
-            summary.added += 1
+            document_keys.update(add_page(store, item.article, item.signature, item.terms, config,
+                                          content_hash=item.content_hash, story_counts=item.story_counts,
+                                          mentions=item.mentions, same_text=same_text))
+            added += 1
+        store.count_documents(document_keys, added)
+    summary.added += added

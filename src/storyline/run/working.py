@@ -89,23 +89,26 @@ def ensure_story_features(store: SqliteStore) -> None:
 # -- copies ---------------------------------------------------------------------------------------
 def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[str, int], config: Config, *,
              content_hash: str | None, story_counts: dict, mentions: tuple[Mention, ...] | None = None,
-             same_text: dedup.UnionFind | None = None) -> None:
+             same_text: dedup.UnionFind | None = None) -> list[str]:
     """Store a page and its verified links to the pages stored before it. An exact copy links to
     the first stored page with the same text alone, and needs no LSH keys of its own. `same_text`:
-    the pages this run has found to be near copies of one text (kept across the run's pages)."""
+    the pages this run has found to be near copies of one text (kept across the run's pages).
+    Returns the keys whose document frequency the page raises: the caller counts them per batch
+    (store.count_documents)."""
     twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
     df_keys = list(terms) + [ENTITY_PREFIX + n for n in story_counts.get("entities", {})]
     store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None,
-                      story_counts=story_counts, df_keys=df_keys, mentions=mentions)
+                      story_counts=story_counts, mentions=mentions)
     if twin is not None:
         store.add_link(CopyLink(article.id, twin, "exact", 1.0))
-        return
+        return df_keys
     same_text = dedup.UnionFind() if same_text is None else same_text
     candidates = store.lsh_candidates(sig.lsh_keys, article.id)
     for page, original in store.near_copy_originals(candidates).items():  # copy groups of earlier runs
         same_text.union(page, original)
     for link in dedup.link_new_page(sig, candidates, store.page_text, same_text, config):
         store.add_link(link)
+    return df_keys
 
 
 def _reachable_links(store: SqliteStore, pending: list[str]) -> dict[str, dict[str, tuple[str, float]]]:

@@ -12,7 +12,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -204,9 +204,8 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
 
     def add_article(self, article: Article, sig: Signature, terms: dict[str, int], *,
                     content_hash: str | None = None, index_lsh: bool = True,
-                    story_counts: dict | None = None, df_keys: Iterable[str] = (),
-                    mentions: tuple[Mention, ...] | None = None) -> None:
-        """Store an article; `df_keys` are the keys whose document frequency it raises."""
+                    story_counts: dict | None = None, mentions: tuple[Mention, ...] | None = None) -> None:
+        """Store an article. Its document frequencies are counted apart (count_documents), once per batch."""
         dateline = dateline_json(article.dateline)
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
@@ -224,13 +223,18 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
             LshIndex(self.db).add(seq, sig.lsh_keys)
+
+    def count_documents(self, keys: Mapping[str, int], docs: int) -> None:
+        """Raise the document frequency of each key by its count, and the number of documents by
+        `docs`. A batch's pages share most of their terms: one upsert per distinct key, not per page."""
+        if not docs:
+            return
         self.db.executemany(
-            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            [(k,) for k in df_keys],
+            "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            keys.items(),
         )
-        self.db.execute(
-            "INSERT INTO meta VALUES ('n_docs', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-        )
+        self.db.execute("INSERT INTO meta VALUES ('n_docs', ?) ON CONFLICT (key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + CAST(excluded.value AS INTEGER)", (str(docs),))
 
     def stored_pages(self, ids: Iterable[str]) -> list[StoredPage]:
         """Stored articles (not skipped pages) by id: in slices of ids in id order, each in store order."""
