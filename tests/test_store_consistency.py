@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 import sqlite3
 
 import pytest
@@ -128,3 +129,41 @@ def test_bad_settings_are_refused(seed_dir, tmp_path, capsys):
     assert main(["run", "--db", str(tmp_path / "t.db"), str(seed_dir)]) == 0
     assert main(["run", "--db", str(tmp_path / "t.db"), "--config", str(config), str(seed_dir)]) == 2
     assert "shingle_size=3" in capsys.readouterr().err
+
+
+def _stored_frequencies(db) -> tuple[dict[str, int], int, Counter]:
+    """The store's document frequencies, its document count, and the counts its pages imply."""
+    from storyline.cluster.vectors import ENTITY_PREFIX
+
+    with sqlite3.connect(db) as con:
+        stored = dict(con.execute("SELECT term, df FROM term_df"))
+        n_docs = int(con.execute("SELECT value FROM meta WHERE key = 'n_docs'").fetchone()[0])
+        implied: Counter = Counter()
+        for terms, counts in con.execute("SELECT terms, story_counts FROM pages WHERE status = 'ok'"):
+            implied.update(list(json.loads(terms)))
+            implied.update(ENTITY_PREFIX + n for n in json.loads(counts).get("entities", {}))
+        pages = con.execute("SELECT count(*) FROM pages WHERE status = 'ok'").fetchone()[0]
+    assert n_docs == pages
+    return stored, n_docs, implied
+
+
+def test_document_frequencies_count_each_stored_page_once(tmp_path):
+    """Term weights (tf-idf of stories, storylines and dates) rest on how many stored pages hold each
+    term: counted per batch of pages, they must equal a count over the stored pages, through one
+    run of several pages, a second run, an exact copy, a skipped record and a deletion."""
+    paragraphs = _paragraphs("004")
+    records = [{"id": f"p{i}", "title": f"Report {i} on Lavrov in Pyongyang", "text": "\n\n".join(paragraphs[i:])}
+               for i in range(4)]
+    records.append({"id": "twin", "title": records[0]["title"], "text": records[0]["text"]})
+    records.append({"id": "empty", "text": ""})
+    db = tmp_path / "s.db"
+    with Storyline(db) as sl:
+        sl.run([_jsonl(tmp_path / "a.jsonl", records[:3])])
+        sl.run([_jsonl(tmp_path / "b.jsonl", records[3:])])
+    stored, n_docs, implied = _stored_frequencies(db)
+    assert n_docs == 5 and stored == dict(implied)
+    assert stored["lavrov"] == 5, "a term of every page counts every page, the exact copy too"
+    with Storyline(db) as sl:
+        sl.delete(["p1"])
+    stored, n_docs, implied = _stored_frequencies(db)
+    assert n_docs == 4 and stored == dict(implied) and stored["lavrov"] == 4
