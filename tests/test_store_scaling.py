@@ -85,3 +85,33 @@ def test_a_long_run_settles_in_slices_as_runs_one_after_another_would(tmp_path, 
     assert one == many
     assert sum(1 for duplicate_of, *_ in one["pages"].values() if duplicate_of) >= 3
     assert len(one["stories"]) < len(records)  # some pages share stories: the slices met
+
+
+def test_each_slice_of_a_long_run_is_exactly_settle_every_new_pages_whatever_the_batches(tmp_path, shared,
+                                                                                          monkeypatch):
+    """Skipped records do not shift where a long run settles: each slice holds exactly SETTLE_EVERY
+    new pages. How the pages fall into stored batches changes nothing in the store."""
+    import storyline.run.local as local
+
+    records = []
+    for i, record in enumerate(_records(shared, 0, 50)):
+        records.append(record)
+        if i % 6 == 0:
+            records.append({"id": f"empty-{i}", "text": ""})  # skipped: stored, but not a new page
+    feed = write_jsonl(tmp_path / "feed.jsonl", records)
+    monkeypatch.setattr(local, "SETTLE_EVERY", 20)
+    answers = []
+    for batch in (3, 7, 1000):
+        monkeypatch.setattr(local, "BATCH", batch)
+        db = tmp_path / f"b{batch}.db"
+        settled_at: list[int] = []
+
+        def phase(name: str) -> None:
+            if name == "stories":  # pages stored (committed) when a slice is settled
+                with sqlite3.connect(db) as reader:
+                    settled_at.append(reader.execute("SELECT count(*) FROM pages WHERE status = 'ok'").fetchone()[0])
+        with Storyline(db) as sl:
+            sl.run([feed], reports=False, phase=phase)
+            answers.append(_answer(sl))
+        assert settled_at == [20, 40, 50], (batch, settled_at)
+    assert answers[0] == answers[1] == answers[2]

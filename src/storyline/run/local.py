@@ -33,7 +33,11 @@ from .reports import NER_PRELOAD, Mapper, refresh_reports, report_mapper
 from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
-BATCH = 100
+# Pages stored per transaction. A page adds about 240 random keys to the LSH index B-tree, and a
+# commit writes out every index page its batch touched: a batch of 100 pages touched most of them.
+# At most BATCH_SECONDS of input wait in memory (what a killed run loses, and how long readers wait).
+BATCH = 1000
+BATCH_SECONDS = 5.0
 # A long run settles (copies, stories, dates, storylines) every SETTLE_EVERY new pages, as that
 # many runs one after the other would: the stages' working set, and so memory and the cost per
 # page, stay bounded however large the input (one pass over 100k pages held them all at once).
@@ -216,11 +220,18 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     else:
         results = run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare,
                                  config, workers)
+    batch_began = time.monotonic()
     for result in results:
+        if not batch:
+            batch_began = time.monotonic()
         batch.append(result)
         if progress:
             progress(1)
-        if len(batch) >= BATCH:
+        # A batch ends where a settle may be due (so each slice is exactly SETTLE_EVERY new pages,
+        # however the batches fell), at BATCH pages, or after BATCH_SECONDS of slow input. Where it
+        # ends changes no result: only how much a killed run loses, and how soon readers see pages.
+        due = BATCH if summary.superseded else SETTLE_EVERY - (summary.added - added_at_settle)
+        if len(batch) >= min(BATCH, due) or time.monotonic() - batch_began >= BATCH_SECONDS:
             _store_batch(store, batch, config, summary, same_text)
             batch = []
             if summary.added - added_at_settle >= SETTLE_EVERY and not summary.superseded:
