@@ -220,7 +220,6 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     else:
         results = run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare,
                                  config, workers)
-    batch_began = time.monotonic()
     for result in results:
         if not batch:
             batch_began = time.monotonic()
