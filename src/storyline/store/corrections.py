@@ -4,6 +4,7 @@ connection `db`."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 
 from .rows import chunks, now
@@ -39,16 +40,17 @@ class Corrections:
         Stories are for the caller to rebuild."""
         ids = sorted(set(ids))
         removed = 0
+        counted: Counter[str] = Counter()  # keys of the stored articles removed, and how many hold each
+        articles = 0
         for chunk, marks in chunks(ids):
             rows = self.db.execute(f"SELECT seq, status, terms, story_counts FROM pages WHERE id IN ({marks})",
                                    chunk).fetchall()
             for seq, status, terms, counts in rows:
                 if status != "ok":
                     continue
-                keys = list(json.loads(terms or "{}"))
-                keys += [name_prefix + n for n in (json.loads(counts).get("entities", {}) if counts else {})]
-                self.db.executemany("UPDATE term_df SET df = df - 1 WHERE term = ?", [(k,) for k in keys])
-                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) - 1 WHERE key = 'n_docs'")
+                counted.update(json.loads(terms or "{}").keys())
+                counted.update(name_prefix + n for n in (json.loads(counts).get("entities", {}) if counts else {}))
+                articles += 1
                 self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
             self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
@@ -56,6 +58,7 @@ class Corrections:
             self.db.execute(f"UPDATE pages SET related_to = NULL, related_as = NULL, related_score = NULL "
                             f"WHERE related_to IN ({marks})", chunk)
             removed += self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", chunk).rowcount
+        self.count_documents({k: -n for k, n in counted.items()}, -articles)
         self.db.execute("DELETE FROM term_df WHERE df <= 0")
         return removed
 

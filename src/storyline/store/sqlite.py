@@ -225,8 +225,9 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
             LshIndex(self.db).add(seq, sig.lsh_keys)
 
     def count_documents(self, keys: Mapping[str, int], docs: int) -> None:
-        """Raise the document frequency of each key by its count, and the number of documents by
-        `docs`. A batch's pages share most of their terms: one upsert per distinct key, not per page."""
+        """Add each key's count to its document frequency, and `docs` to the number of documents
+        (negative counts: pages removed). A batch's pages share most of their terms: one upsert per
+        distinct key, not per page."""
         if not docs:
             return
         self.db.executemany(
