@@ -24,6 +24,7 @@ from ..forensics.anchors import NEIGHBOURS
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
 from ..records import (CONTENT_FARM_AT, Article, CopyLink, DatedPage, Forensics, Mention, Signature,
                        StoredPage)
+from ..store.rows import document_keys
 from ..store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[s
     Returns the keys whose document frequency the page raises: the caller counts them per batch
     (store.count_documents)."""
     twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
-    df_keys = list(terms) + [ENTITY_PREFIX + n for n in story_counts.get("entities", {})]
+    df_keys = document_keys(terms, story_counts, ENTITY_PREFIX)
     store.add_article(article, sig, terms, content_hash=content_hash, index_lsh=twin is None,
                       story_counts=story_counts, mentions=mentions)
     if twin is not None:

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from .rows import chunks, now
+from .rows import chunks, document_keys, now
 
 
 class Corrections:
@@ -48,8 +48,8 @@ class Corrections:
             for seq, status, terms, counts in rows:
                 if status != "ok":
                     continue
-                counted.update(json.loads(terms or "{}").keys())
-                counted.update(name_prefix + n for n in (json.loads(counts).get("entities", {}) if counts else {}))
+                counted.update(document_keys(json.loads(terms or "{}"), json.loads(counts) if counts else None,
+                                             name_prefix))
                 articles += 1
                 self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
             self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)

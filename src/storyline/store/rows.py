@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
@@ -18,6 +18,13 @@ def chunks(values: list) -> Iterator[tuple[list, str]]:
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]
         yield chunk, ",".join("?" * len(chunk))
+
+
+def document_keys(terms: Iterable[str], story_counts: dict | None, name_prefix: str) -> list[str]:
+    """The keys whose document frequency a stored page counts in: its body terms, then the names
+    of its story features under `name_prefix` (so that a name never meets a term of the same
+    spelling). Storing a page raises them, deleting it lowers them: one derivation for both."""
+    return list(terms) + [name_prefix + n for n in (story_counts or {}).get("entities", {})]
 
 
 def page_dict(row: sqlite3.Row) -> dict:
