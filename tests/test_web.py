@@ -293,6 +293,51 @@ def test_beyond_loopback_every_write_needs_the_token(writable_store):
     assert client.post("/api/pages", json=record, headers={"authorization": "Bearer s3cret"}).status_code == 201
 
 
+def test_a_cookie_or_token_of_any_characters_is_refused_never_a_crash(writable_store):
+    """Another app on localhost can plant a cookie, and a client can send any bytes as a token:
+    a non-ASCII one is invalid (a fresh cookie, a 403, a 401), not a 500 on every page."""
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    planted = client.get("/", headers={"cookie": "storyline_csrf=caf\u00e9".encode("latin-1")})
+    assert planted.status_code == 200 and "storyline_csrf=" in planted.headers["set-cookie"]
+    form = client.get("/add")
+    assert form.status_code == 200
+    text = "Rescue teams reached the village on Friday after the landslide, the regional governor said."
+    assert client.post("/add", data={"text": text, "csrf_token": "\u00e9t\u00e9"}).status_code == 403
+    guarded = starlette_testclient.TestClient(create_app(writable_store, host="0.0.0.0", token="s3cret",
+                                                         allowed_hosts=HOSTS))
+    record = {"pages": [{"text": text}]}
+    for given in ("s3cr\u00e9t".encode("utf-8"), "s3cr\u00e9t".encode("latin-1")):
+        refused = guarded.post("/api/pages", json=record, headers={"x-storyline-token": given})
+        assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_required"
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p.write_bytes(b""), "empty or not a storyline store"),
+    (lambda p: p.write_bytes(b"not a database, just bytes " * 200), "cannot open store"),
+    (lambda p: p.mkdir(), "is a folder"),
+])
+def test_serving_a_file_that_is_no_store_fails_at_start_with_the_reason(tmp_path, make, says, capsys, monkeypatch):
+    """Not a server that starts and then answers every request with a 500."""
+    import uvicorn
+
+    from storyline.cli import main
+
+    def started(*args, **kwargs):
+        raise AssertionError("the server started on a file that is no store")
+    monkeypatch.setattr(uvicorn, "run", started)
+    db = tmp_path / "store.db"
+    make(db)
+    assert main(["serve", "--db", str(db), "--port", "0"]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_port_out_of_range_is_a_usage_error(store, capsys):
+    from storyline.cli import main
+    with pytest.raises(SystemExit) as ended:
+        main(["serve", "--db", str(store), "--port", "70000"])
+    assert ended.value.code == 2 and "out of range" in capsys.readouterr().err
+
+
 def test_openapi_document_lists_the_api(client):
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.")

@@ -51,6 +51,8 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
         self.read_only = read_only
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path} (create one with `storyline run --db {self.path} INPUT`)")
+        if self.path.is_dir():  # SQLite would only say "unable to open" or "disk I/O error"
+            raise StoreError(f"{self.path} is a folder, not a store file (--db names the store's file)")
         try:
             if read_only:
                 self.db = self._open_read_only()

@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
+from ..api import Storyline
 from ..errors import StorylineError
 from ..schema import published_text
 from . import charts
@@ -81,6 +82,9 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
     if not Path(db).exists():
         raise StorylineError(f"no store at {db}: run `storyline run --db {db} INPUT...` first")
     config = config or _config()
+    # A file that is no store (empty, another format, a folder) is the user's error now, at start,
+    # not a 500 on every request after.
+    Storyline(db, config, read_only=True).close()
     reader = Reader(db, config, report_wait=report_wait)
     env = _templates()
     csrf = Csrf(csrf_secret)
@@ -163,7 +167,10 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         """A write must come from this reader's own form, or from a client no page can imitate."""
         if token is not None:
             given = request.headers.get(TOKEN_HEADER) or _bearer(request) or (form.get("token") if form else None)
-            if not isinstance(given, str) or not secrets.compare_digest(given, token):
+            # As bytes: compare_digest refuses non-ASCII strings (a TypeError, a 500) and the
+            # token given may be anything a client sends.
+            if not isinstance(given, str) or not secrets.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                                                        token.encode("utf-8", "surrogatepass")):
                 raise WebError(401, "token_required", "this server needs its write token for this request "
                                                       "(header X-Storyline-Token, or the form's token field)")
         content_type = request.headers.get("content-type", "")

@@ -65,7 +65,10 @@ class Csrf:
         return hmac.new(self.secret, nonce.encode(), hashlib.sha256).hexdigest()[:32]
 
     def valid(self, cookie: str | None, submitted: str | None) -> bool:
-        if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
+        # Tokens are ASCII; a cookie or field that is not (planted by another app on localhost) is
+        # invalid, and never reaches compare_digest, which refuses non-ASCII strings with a TypeError.
+        if not cookie or not submitted or not cookie.isascii() or not submitted.isascii() \
+                or not hmac.compare_digest(cookie, submitted):
             return False
         nonce, _, signature = cookie.partition(".")
         return hmac.compare_digest(signature, self._sign(nonce))

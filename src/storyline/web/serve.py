@@ -18,7 +18,7 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
                            description="Serve the store as a web reader (HTML) and a JSON API. Loopback only "
                                        "unless --host says otherwise; then writes need a token.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     serve.add_argument("--token", help=f"write token (or ${TOKEN_ENV}); required for writes when --host is not "
                                        "loopback (one is made up and printed when none is given)")
     serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
@@ -26,6 +26,17 @@ def add_parser(sub, common: argparse.ArgumentParser) -> None:
     serve.add_argument("--report-wait", type=float, default=None, metavar="SECONDS",
                        help="how long a story page waits for a report it starts building before it shows the rest "
                             "and reloads itself (default 0.1)")
+
+
+def _port(value: str) -> int:
+    """A TCP port: a usage error (exit 2) otherwise, not the socket layer's OverflowError."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value[:40]!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (0-65535)")
+    return port
 
 
 def cmd_serve(args, config) -> int:
