@@ -79,6 +79,24 @@ def test_jsonl_records_keep_their_id_date_and_title(tmp_path):
     assert second["claimed_date"] == "2024-01-14" and second["text"] == ""
 
 
+def test_a_jsonl_field_of_the_wrong_type_is_ignored_with_a_warning_not_stored_as_its_repr(tmp_path):
+    """Feeds get types wrong: a list as the URL, an object as the title. Such a field is no text:
+    the page keeps the rest and says what was ignored, and a record whose text is no text is
+    skipped with that reason. A numeric id is still an id."""
+    body = "The harbour reopened on Sunday after the storm, port officials said, and ferries sailed again."
+    lines = [{"id": 41, "url": ["https://example.org/a"], "title": {"en": "Harbour"}, "text": body, "source": True},
+             {"id": "n-2", "text": 123}]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in lines) + "\n", encoding="utf-8")
+    first, second = list(extract([path]))
+    assert first["id"] == "41" and first["status"] == "ok"
+    assert first["title"] != "{'en': 'Harbour'}" and "['" not in first["source"] and first["site_name"] is None
+    assert "record field 'url' is a JSON array, not text: ignored" in first["warnings"]
+    assert "record field 'title' is a JSON object, not text: ignored" in first["warnings"]
+    assert "record field 'source' is a JSON boolean, not text: ignored" in first["warnings"]
+    assert second["status"] == "skipped" and "field 'text' is a JSON number, not text" in second["reason"]
+
+
 def test_stdin_is_sniffed(tmp_path):
     seed = SEED["000"].read_bytes()
     proc = subprocess.run([sys.executable, "-m", "storyline.cli", "extract", "--json", "-"],

@@ -331,6 +331,16 @@ def test_serving_a_file_that_is_no_store_fails_at_start_with_the_reason(tmp_path
     assert says in capsys.readouterr().err
 
 
+def test_an_api_record_with_a_field_of_the_wrong_type_is_a_400(writable_store):
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    text = "The harbour reopened on Sunday after the storm, port officials said, and ferries sailed again."
+    for record in ({"text": text, "url": ["https://example.org/a"]}, {"text": text, "title": {"en": "Harbour"}},
+                   {"text": 123}, {"text": text, "id": 1.5}):
+        refused = client.post("/api/pages", json={"pages": [record]})
+        assert refused.status_code == 400 and "must be strings" in refused.json()["error"]["message"], record
+    assert client.post("/api/pages", json={"pages": [{"text": text, "id": 7}]}).status_code == 201
+
+
 def test_a_port_out_of_range_is_a_usage_error(store, capsys):
     from storyline.cli import main
     with pytest.raises(SystemExit) as ended:

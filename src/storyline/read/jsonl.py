@@ -18,11 +18,23 @@ from .decode import NotText, decode_bytes
 from .ids import page_id
 
 
-def _field(record: dict, name: str) -> str | None:
+def _field(record: dict, name: str, ignored: list[str] | None = None) -> str | None:
+    """A text field; a number is its digits (ids are often numbers). Anything else (a list, an
+    object, true) is no text: None, and a warning for the page in `ignored`, not "['x']" stored
+    as its URL or title."""
     value = record.get(name)
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if ignored is not None:
+        ignored.append(f"record field {name!r} is a JSON {_json_type(value)}, not text: ignored")
+    return None
+
+
+def _json_type(value: object) -> str:
+    return {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(
+        type(value), type(value).__name__)
 
 
 DATE_KEYS = ("date", "published", "datePublished", "date_publish", "time")
@@ -110,16 +122,20 @@ def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
     elif isinstance(record.get("title"), str) and record["title"].strip():
         kind, content = "text", ""  # headline-only record
     else:
-        return Skipped(_field(record, "id") or fallback_id, where, f"line {lineno}: record has no html, text or title")
-    url = _field(record, "url")
-    pid = _field(record, "id") or page_id(url or keyed, line)
+        wrong = [f"field {k!r} is a JSON {_json_type(record[k])}, not text" for k in ("html", "text", "title")
+                 if record.get(k) is not None and not isinstance(record[k], str)]
+        why = "; ".join(wrong) if wrong else "record has no html, text or title"
+        return Skipped(_field(record, "id") or fallback_id, where, f"line {lineno}: {why}")
+    ignored: list[str] = []
+    url = _field(record, "url", ignored)
+    pid = _field(record, "id", ignored) or page_id(url or keyed, line)
+    title, site = _field(record, "title", ignored), _field(record, "source", ignored)
     claimed, problem = record_date(record)
-    if problem:
-        warnings = (*warnings, problem)
+    warnings = (*warnings, *ignored, *([problem] if problem else []))
     text_kind = _field(record, "text_kind")
     if text_kind not in (None, "article", "page"):
         warnings = (*warnings, f"text_kind {text_kind[:40]!r} is neither 'article' nor 'page': sniffed instead")
         text_kind = None
     return Page(id=pid, source=url or where, kind=kind, content=content, url=url,
-                title=_field(record, "title"), claimed_date=claimed,
-                site=_field(record, "source"), warnings=warnings, text_kind=text_kind or "sniff")
+                title=title, claimed_date=claimed,
+                site=site, warnings=warnings, text_kind=text_kind or "sniff")

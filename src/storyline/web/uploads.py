@@ -21,6 +21,7 @@ MAX_FILES = 50
 MAX_RECORDS = 1000  # pages per request, however they come (JSON, files, a JSONL or WARC inside a file)
 MAX_CONTENT = 200_000_000  # characters of page content per request: a small gzip may unpack to gigabytes
 RECORD_KEYS = ("id", "url", "html", "text", "title", "date", "source", "text_kind", "published", "datePublished")
+TEXT_KEYS = ("id", "url", "html", "text", "title", "source", "text_kind")  # the dates may also be epoch numbers
 
 
 class UploadError(ValueError):
@@ -55,6 +56,12 @@ class Upload:
         if unknown:
             raise UploadError(f"{source}: unknown field(s) {', '.join(k[:40] for k in unknown[:5])} "
                               f"(known: {', '.join(RECORD_KEYS)})")
+        # A client's mistake is its request's 400, not a page stored with "['x']" as its URL.
+        wrong = [k for k in TEXT_KEYS if record.get(k) is not None and not isinstance(record[k], str)
+                 and not (k == "id" and type(record[k]) is int)]
+        if wrong:
+            raise UploadError(f"{source}: field(s) {', '.join(wrong)} must be strings"
+                              f"{' (id: a string or an integer)' if 'id' in wrong else ''}")
         line = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
         # Keyed alike for every record: a record without id or URL gets an id from its content
         # alone, wherever it stands in the request, so sending it again stores it once.
