@@ -181,3 +181,75 @@ def test_a_run_over_hostile_input_keeps_the_store(tmp_path):
         ok = [p for p in sl.pages() if p["source"].endswith("ok.txt")]
         assert ok and ok[0]["story"]
         assert all(p["reason"] for p in sl.pages(errors=True))
+
+
+BODY = "The harbour reopened on Sunday after the storm, port officials said, and ferries sailed again."
+
+
+def test_half_a_utf16_pair_in_a_jsonl_record_is_mended_and_the_run_goes_on(tmp_path):
+    """JSON can escape a lone surrogate ("\\udc80"), which no encoder takes: before, the whole run
+    stopped at the store with a UnicodeEncodeError and kept none of the records read before it."""
+    lines = ['{"id": "fine", "text": "%s"}' % BODY,
+             '{"id": "s4", "url": "http://x/\\udc80", "title": "A \\ud800 title", "text": "%s Again."}' % BODY]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="ascii")
+    with Storyline(tmp_path / "s.db") as sl:
+        summary = sl.run([feed])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert not summary.skipped and set(pages) == {"fine", "s4"}
+    assert pages["s4"]["title"] == "A \ufffd title" and pages["s4"]["source"] == "http://x/\ufffd"
+    assert any("lone surrogate" in w for w in pages["s4"]["warnings"])
+
+
+def test_a_huge_title_is_cut_and_a_cut_text_says_so(tmp_path):
+    """A feed's megabyte title would be stored and printed whole, and crashed NER (spaCy takes
+    under a million characters) on every run; text cut at max_text_chars was cut silently."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "t", "title": "Storm " * 200_000, "text": BODY}) + "\n" +
+                    json.dumps({"id": "long", "text": BODY * 50}) + "\n", encoding="utf-8")
+    with Storyline(tmp_path / "s.db", Config(max_text_chars=1000)) as sl:
+        summary = sl.run([feed])
+        pages = {p["id"]: p for p in sl.pages()}
+    assert not summary.skipped and len(pages["t"]["title"]) <= 1000
+    assert any(w.startswith("title cut to 1,000 characters") for w in pages["t"]["warnings"])
+    assert len(pages["long"]["text"]) == 1000
+    assert any(w.startswith("text cut to max_text_chars = 1,000") for w in pages["long"]["warnings"])
+
+
+def test_record_dates_python_reads_are_kept_and_others_said(tmp_path):
+    """Basic ISO ("20240115") and week dates passed the reader, then vanished without a word."""
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": str(i), "text": f"{BODY} {i}", "date": d}) + "\n"
+                            for i, d in enumerate(["20240115", "2024-W03-1", "2024-01-15T10:00Z"])), encoding="utf-8")
+    assert [p["claimed_date"] for p in extract([feed])] == ["2024-01-15"] * 3
+
+
+def test_control_characters_of_scraped_fields_never_reach_the_terminal(tmp_path, capsys):
+    """An id or URL with ESC sequences would clear the screen or set the window title when
+    `pages` prints it; the text output shows them escaped, the JSON output keeps the data."""
+    from storyline.cli import main
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "esc\x1b[2Jred", "url": "http://x/\x1b]0;pwned\x07", "text": BODY}) + "\n",
+                    encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    assert main(["run", "--db", db, "--no-progress", str(feed)]) == 0
+    capsys.readouterr()
+    assert main(["pages", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown and "\x07" not in shown and "esc\\u001b[2Jred" in shown
+    assert main(["pages", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == "esc\x1b[2Jred"
+
+
+def test_a_damaged_store_is_an_error_with_the_reason_not_a_traceback(tmp_path, capsys):
+    from storyline.cli import main
+    db = tmp_path / "s.db"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": str(i), "text": f"{BODY} {i}"}) + "\n" for i in range(30)))
+    assert main(["run", "--db", str(db), "--no-progress", str(feed)]) == 0
+    with open(db, "r+b") as f:  # zeros over pages past the header, as a failing disk leaves them
+        f.seek(2 * 4096)
+        f.write(b"\0" * 8 * 4096)
+    capsys.readouterr()
+    assert main(["pages", "--db", str(db)]) == 2
+    assert "damaged" in capsys.readouterr().err

@@ -341,6 +341,19 @@ def test_an_api_record_with_a_field_of_the_wrong_type_is_a_400(writable_store):
     assert client.post("/api/pages", json={"pages": [{"text": text, "id": 7}]}).status_code == 201
 
 
+def test_an_api_record_with_half_a_utf16_pair_is_mended_not_garbled(writable_store):
+    """A lone surrogate escaped in the JSON body: before, the whole record was re-encoded and read
+    back as cp1250 ("t\u00ed\u017c\u017c")."""
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS))
+    body = b'{"pages": [{"id": "half", "title": "Storm \\udfff closes the harbour", "text": "The harbour ' \
+           b'closed on Sunday as the storm arrived, port officials said, and ferries stayed in port."}]}'
+    added = client.post("/api/pages", content=body, headers={"content-type": "application/json"})
+    assert added.status_code == 201, added.text
+    page = client.get("/api/pages/half").json()
+    assert page["title"] == "Storm \ufffd closes the harbour"
+    assert any("lone surrogate" in w for w in page["warnings"])
+
+
 def test_a_port_out_of_range_is_a_usage_error(store, capsys):
     from storyline.cli import main
     with pytest.raises(SystemExit) as ended:

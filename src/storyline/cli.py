@@ -20,6 +20,7 @@ from . import __version__
 from .run.rebuild import STAGES
 from .read import check_inputs, count_pages, describe_unread
 from .schema import PAGE_FIELDS, STORY_FIELDS, STORYLINE_FIELDS
+from .terminal import EscapingWriter, printable
 from .web.serve import add_parser as serve_parser, cmd_serve
 from .cli_dask import add_engine_options, add_load_parser, cmd_load, run_with_dask
 from .cli_read import (FATAL, OK, SKIPPED, existing_store, print_json, cmd_extract, cmd_pages, cmd_show, cmd_stories,
@@ -268,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="storyline: %(levelname)s %(name)s: %(message)s")
+    stdout = sys.stdout
+    if args.command != "export" and not getattr(args, "json", False):  # for a person: scraped controls escaped
+        sys.stdout = EscapingWriter(stdout)
     try:
         config = load_config(args.config, max_page_bytes=getattr(args, "max_page_bytes", None),
                              text_kind=getattr(args, "text_kind", None))
@@ -283,9 +287,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"storyline: error: store {args.db}: {err} (another process may hold it; try again)",
               file=sys.stderr)
         return FATAL
-    except (StorylineError, OSError) as err:  # anything else is a bug: its traceback shows
-        print(f"storyline: error: {err}", file=sys.stderr)
+    except sqlite3.DatabaseError as err:  # "database disk image is malformed": a damaged file, not a bug
+        print(f"storyline: error: store {args.db}: {err} (the file is damaged: restore it from a copy, or run "
+              "the inputs again into a new store)", file=sys.stderr)
         return FATAL
+    except (StorylineError, OSError) as err:  # anything else is a bug: its traceback shows
+        print(f"storyline: error: {printable(str(err))}", file=sys.stderr)
+        return FATAL
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from . import lines as L
 from .text import clean_text, ends_sentence, looks_like_article, sniff_furniture
 
 log = logging.getLogger(__name__)
+# A headline is a line; a title field of a megabyte (a feed's mistake or an attack) would be
+# stored, printed and read by NER whole (spaCy refuses texts over a million characters).
+MAX_TITLE_CHARS = 1000
 
 __all__ = ["extract_page"]
 
@@ -96,6 +99,9 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         signals = replace(signals, claimed_date_where=None, rendered_date=_normalise_date(claimed))
         claimed = None
     raw_title = page_title or raw_title
+    if raw_title and len(raw_title) > MAX_TITLE_CHARS:  # a feed's title field can hold anything
+        warnings += (f"title cut to {MAX_TITLE_CHARS:,} characters (it had {len(raw_title):,})",)
+        raw_title = raw_title[:MAX_TITLE_CHARS]
     text = "\n\n".join(body)
     if not text and not page_title:
         return Skipped(page.id, page.source, "no article text found")
@@ -105,7 +111,11 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         text, body_injections = remove_injected_tokens(text, prefix_tokens)
         injections += body_injections
     if len(text) > config.max_text_chars:
+        warnings += (f"text cut to max_text_chars = {config.max_text_chars:,} characters (it had {len(text):,})",)
         text = text[: config.max_text_chars]
+    claimed_date = _normalise_date(page.claimed_date) or _normalise_date(claimed)
+    if page.claimed_date and not _normalise_date(page.claimed_date):
+        warnings += (f"the record's date {page.claimed_date[:40]!r} names no day: not used as a claimed date",)
     dateline = find_dateline(text)
     agency = dateline.agency if dateline and dateline.agency else agency_from_credits(header, text)
     return Article(
@@ -115,7 +125,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         text=text,
         byline=byline,
         site_name=page.site or site or title_site,
-        claimed_date=_normalise_date(page.claimed_date) or _normalise_date(claimed),
+        claimed_date=claimed_date,
         dateline=dateline,
         agency=agency,
         url=page.url,

@@ -7,6 +7,7 @@ printed date ("14 January 2024"), or as epoch seconds or milliseconds. A date th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from typing import BinaryIO
@@ -32,8 +33,23 @@ def _field(record: dict, name: str, ignored: list[str] | None = None) -> str | N
     return None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(record: dict) -> tuple[dict, list[str]]:
+    """JSON may escape half a UTF-16 pair ("\\udc80"): such a string cannot be encoded, so SQLite,
+    spaCy and the terminal would all fail on it. Each one becomes U+FFFD, and the page says so."""
+    mended = [k for k, v in record.items() if isinstance(v, str) and _LONE_SURROGATE.search(v)]
+    if not mended:
+        return record, []
+    fixed = {k: _LONE_SURROGATE.sub("\ufffd", v) if k in mended else v for k, v in record.items()}
+    return fixed, [f"record field {k[:40]!r} held half a UTF-16 pair (a lone surrogate): replaced by U+FFFD"
+                   for k in mended]
+
+
 def _json_type(value: object) -> str:
-    return {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object",
+            type(None): "null"}.get(
         type(value), type(value).__name__)
 
 
@@ -71,7 +87,9 @@ def _parse_date(value: object) -> str | None:
     except ValueError:
         found = parse_printed_date(text[:200])  # "14 January 2024", "Jan. 14, 2024 10:00 GMT"
         return text if found else None
-    return text if 1900 <= parsed.year <= 2100 else None
+    # In ISO form: Python also reads "20240115" and week dates ("2024-W03-1"), which the date
+    # normaliser downstream would not.
+    return parsed.isoformat() if 1900 <= parsed.year <= 2100 else None
 
 
 def _bounded_int(digits: str) -> int | float:
@@ -113,7 +131,9 @@ def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
     except (NotText, ValueError) as err:  # JSONDecodeError is a ValueError
         return Skipped(fallback_id, where, f"line {lineno}: not valid JSON ({err})")
     if not isinstance(record, dict):
-        return Skipped(fallback_id, where, f"line {lineno}: a JSON {type(record).__name__}, not an object")
+        return Skipped(fallback_id, where, f"line {lineno}: a JSON {_json_type(record)}, not an object")
+    record, mended = _without_lone_surrogates(record)
+    warnings = (*warnings, *mended)
     html, body = record.get("html"), record.get("text")
     if isinstance(html, str) and html.strip():
         kind, content = "html", html

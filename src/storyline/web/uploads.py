@@ -62,7 +62,10 @@ class Upload:
         if wrong:
             raise UploadError(f"{source}: field(s) {', '.join(wrong)} must be strings"
                               f"{' (id: a string or an integer)' if 'id' in wrong else ''}")
-        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+        try:
+            line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+        except UnicodeEncodeError:  # half a UTF-16 pair: kept as its JSON escape, which the reader mends
+            line = json.dumps(record).encode("ascii") + b"\n"
         # Keyed alike for every record: a record without id or URL gets an id from its content
         # alone, wherever it stands in the request, so sending it again stores it once.
         for item in read_jsonl(io.BytesIO(line), source, config, key="api"):
