@@ -272,6 +272,25 @@ def test_a_store_on_a_read_only_medium_can_be_read(capsys, tmp_path, monkeypatch
         assert out.strip()
 
 
+def test_csv_export_never_hands_a_spreadsheet_a_formula(capsys, tmp_path):
+    """A scraped title or URL that starts like a formula is written as text ('=...), not run by
+    the spreadsheet that opens the export; JSON lines keep it as it is."""
+    import csv
+
+    feed = tmp_path / "feed.jsonl"
+    body = "The harbour reopened on Sunday after the storm, port officials said, and ferries sailed again."
+    feed.write_text(json.dumps({"id": "f", "title": '=HYPERLINK("http://evil","click")', "url": "+cmd|' /C calc'!A0",
+                                "text": body}) + "\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(feed), "--db", db, "--no-progress")
+    assert cli(capsys, "export", "--format", "csv", str(tmp_path / "csv"), "--db", db)[0] == 0
+    with (tmp_path / "csv" / "pages.csv").open(encoding="utf-8", newline="") as handle:
+        (page,) = list(csv.DictReader(handle))
+    assert page["title"] == "'=HYPERLINK(\"http://evil\",\"click\")" and page["url"] == "'+cmd|' /C calc'!A0"
+    code, out, _ = cli(capsys, "export", "-", "--db", db)
+    assert json.loads(out.splitlines()[0])["title"] == '=HYPERLINK("http://evil","click")'
+
+
 def test_export_as_csv_and_parquet_tables(capsys, tmp_path):
     import csv
 

@@ -32,6 +32,15 @@ def _flat(value: object) -> object:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list, tuple)) else value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A scraped string that a spreadsheet would run as a formula (a title '=HYPERLINK(...)', a URL
+    '+cmd|...'), quoted with a leading apostrophe, as OWASP advises for CSV: the cell shows it as text."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def write_tables(folder: Path, tables: dict[str, list[dict]], fields: dict[str, Iterable[str]], format: str) -> int:
     """One file per table (pages.csv, stories.csv, ..., or .parquet) in `folder`; returns the row count."""
     if format == "parquet":
@@ -49,7 +58,7 @@ def write_tables(folder: Path, tables: dict[str, list[dict]], fields: dict[str, 
             with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(columns)
-                writer.writerows(flat)
+                writer.writerows([_inert(v) for v in row] for row in flat)
         else:
             table = pyarrow.table({c: [None if v is None else str(v) if not isinstance(v, (int, float, bool))
                                        else v for v in (r[i] for r in flat)] for i, c in enumerate(columns)})
