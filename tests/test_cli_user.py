@@ -522,3 +522,8 @@ def test_a_clean_jsonl_article_is_kept_whole_and_a_page_dump_is_cleaned(capsys, 
     with pytest.raises(SystemExit) as bad:
         cli(capsys, "run", "--db", str(tmp_path / "u.db"), "--text-kind", "story", str(path))
     assert bad.value.code == 2
+
+
+def test_a_store_in_memory_is_refused_as_it_would_keep_nothing(capsys):
+    code, _, err = cli(capsys, "run", str(EXAMPLES), "--db", ":memory:", "--no-progress")
+    assert code == 2 and "would keep nothing" in err

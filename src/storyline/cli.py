@@ -273,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "export" and not getattr(args, "json", False):  # for a person: scraped controls escaped
         sys.stdout = EscapingWriter(stdout)
     try:
+        if getattr(args, "db", None) == ":memory:":  # SQLite's name for a store that ends with the command
+            raise UsageError("--db :memory: would keep nothing after this command: name a file")
         config = load_config(args.config, max_page_bytes=getattr(args, "max_page_bytes", None),
                              text_kind=getattr(args, "text_kind", None))
         return COMMANDS[args.command](args, config)
