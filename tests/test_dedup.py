@@ -142,3 +142,13 @@ def test_a_new_page_is_verified_against_a_set_of_near_copies_until_one_link_hold
     unrelated = fingerprint(_article("other", _body("004")), CONFIG)
     assert link_new_page(unrelated, sorted(stored), text_of, same_text, CONFIG) == []
     assert len(read) == MAX_FAILS_PER_GROUP
+
+
+def test_a_text_shorter_than_the_shingle_size_is_one_shingle_whatever_the_size():
+    """shingle_size is a setting: at 4 or more, a batch of fewer words than that crashed with a
+    shape error (its page skipped as 'extraction crashed its worker process')."""
+    from storyline.dedup.shingles import shingle_batch
+    for size in (3, 4, 8):
+        batch = shingle_batch(["two words"], size)
+        assert batch.hashes.size == 1 and batch.doc.tolist() == [0]
+    assert shingle_batch(["one", "a b c d e f"], 4).doc.tolist() == [0, 1, 1, 1]

@@ -133,7 +133,7 @@ def shingle_batch(texts: list[str], size: int) -> ShingleBatch:
     n = token_hash.size
     with np.errstate(over="ignore"):
         combined = token_hash.copy()
-        for offset in range(1, size):
+        for offset in range(1, min(size, n)):  # no token has a neighbour n or more places on
             # Position-dependent mix so "a b" and "b a" differ; wraps mod 2**64.
             same_text = (token_doc[offset:] == token_doc[: n - offset]).astype(np.uint64)
             combined[: n - offset] = combined[: n - offset] * _MIX + token_hash[offset:] * same_text
