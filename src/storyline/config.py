@@ -6,6 +6,8 @@ path in STORYLINE_CONFIG); environment variables are STORYLINE_<FIELD>.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
 import tomllib
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ class Config:
     # Limits on hostile input (see README, "Limits").
     max_page_bytes: int = 20_000_000  # a single page or record larger than this is skipped
     max_text_chars: int = 2_000_000  # clean text is cut to this many characters
-    max_seconds_per_page: float = 60.0  # extraction taking longer is stopped; the page is skipped
+    max_seconds_per_page: float = 60.0  # extraction taking longer is stopped; the page is skipped; 0 for no limit
     max_worker_memory_mb: int = 4096  # address space of an extraction process; 0 for no limit
     # What a plain text is: "article" (clean text, kept whole), "page" (a page dump, cleaned of
     # furniture) or "auto" (a JSONL record's own `text_kind`, else sniffed; a .txt file is a page).
@@ -78,48 +80,123 @@ class Config:
     # China's plague cases with the US-China trade talks).
     storyline_merge_similarity: float = 0.15
 
+    def __post_init__(self) -> None:
+        """Refuse a setting the pipeline cannot run with, however the Config was made (file,
+        environment, flag or Config(...)): a bad value is a usage error, not a traceback later."""
+        for name, (low, high, note) in RANGES.items():
+            object.__setattr__(self, name, _in_range(name, getattr(self, name), low, high, note))
+        if self.text_kind not in TEXT_KINDS:
+            raise ConfigError(f"text_kind must be one of {', '.join(TEXT_KINDS)}, not {self.text_kind!r}")
+        if self.num_perm % self.lsh_bands:
+            raise ConfigError(f"num_perm ({self.num_perm}) must be a multiple of lsh_bands ({self.lsh_bands})")
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+TEXT_KINDS = ("auto", "article", "page")
+_SHARE = (0, 1, "")  # probabilities, similarities, shares of shingles
+# Allowed range (inclusive) of every numeric setting; nan and inf are outside all of them.
+# Upper bounds sit well below where a larger value breaks: a read allocates max_page_bytes at
+# once (a terabyte fails), a wait over ~24 days overflows poll(), the address-space limit must
+# fit an rlimit, the shingle loop runs shingle_size times per batch, a signature takes num_perm
+# cells per page.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "max_page_bytes": (1, 2_000_000_000, ""),  # 0 or less: every JSONL record read as end of file
+    "max_text_chars": (1, math.inf, ""),
+    "max_seconds_per_page": (0, 86_400, " (0: no limit)"),
+    "max_worker_memory_mb": (0, 1_000_000_000, " (0: no limit)"),
+    "shingle_size": (1, 50, ""),
+    "num_perm": (1, 4096, ""),
+    "lsh_bands": (1, 4096, ""),
+    "near_jaccard": _SHARE,
+    "contained_ratio": _SHARE,
+    "partial_ratio": _SHARE,
+    "partial_min_shingles": (0, math.inf, ""),
+    "version_overlap": _SHARE,
+    "story_join_probability": _SHARE,
+    "story_split_probability": _SHARE,
+    "story_merge_probability": _SHARE,
+    "storyline_similarity": _SHARE,
+    "storyline_start_similarity": _SHARE,
+    "storyline_decay_days": (1, 36_500, ""),  # dates are whole days; a tiny width overflows (gap / width)²
+    "storyline_merge_similarity": _SHARE,
+}
+
+
+def _kind(field: dataclasses.Field) -> type:
+    return field.type if isinstance(field.type, type) else {"int": int, "float": float}.get(str(field.type), str)
+
+
+def _in_range(name: str, value: Any, low: float, high: float, note: str) -> int | float:
+    """The value as a plain int or float (60 and 60.0 are one setting); a bool, a fraction for a
+    count, nan, inf or a value outside [low, high] is a ConfigError naming the range."""
+    whole = _kind(FIELDS[name]) is int
+    number = isinstance(value, numbers.Integral if whole else numbers.Real) and not isinstance(value, bool)
+    if not (number and low <= value <= high):  # nan fails every comparison; floats all have a finite high
+        what = "an integer" if whole else "a number"
+        allowed = f"of at least {low:,}" if high == math.inf else f"from {low:,} to {high:,}"
+        raise ConfigError(f"{name} must be {what} {allowed}{note}, not {value!r}")
+    return int(value) if whole else float(value)
+
 
 def _coerce(field: dataclasses.Field, value: Any) -> Any:
-    kind = field.type if isinstance(field.type, type) else {"int": int, "float": float}.get(str(field.type), str)
+    """A setting from the file, the environment or a flag, as its field's type where it reads as
+    one (a whole float as an int); anything else is left for Config to refuse with its range."""
+    kind = _kind(field)
+    if kind is str:
+        return str(value)
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError as err:
+            raise ConfigError(f"config {field.name}: cannot read {value!r} as {kind.__name__}") from err
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    """The file's settings. A bad ./storyline.toml is read by every command, so what is wrong
+    with it is a one-line ConfigError, never a tomllib traceback."""
     try:
-        return kind(value)
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"config {field.name}: cannot read {value!r} as {kind.__name__}") from err
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{file}: not valid TOML ({_toml_problem(err)})") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{file}: not valid TOML (not UTF-8 text at byte {err.start})") from err
+    except ValueError as err:  # an integer of over 4,300 digits
+        raise ConfigError(f"{file}: not valid TOML ({err})") from err
+    except OSError as err:
+        raise ConfigError(f"config file {file}: cannot be read ({err.strerror or err})") from err
 
 
-TEXT_KINDS = ("auto", "article", "page")
+def _toml_problem(err: tomllib.TOMLDecodeError) -> str:
+    """'line 1, column 5: invalid value' from tomllib's 'Invalid value (at line 1, column 5)'."""
+    what, at, where = str(err).rpartition(" (at ")
+    if not at:
+        return str(err)
+    return f"{where.removesuffix(')')}: {what[:1].lower()}{what[1:]}"
 
 
 def load_config(path: str | os.PathLike | None = None, **overrides: Any) -> Config:
     """Build the configuration from defaults, file, environment, then overrides."""
-    fields = {f.name: f for f in dataclasses.fields(Config)}
     values: dict[str, Any] = {}
     named = path or os.environ.get("STORYLINE_CONFIG")
     file = Path(named) if named else Path("storyline.toml")
     if named and not file.is_file():
         raise ConfigError(f"config file {file} not found")
     if file.is_file():
-        with file.open("rb") as handle:
-            data = tomllib.load(handle)
-        for key, value in data.items():
-            if key not in fields:
+        for key, value in _read_toml(file).items():
+            if key not in FIELDS:
                 raise ConfigError(f"{file}: unknown setting {key!r}")
-            values[key] = _coerce(fields[key], value)
-    for name, field in fields.items():
+            values[key] = _coerce(FIELDS[key], value)
+    for name, field in FIELDS.items():
         env = os.environ.get(f"STORYLINE_{name.upper()}")
         if env is not None:
             values[name] = _coerce(field, env)
     for name, value in overrides.items():
+        if name not in FIELDS:
+            raise ConfigError(f"unknown setting {name!r}")
         if value is not None:
-            values[name] = _coerce(fields[name], value)
-    config = Config(**values)
-    if config.text_kind not in TEXT_KINDS:
-        raise ConfigError(f"text_kind must be one of {', '.join(TEXT_KINDS)}, not {config.text_kind!r}")
-    for name in ("story_join_probability", "story_split_probability", "story_merge_probability"):
-        if not 0.0 <= getattr(config, name) <= 1.0:
-            raise ConfigError(f"{name} must be a probability in [0, 1]")
-    if config.storyline_decay_days <= 0:
-        raise ConfigError("storyline_decay_days must be positive")
-    if config.lsh_bands < 1 or config.num_perm % config.lsh_bands:
-        raise ConfigError(f"num_perm ({config.num_perm}) must be a multiple of lsh_bands ({config.lsh_bands})")
-    return config
+            values[name] = _coerce(FIELDS[name], value)
+    return Config(**values)  # checked in Config.__post_init__
