@@ -114,7 +114,10 @@ def test_every_error_has_one_shape(client):
         answer = client.get(url)
         assert answer.status_code == 404, url
         assert set(answer.json()["error"]) == {"status", "code", "message"}
-    assert client.delete("/api/stories").json()["error"]["status"] == 405
+    refused = client.delete("/api/stories")
+    assert refused.json()["error"]["status"] == 405 and "GET" in refused.headers["allow"]  # what would do
+    assert client.post("/").headers["allow"] == client.delete("/api/stories").headers["allow"]
+    assert client.get("/stories/nope", headers={"accept": "application/json"}).headers["vary"] == "Accept"  # cached apart
     page = client.get("/stories/nope")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"] and "nope" in page.text
 

@@ -104,11 +104,14 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
             response.set_cookie(CSRF_COOKIE, fresh, httponly=True, samesite="strict")
         return response
 
-    def error(request: Request, status: int, code: str, message: str) -> Response:
+    def error(request: Request, status: int, code: str, message: str, headers: dict | None = None) -> Response:
         body = {"error": {"status": status, "code": code, "message": message}}
         if wants_json(request) or request.method == "POST" and request.url.path.startswith("/api/"):
-            return JSONResponse(body, status_code=status)
-        return render(request, "error.html", body, status=status)
+            response = JSONResponse(body, status_code=status, headers={"Vary": "Accept"})
+        else:
+            response = render(request, "error.html", body, status=status)
+        response.headers.update(headers or {})  # a 405's Allow
+        return response
 
     def not_found(request: Request, what: str, ident: str) -> Response:
         return error(request, 404, "not_found", f"no {what} {ident[:100]!r} in this store")
@@ -223,7 +226,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
     # Errors -----------------------------------------------------------------------------------
     async def on_http(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error(request, exc.status_code, code, str(exc.detail))
+        return error(request, exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     async def on_bad_request(request: Request, exc: Exception) -> Response:
         return error(request, 400, "bad_request", str(exc))
