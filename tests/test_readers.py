@@ -124,3 +124,20 @@ def test_encodings_are_decoded(tmp_path):
     (tmp_path / "utf16.txt").write_bytes(text.encode("utf-16"))
     for page in extract([tmp_path]):
         assert "(café)" in page["text"], page["source"]
+
+
+def test_a_named_pipe_is_read_once_not_drained_by_the_page_count(tmp_path):
+    """With the progress bar on, counting a FIFO's lines read its data, and the run then waited
+    on the empty pipe for ever."""
+    import os
+    import threading
+
+    from storyline.read import count_pages
+    pipe = tmp_path / "feed.jsonl"
+    os.mkfifo(pipe)
+    record = {"id": "a", "text": "The harbour reopened on Sunday after the storm, port officials said."}
+    writer = threading.Thread(target=lambda: pipe.write_text(json.dumps(record) + "\n"), daemon=True)
+    writer.start()
+    assert count_pages([pipe]) is None  # unknown, without opening it
+    assert [p["id"] for p in extract([pipe])] == ["a"]
+    writer.join(5)

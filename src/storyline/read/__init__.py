@@ -91,7 +91,7 @@ def count_pages(inputs: Iterable[str | Path]) -> int | None:
             return None
         for file in iter_files(Path(item)):
             kind = format_of(file)
-            if kind == "warc":
+            if kind == "warc" or not file.is_file():  # a FIFO read to count its lines would be empty after
                 return None
             if kind != "jsonl":
                 total += 1
