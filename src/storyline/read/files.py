@@ -75,12 +75,13 @@ def read_file(path: Path, config: Config, source: str | None = None) -> Iterator
 def read_stream(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
     """Read stdin or any byte stream: sniff the format, then read as that format."""
     try:
-        head = stream.read(2)
-        if head == b"\x1f\x8b":
-            stream = gzip.GzipFile(fileobj=_Prefixed(head, stream))
-            head = b""
-        buffered = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
-        fmt = sniff_format(buffered.peek(4096)[:4096])
+        head = _read_head(stream, 4096)
+        raw = _Prefixed(head, stream)
+        gzipped = head.startswith(b"\x1f\x8b")
+        fmt = sniff_format(_gunzip_start(head) if gzipped else head)
+        if gzipped and fmt != "warc":  # warcio reads gzip itself, member by member (a cut-off
+            raw = _Prefixed(b"", gzip.GzipFile(fileobj=raw))  # one then loses only its last record)
+        buffered = io.BufferedReader(raw)  # type: ignore[arg-type]
         if fmt == "warc":
             from .warc import read_warc
 
@@ -94,6 +95,23 @@ def read_stream(stream: BinaryIO, source: str, config: Config) -> Iterator[Page 
             yield page_from_bytes(data, key=source, source=source, kind=fmt)
     except (OSError, EOFError, zlib.error, ValueError) as err:
         yield Skipped(page_id(source, b""), source, f"cannot read: {err}")
+
+
+def _read_head(stream: BinaryIO, size: int) -> bytes:
+    """Up to `size` bytes, fewer only at the end: a pipe may give less per read, and a peek only
+    what is buffered, too little to tell a WARC from text."""
+    head = b""
+    while len(head) < size and (chunk := stream.read(size - len(head))):
+        head += chunk
+    return head
+
+
+def _gunzip_start(data: bytes) -> bytes:
+    """What the start of a gzip stream decompresses to, as far as it goes (to sniff it)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, 4096)
+    except zlib.error:
+        return b""
 
 
 class _Prefixed(io.RawIOBase):
