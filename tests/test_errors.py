@@ -37,3 +37,22 @@ def test_a_bug_inside_a_stage_is_not_passed_off_as_a_usage_error(seed_dir, tmp_p
     monkeypatch.setattr(local, "assign_stories", broken)
     with pytest.raises(ValueError, match="a programming error"):
         main(["run", "--db", str(tmp_path / "s.db"), str(seed_dir)])
+
+
+def test_an_sqlite_file_of_another_program_is_left_untouched(tmp_path, capsys):
+    """`--db` naming another program's database: before, `run` added storyline's tables to it (and
+    switched it to WAL), and one with its own `pages` table was taken for an old store."""
+    import sqlite3
+    other = tmp_path / "other.sqlite"
+    con = sqlite3.connect(other)
+    con.executescript("CREATE TABLE pages (a, b); CREATE TABLE notes (n); INSERT INTO notes VALUES ('mine');")
+    con.close()
+    before = other.read_bytes()
+    page = tmp_path / "page.txt"
+    page.write_text("The harbour reopened on Sunday after the storm, port officials said.\n", encoding="utf-8")
+    for command in (["run", "--no-progress", str(page)], ["stories"]):
+        assert main([*command, "--db", str(other)]) == 2
+        assert "another program" in capsys.readouterr().err
+    assert other.read_bytes() == before
+    with pytest.raises(StoreError, match="another program"):
+        Storyline(other)

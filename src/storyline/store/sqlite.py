@@ -42,6 +42,14 @@ PAGE_COLUMNS = ("id", "source", "url", "status", "reason", "title", "text", "byl
                 "related_to", "related_as", "related_score")
 
 
+def _looks_like_a_store(db: sqlite3.Connection, tables: set[str]) -> bool:
+    """A store of any storyline version: a pages table with the columns every version had."""
+    if "pages" not in tables:
+        return False
+    columns = {r[1] for r in db.execute("PRAGMA table_info(pages)")}
+    return {"seq", "id", "source", "status"} <= columns
+
+
 class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, ReportTables, Listing, Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
@@ -60,8 +68,12 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
                 self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout=60000")
-            has_schema = self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pages'").fetchone() is not None
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            has_schema = "pages" in tables
+            if tables and not _looks_like_a_store(self.db, tables):  # before any write, even the WAL switch
+                shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+                raise StoreError(f"{self.path} is an SQLite database of another program (tables: {shown}): "
+                                 "storyline neither reads nor writes it; name a new file with --db")
             if read_only and not has_schema:
                 raise StoreError(f"{self.path} is empty or not a storyline store (yet)")
             if not read_only:
