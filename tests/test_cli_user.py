@@ -346,6 +346,24 @@ def test_ctrl_c_says_how_many_pages_were_kept(capsys, tmp_path, monkeypatch):
     assert code == 130 and "5 pages are in the store and kept" in err
 
 
+def test_ctrl_c_in_a_rebuild_says_the_store_is_as_it_was(capsys, tmp_path, monkeypatch):
+    """A rebuild is one transaction, rolled back whole: before, it said 'pages stored so far are
+    kept; run the same command again to resume', as a run does."""
+    import storyline.run.rebuild as rebuild_module
+
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    before = cli(capsys, "pages", "--db", db, "--json")[1]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rebuild_module, "update_storylines", interrupted)
+    code, _, err = cli(capsys, "rebuild", "--stage", "storylines", "--db", db)
+    assert code == 130 and "the store is as it was before it" in err and "resume" not in err
+    assert cli(capsys, "pages", "--db", db, "--json")[1] == before
+
+
 def test_pages_another_run_left_pending_are_counted_apart(capsys, tmp_path):
     import sqlite3
 

@@ -279,8 +279,11 @@ def main(argv: list[str] | None = None) -> int:
                              text_kind=getattr(args, "text_kind", None))
         return COMMANDS[args.command](args, config)
     except KeyboardInterrupt:
-        print("\nstoryline: interrupted. Pages stored so far are kept; run the same command again to resume.",
-              file=sys.stderr)
+        if args.command in ("run", "load"):
+            said = "Pages stored so far are kept; run the same command again to resume."
+        else:  # rebuild, delete and the story edits are one transaction each: rolled back whole
+            said = "Nothing this command changed was kept: the store is as it was before it."
+        print(f"\nstoryline: interrupted. {said}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `storyline pages | head`: the reader left
         sys.stderr.close()
