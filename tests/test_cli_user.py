@@ -545,3 +545,10 @@ def test_a_clean_jsonl_article_is_kept_whole_and_a_page_dump_is_cleaned(capsys, 
 def test_a_store_in_memory_is_refused_as_it_would_keep_nothing(capsys):
     code, _, err = cli(capsys, "run", str(EXAMPLES), "--db", ":memory:", "--no-progress")
     assert code == 2 and "would keep nothing" in err
+
+
+def test_extract_on_nothing_to_read_is_an_error_as_run_is(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    for command in (["extract"], ["run", "--db", str(tmp_path / "s.db")]):
+        code, _, err = cli(capsys, *command, str(tmp_path / "empty"))
+        assert code == 2 and "nothing to read" in err, command

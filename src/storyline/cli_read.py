@@ -10,6 +10,7 @@ from typing import Any
 
 from .api import Storyline, extract
 from .errors import StoreError, UsageError
+from .read import check_inputs
 from .records import CONTENT_FARM_AT, COPY_RELATIONS, PageFilter
 from .schema import published_text
 
@@ -242,6 +243,7 @@ def cmd_pages(args, config) -> int:
 
 
 def cmd_extract(args, config) -> int:
+    check_inputs(args.inputs)  # as run does: a missing path or a folder with nothing to read is exit 2
     status = OK
     for page in extract(args.inputs, config):
         if page["status"] == "skipped":
