@@ -408,6 +408,35 @@ def test_delete_pages_by_id_and_by_source(capsys, tmp_path):
     assert len(json.loads(cli(capsys, "pages", "--json", "--db", db)[1])) == len(after)
 
 
+def test_delete_by_source_takes_a_containers_records_that_have_urls(capsys, tmp_path):
+    """A record with a URL is stored with the URL as its source: before, `delete --source feed.jsonl`
+    (or a WARC) left those records in place and said it deleted the others."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    db = str(tmp_path / "s.db")
+    feed = write_jsonl(tmp_path / "feed.jsonl", [dict(FLOOD, url="https://example.org/flood"), dict(BUDGET, id="b")])
+    crawl = tmp_path / "crawl.warc"
+    with open(crawl, "wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        html = (f"<html><head><title>Ferries sail again</title></head><body><article><p>"
+                f"{'The ferries sailed again on Monday after the storm, the port authority said. ' * 6}"
+                "</p></article></body></html>").encode()
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://example.org/ferries", "response",
+                                                      payload=io.BytesIO(html), http_headers=http))
+    cli(capsys, "run", str(feed), str(crawl), str(EXAMPLES), "--db", db, "--no-progress")
+    pages = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    assert {"https://example.org/flood", "https://example.org/ferries"} <= {p["source"] for p in pages}
+    for container, gone in ((feed, 2), (crawl, 1)):
+        code, out, _ = cli(capsys, "delete", "--source", str(container), "--db", db, "--json")
+        assert code == 0 and json.loads(out)["pages_deleted"] == gone, container
+    left = json.loads(cli(capsys, "pages", "--json", "--db", db)[1])
+    assert len(left) == len(pages) - 3 and not any(p["source"].startswith("https://example.org/") for p in left)
+
+
 def test_update_replaces_a_page_whose_content_changed_and_keeps_a_record_of_the_old(capsys, tmp_path):
     db = str(tmp_path / "s.db")
     cli(capsys, "run", str(write_jsonl(tmp_path / "v1.jsonl", [FLOOD])), str(EXAMPLES), "--db", db, "--no-progress")

@@ -34,6 +34,9 @@ class Page:
     # None for a text file (a saved page)
     text_kind: str | None = None
     warnings: tuple[str, ...] = ()  # repairs made while decoding, e.g. bad bytes
+    # Where a record whose `source` is its URL was read ("feed.jsonl#L3", "crawl.warc#record2"):
+    # `delete --source feed.jsonl` finds it there.
+    read_from: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -93,6 +96,7 @@ class Article:
     dateline: Dateline | None = None
     agency: str | None = None
     url: str | None = None
+    read_from: str | None = None  # the container location of a record with a URL (Page.read_from)
     injections: tuple[Injection, ...] = ()
     warnings: tuple[str, ...] = ()
     signals: PageSignals = PageSignals()

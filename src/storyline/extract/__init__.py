@@ -129,6 +129,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         dateline=dateline,
         agency=agency,
         url=page.url,
+        read_from=page.read_from,
         injections=injections,
         warnings=warnings,
         signals=signals,

@@ -158,4 +158,4 @@ def _record(line: bytes, lineno: int, where: str, keyed: str) -> Page | Skipped:
         text_kind = None
     return Page(id=pid, source=url or where, kind=kind, content=content, url=url,
                 title=title, claimed_date=claimed,
-                site=site, warnings=warnings, text_kind=text_kind or "sniff")
+                site=site, warnings=warnings, text_kind=text_kind or "sniff", read_from=where if url else None)

@@ -29,7 +29,8 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes:
     return data
 
 
-def page_from_bytes(data: bytes, *, key: str, source: str, kind: str, url: str | None = None) -> Page | Skipped:
+def page_from_bytes(data: bytes, *, key: str, source: str, kind: str, url: str | None = None,
+                    read_from: str | None = None) -> Page | Skipped:
     """Decode one page's bytes into a Page, or say why it cannot be."""
     pid = page_id(key, data)
     if not data.strip():
@@ -40,4 +41,4 @@ def page_from_bytes(data: bytes, *, key: str, source: str, kind: str, url: str |
         return Skipped(pid, source, str(err))
     if kind == "text" and sniff_format(data[:1024]) == "html":
         kind = "html"  # a .txt holding HTML is HTML
-    return Page(id=pid, source=source, kind=kind, content=text, url=url, warnings=warnings)
+    return Page(id=pid, source=source, kind=kind, content=text, url=url, warnings=warnings, read_from=read_from)

@@ -159,7 +159,7 @@ def _record_result(records: _Records, record, n: int, source: str, config: Confi
     if error is not None:
         return _skip(uri, f"WARC record {n} unreadable: {_why(error)}")
     kind = "text" if content_type.startswith("text/plain") else "html"
-    return page_from_bytes(data, key=uri, source=uri, kind=kind, url=uri)
+    return page_from_bytes(data, key=uri, source=uri, kind=kind, url=uri, read_from=f"{source}#record{n}")
 
 
 def _content_type(record) -> str:

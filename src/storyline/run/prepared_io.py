@@ -35,7 +35,7 @@ def _row(item: Prepared | Skipped) -> dict:
         "injections": [asdict(i) for i in a.injections], "warnings": list(a.warnings), "signals": asdict(a.signals),
         "exact_hash": sig.exact_hash, "band_keys": list(sig.band_keys), "window_keys": list(sig.window_keys),
         "terms": item.terms, "story_counts": item.story_counts, "content_hash": item.content_hash,
-        "mentions": [asdict(m) for m in item.mentions],
+        "mentions": [asdict(m) for m in item.mentions], "read_from": a.read_from,
     }
     return {"id": a.id, "status": "ok", "source": a.source, "url": a.url, "title": a.title, "text": a.text,
             "claimed_date": a.claimed_date, "agency": a.agency, "reason": None,
@@ -52,6 +52,7 @@ def _item(row: dict) -> Prepared | Skipped:
         id=row["id"], source=row["source"], title=row["title"], text=row["text"], byline=detail["byline"],
         site_name=detail["site_name"], claimed_date=row["claimed_date"],
         dateline=Dateline(**detail["dateline"]) if detail["dateline"] else None, agency=row["agency"], url=row["url"],
+        read_from=detail.get("read_from"),  # absent in folders prepared before it was kept
         injections=tuple(Injection(**i) for i in detail["injections"]), warnings=tuple(detail["warnings"]),
         signals=PageSignals(categories=tuple(signals["categories"]), byline_label=signals["byline_label"],
                             claimed_date_where=signals["claimed_date_where"],

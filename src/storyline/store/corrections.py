@@ -15,12 +15,14 @@ class Corrections:
 
     def page_ids_of_sources(self, sources: Iterable[str]) -> list[str]:
         """Ids of the pages read from these sources: a file, a URL, or a container and its records
-        ("feed.jsonl" gives "feed.jsonl#L1", "feed.jsonl#L2", ...)."""
+        ("feed.jsonl" gives "feed.jsonl#L1", "feed.jsonl#L2", ..., and its records whose source
+        is their URL, by where they were read)."""
         out: list[str] = []
         for source in sources:
             out += [r[0] for r in self.db.execute(
-                "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? ORDER BY seq",
-                (source, len(source) + 1, source + "#"))]
+                "SELECT id FROM pages WHERE source = ? OR substr(source, 1, ?) = ? "
+                "OR read_from = ? OR substr(read_from, 1, ?) = ? ORDER BY seq",
+                (source, len(source) + 1, source + "#") * 2)]
         return out
 
     def supersede(self, page_id: str, name_prefix: str) -> None:

@@ -224,15 +224,16 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
         self.db.execute(
             """INSERT INTO pages (id, source, url, status, title, text, byline, site_name, claimed_date,
                    dateline, agency, injections, warnings, exact_hash, content_hash, terms, signals, added_at,
-                   story_counts, mentions)
-               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   story_counts, mentions, read_from)
+               VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (article.id, article.source, article.url, article.title, article.text, article.byline,
              article.site_name, article.claimed_date, json.dumps(dateline, ensure_ascii=False) if dateline else None,
              article.agency, json.dumps(injections_json(article.injections), ensure_ascii=False),
              json.dumps(list(article.warnings), ensure_ascii=False), sig.exact_hash, content_hash,
              json.dumps(terms, ensure_ascii=False), json.dumps(signals_json(article.signals)), now(),
              json.dumps(story_counts, ensure_ascii=False) if story_counts is not None else None,
-             json.dumps([mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None),
+             json.dumps([mention_row(m) for m in mentions], ensure_ascii=False) if mentions is not None else None,
+             article.read_from),
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]

@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS pages (
     related_score REAL,
     mentions TEXT,          -- JSON: the text's time expressions (forensics/timex.py), NULL when the text changed
     skip_retry TEXT,        -- a skipped page: JSON {transient, settings}, when a later run tries it again
+    read_from TEXT,         -- a record whose source is its URL: where it was read (feed.jsonl#L3), for delete --source
     added_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_exact ON pages (exact_hash);
@@ -112,10 +113,10 @@ CREATE TABLE IF NOT EXISTS stories (
 ADDED_COLUMNS = {"signals": "TEXT", "content_farm": "TEXT", "published": "TEXT", "published_value": "TEXT",
                   "misdated": "INTEGER", "original_reasons": "TEXT", "related_to": "TEXT",
                   "related_as": "TEXT", "related_score": "REAL", "story_counts": "TEXT", "mentions": "TEXT",
-                  "skip_retry": "TEXT"}
+                  "skip_retry": "TEXT", "read_from": "TEXT"}
 _ADDED_STORY_COLUMNS = {"state": "TEXT", "storyline": "TEXT"}
 _ADDED_STORYLINE_COLUMNS = {"state": "TEXT"}
-_WRITE_ONLY_COLUMNS = {"mentions", "skip_retry"}  # used by runs only: a reader of an older store does without them
+_WRITE_ONLY_COLUMNS = {"mentions", "skip_retry", "read_from"}  # used by runs only: a reader of an older store does without them
 
 
 def _statements(script: str) -> list[str]:
