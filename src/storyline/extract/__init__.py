@@ -113,8 +113,8 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
     if len(text) > config.max_text_chars:
         warnings += (f"text cut to max_text_chars = {config.max_text_chars:,} characters (it had {len(text):,})",)
         text = text[: config.max_text_chars]
-    claimed_date = _normalise_date(page.claimed_date) or _normalise_date(claimed)
-    if page.claimed_date and not _normalise_date(page.claimed_date):
+    record_day = _normalise_date(page.claimed_date)
+    if page.claimed_date and not record_day:
         warnings += (f"the record's date {page.claimed_date[:40]!r} names no day: not used as a claimed date",)
     dateline = find_dateline(text)
     agency = dateline.agency if dateline and dateline.agency else agency_from_credits(header, text)
@@ -125,7 +125,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         text=text,
         byline=byline,
         site_name=page.site or site or title_site,
-        claimed_date=claimed_date,
+        claimed_date=record_day or _normalise_date(claimed),
         dateline=dateline,
         agency=agency,
         url=page.url,

@@ -47,10 +47,12 @@ def _without_lone_surrogates(record: dict) -> tuple[dict, list[str]]:
                    for k in mended]
 
 
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object",
+               type(None): "null"}
+
+
 def _json_type(value: object) -> str:
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object",
-            type(None): "null"}.get(
-        type(value), type(value).__name__)
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 DATE_KEYS = ("date", "published", "datePublished", "date_publish", "time")
