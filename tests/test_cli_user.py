@@ -77,10 +77,13 @@ def test_a_page_skipped_for_its_content_stays_skipped_until_the_limits_change(ca
     first = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")[1])
     again = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json")[1])
     assert first["pages_added"] == 0 and len(first["skipped"]) == 1
-    assert again["already_stored"] == 1 and len(again["skipped"]) == 1  # not extracted again
+    assert again["already_stored"] == 0 and len(again["skipped"]) == 1 and again["still_skipped"] == 1  # not extracted again
+    assert again["pages_read"] == again["pages_added"] + again["already_stored"] + len(again["skipped"])
+    code, out, _ = cli(capsys, "run", str(feed), "--db", db, "--no-progress")
+    assert code == 1 and "read 1 pages: 0 added, 0 already stored, 1 skipped (1 as before, not tried again)" in out
     other = json.loads(cli(capsys, "run", str(feed), "--db", db, "--no-progress", "--json",
                            "--max-page-bytes", "1000000")[1])
-    assert other["already_stored"] == 0 and len(other["skipped"]) == 1  # other limits: tried again
+    assert other["already_stored"] == 0 and len(other["skipped"]) == 1 and other["still_skipped"] == 0  # other limits: tried again
     assert len(json.loads(cli(capsys, "pages", "--errors", "--json", "--db", db)[1])) == 1
 
 

@@ -172,8 +172,9 @@ def _print_summary(summary, args) -> None:
         return
     t = summary.totals
     if summary.read:
+        before = f" ({summary.still_skipped} as before, not tried again)" if summary.still_skipped else ""
         print(f"read {summary.read} pages: {summary.added} added, {summary.already_stored} already stored, "
-              f"{len(summary.skipped)} skipped")
+              f"{len(summary.skipped)} skipped{before}")
     for source, reason in summary.skipped[:20]:
         print(f"  skipped {source}: {reason}")
     if len(summary.skipped) > 20:

@@ -84,6 +84,7 @@ class RunSummary:
     added: int = 0
     already_stored: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    still_skipped: int = 0  # of those, skipped by an earlier run and not tried again (same limits)
     unread: list[str] = field(default_factory=list)  # files in input folders of a kind storyline does not read
     new_duplicates: int = 0
     new_stories: int = 0
@@ -119,6 +120,7 @@ class RunSummary:
     def as_dict(self) -> dict:
         return {"pages_read": self.read, "pages_added": self.added, "already_stored": self.already_stored,
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
+                "still_skipped": self.still_skipped,
                 "not_read": self.unread, "pages_of_other_runs_settled": self.settled_for_others,
                 "superseded": self.superseded, "notes": self.notes,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
@@ -170,9 +172,12 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             yield item
 
     def count_stored(source: str, reason: str | None) -> None:
-        summary.already_stored += 1
+        # Each page read is counted once: added, already stored, or skipped (pages_read is their sum).
         if reason is not None:  # still skipped: say so again, and exit 1 again
             summary.skipped.append((source, reason))
+            summary.still_skipped += 1
+        else:
+            summary.already_stored += 1
         if progress:
             progress(1)
 
