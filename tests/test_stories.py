@@ -12,6 +12,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
+from importlib import resources
 
 import pytest
 
@@ -663,3 +664,15 @@ def test_headline_stories_with_no_names_link_on_their_words_alone():
                             merge_similarity=c.storyline_merge_similarity,
                             start_similarity=c.storyline_start_similarity)
     assert sorted(sorted(line.stories) for line in lines) == [["s-1", "s-2"], ["s-3"]]
+
+
+@pytest.mark.parametrize("broken", ['"sigma_days": NaN', '"sigma_days": Infinity', '"intercept": NaN'])
+def test_a_story_model_with_a_number_that_is_not_finite_is_refused(broken, tmp_path):
+    # A NaN weight or width would make every join probability NaN: no page would ever join a story.
+    data = json.loads(resources.files("storyline.cluster").joinpath("join_model.json").read_text())
+    key = broken.split(":")[0].strip('"')
+    data[key] = float(broken.split(": ")[1].replace("Infinity", "inf"))
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data))  # json writes NaN / Infinity, and reads them back
+    with pytest.raises(ValueError, match="finite"):
+        load_model(str(path))

@@ -79,6 +79,10 @@ def load_model(path: str = "") -> tuple[JoinModel, float]:
         sigma = float(data["sigma_days"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ConfigError(f"story_model {path or 'join_model.json'}: not a join model ({err})") from err
+    numbers = (model.intercept, *model.weights, *(model.headline_weights or ()), sigma,
+               *((model.headline_intercept,) if model.headline_intercept is not None else ()))
+    if not all(math.isfinite(n) for n in numbers):  # a NaN weight would make every join silently fail
+        raise ConfigError(f"story_model {path}: weights, intercepts and sigma_days must be finite numbers")
     if sigma <= 0:
         raise ConfigError(f"story_model {path}: sigma_days must be positive")
     return model, sigma
