@@ -156,7 +156,7 @@ def test_page_view_shows_what_was_removed_on_demand(client):
     story = _visit_story(client)
     farm = next(m for m in story["members"] if m["is_content_farm"] and m["injections"])
     page = client.get(f"/api/pages/{farm['id']}").json()
-    assert page["removed_lines"] and page["paragraphs"]
+    assert page["removed_lines"] and page["text"]
     plain = client.get(f"/pages/{farm['id']}").text
     shown = client.get(f"/pages/{farm['id']}", params={"removed": "1"}).text
     injected = page["injections"][0]["text"]
@@ -370,6 +370,19 @@ def test_openapi_document_lists_the_api(client):
     assert {"/api/stories", "/api/stories/{id}", "/api/storylines/{id}", "/api/pages/{id}", "/api/pages"} \
         <= set(document["paths"])
     assert "post" in document["paths"]["/api/pages"]
+
+
+def test_a_page_json_carries_its_text_once(client):
+    """The text is `text` (as `pages --json`); before, it came twice, again split as `paragraphs`."""
+    story = _visit_story(client)
+    answer = client.get(f"/api/pages/{story['members'][0]['id']}")
+    page = answer.json()
+    assert "paragraphs" not in page and page["text"]
+    last = page["text"].split("\n\n")[-1][-60:]
+    assert answer.text.count(json.dumps(last)[1:-1]) == 1
+    html = client.get(f"/pages/{page['id']}").text
+    for paragraph in page["text"].split("\n\n"):
+        assert f"<p>{_escaped(paragraph)}</p>" in html
 
 
 def test_a_report_not_built_yet_never_holds_the_page_up(seed_dir, tmp_path):

@@ -32,8 +32,8 @@ from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
 from .uploads import UploadError, form_parts, from_form, from_json, outcome
-from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, Reader, diff_view, page_view, story_list,
-                    story_view, storyline_view)
+from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, Reader, diff_view, page_view, paragraphs,
+                    story_list, story_view, storyline_view)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 25_000_000  # bytes per request: a few pages or one WARC of modest size
@@ -148,7 +148,8 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
             data = page_view(reader, pid)
         if data is None:
             return not_found(request, "page", pid)
-        return render(request, "page.html", data, show_removed=request.query_params.get("removed") in ("1", "yes"))
+        return render(request, "page.html", data, paragraphs=paragraphs(data.get("text")),
+                      show_removed=request.query_params.get("removed") in ("1", "yes"))
 
     def diff(request: Request) -> Response:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")

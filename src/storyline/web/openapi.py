@@ -57,6 +57,9 @@ def openapi_document(version: str) -> dict:
                                              "parameters": [_path("id", "storyline id")],
                                              "responses": _answers("the storyline", 404)}},
             "/api/pages/{id}": {"get": {"summary": "A page: clean text, metadata, forensics, what was removed",
+                                        "description": "The fields of `storyline pages --json`: the clean text once, "
+                                                       "in `text` (paragraphs separated by a blank line); "
+                                                       "`removed_lines`: the page furniture left out.",
                                         "parameters": [_path("id", "page id")],
                                         "responses": _answers("the page", 404)}},
             "/api/diff": {"get": {"summary": "Two pages side by side, word by word, injected words marked",

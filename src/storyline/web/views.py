@@ -406,15 +406,21 @@ def storyline_view(reader: Reader, storyline_id: str) -> dict | None:
 
 
 def page_view(reader: Reader, page_id: str) -> dict | None:
-    """A page: its clean text, and what was removed from it (injected words, page furniture)."""
+    """A page: its clean text (once, in `text`), and what was removed from it (injected words,
+    page furniture)."""
     sl = reader.storyline()
     page = sl.page(page_id)
     if page is None:
         return None
     stored = sl.store.stored_pages([page_id])
     page["removed_lines"] = list(stored[0].signals.removed) if stored else []
-    page["paragraphs"] = [p for p in (page.get("text") or "").split("\n\n") if p.strip()]
     return page
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """A clean text's paragraphs (separated by a blank line), for the HTML page: the JSON has the
+    text once, in `text`."""
+    return [p for p in (text or "").split("\n\n") if p.strip()]
 
 
 def diff_view(reader: Reader, a: str, b: str) -> dict | None:
