@@ -372,6 +372,17 @@ def test_openapi_document_lists_the_api(client):
     assert "post" in document["paths"]["/api/pages"]
 
 
+def test_a_search_of_only_fts_syntax_matches_nothing_not_everything(client):
+    """A lone double quote (or another character FTS5 reads as syntax) is no word: before, '"'
+    matched every story. Quotes around words still find the words."""
+    for odd in ('"', '""', '" "', '*', '(', '-', '^', 'NEAR('):
+        answer = client.get("/api/stories", params={"q": odd})
+        assert answer.status_code == 200 and answer.json()["total"] == 0, odd
+        assert "No story matches" in client.get("/", params={"q": odd}).text, odd
+    assert client.get("/api/stories", params={"q": '"Lavrov arrives"'}).json()["total"] == 1
+    assert client.get("/api/stories", params={"q": 'Lavrov "arrives'}).json()["total"] == 1
+
+
 def test_a_page_json_carries_its_text_once(client):
     """The text is `text` (as `pages --json`); before, it came twice, again split as `paragraphs`."""
     story = _visit_story(client)

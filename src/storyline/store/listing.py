@@ -60,6 +60,8 @@ class Listing:
                 for w in words:
                     sql.append("(instr(lower(coalesce(title, '')), ?) > 0 OR instr(lower(coalesce(text, '')), ?) > 0)")
                     args += [w.lower(), w.lower()]
+        elif (where.query or "").strip():  # only quotes: no word to look for, so no page (not every page)
+            sql.append("0")
         rows = self.db.execute(f"SELECT id, story FROM pages WHERE {' AND '.join(sql)} ORDER BY seq", args)
         return [(r[0], r[1]) for r in rows]
 

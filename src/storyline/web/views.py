@@ -237,8 +237,9 @@ class Reader:
             found = self._searches.get(key)
         if found is None:
             found = {story for _, story in self.storyline().store.matching_pages(PageFilter(query=q))}
-            words = [w.lower() for w in q.split()]
-            found |= {s["id"] for s in facts["stories"] if s["_names"] and all(w in s["_names"] for w in words)}
+            words = q.replace('"', " ").lower().split()  # as the store reads it: a quote is no word
+            found |= {s["id"] for s in facts["stories"]
+                      if words and s["_names"] and all(w in s["_names"] for w in words)}
             found = frozenset(found)
             with self._searches_lock:
                 if len(self._searches) >= SEARCHES:
