@@ -372,6 +372,35 @@ def test_openapi_document_lists_the_api(client):
     assert "post" in document["paths"]["/api/pages"]
 
 
+def test_an_id_ending_in_json_is_served_as_itself_in_html_and_json(writable_store):
+    """A page id may end in .json (JSONL ids are anyone's strings). /pages/ID is that page as HTML
+    whenever ID is stored: a .json suffix asks for JSON only when the id with it is no page.
+    /api/... never strips a suffix. Before, /pages/x.json was page x's JSON (page x.json could not
+    be opened as HTML at all) and /api/pages/x.json answered page x."""
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS, report_wait=120))
+    added = client.post("/api/pages", json={"pages": [
+        {"id": "x", "title": "Bridge opens in Eastport",
+         "text": "The new bridge in Eastport opened on Monday after five years of work, the mayor said, and traffic flowed."},
+        {"id": "x.json", "title": "Dam closes in Westfield",
+         "text": "A dam in Westfield closed on Friday for repairs, engineers said, and farmers were told to store water."}]})
+    assert added.status_code == 201
+    shown = client.get("/pages/x.json")
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    assert "Dam closes in Westfield" in shown.text and "Bridge opens" not in shown.text
+    assert "Bridge opens in Eastport" in client.get("/pages/x").text
+    for url, headers in (("/api/pages/x.json", {}), ("/pages/x.json", {"accept": "application/json"}),
+                         ("/pages/x.json.json", {})):
+        answer = client.get(url, headers=headers)
+        assert answer.status_code == 200 and answer.json()["id"] == "x.json", url
+    assert client.get("/api/pages/x").json()["id"] == "x"
+    # An id that is no page: the suffix asks for JSON, as before.
+    missing = client.get("/pages/nope.json")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    sid = added.json()["pages"][1]["story"]
+    assert client.get(f"/stories/{sid}.json").json()["id"] == sid
+    assert client.get(f"/api/stories/{sid}.json").status_code == 404  # no story has that id
+
+
 def test_a_search_of_only_fts_syntax_matches_nothing_not_everything(client):
     """A lone double quote (or another character FTS5 reads as syntax) is no word: before, '"'
     matched every story. Quotes around words still find the words."""

@@ -1,7 +1,8 @@
 """`storyline serve`: the web reader and its JSON API, one view for both.
 
 Every page is a view (views.py) rendered as HTML, or as JSON when the request asks for it
-(`Accept: application/json`, or a `.json` suffix on the path); `/api/...` is always JSON. Errors
+(`Accept: application/json`, or a `.json` suffix on the path, but never one that is part of a
+stored id: see `_named`); `/api/...` is always JSON. Errors
 have one shape: `{"error": {"status", "code", "message"}}` (an HTML page says the same).
 
 Reads run in Starlette's thread pool, each thread on its own read-only connection; uploads run
@@ -64,14 +65,27 @@ def _templates() -> Environment:
 
 
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/") or request.url.path.endswith(".json"):
+    path = request.url.path
+    suffix = getattr(request.state, "json_suffix", None)  # decided by `_named` on the routes of an id
+    if path.startswith("/api/") or (path.endswith(".json") if suffix is None else suffix):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
 
 
-def _strip(value: str) -> str:
-    return value[:-5] if value.endswith(".json") else value
+def _named(request: Request, given: str, stored) -> str:
+    """The id a story, storyline or page path names, `stored(id)` saying whether an id is stored.
+
+    Ids are anyone's strings, so one may end in `.json`. The rule: a stored id is always itself.
+    `/pages/ID` is the page ID (HTML, or JSON when Accept asks) whenever ID is stored, even if it
+    ends in `.json`; only when it is not does a `.json` suffix ask for JSON of the id without it
+    (`/pages/ID.json`, the usual case). `/api/...` never strips a suffix. So every stored id is
+    HTML at /pages/ID, and JSON at /api/pages/ID (and at /pages/ID.json unless that is an id too)."""
+    if request.url.path.startswith("/api/") or not given.endswith(".json") or stored(given):
+        request.state.json_suffix = False
+        return given
+    request.state.json_suffix = True
+    return given[:-5]
 
 
 def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = None,
@@ -122,7 +136,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         return render(request, "stories.html", story_list(reader, query), query=query)
 
     def story(request: Request) -> Response:
-        sid = _strip(request.path_params["sid"])
+        sid = _named(request, request.path_params["sid"], lambda i: reader.storyline().store.resolve_story(i) is not None)
         data = story_view(reader, sid)
         if data is None:
             return not_found(request, "story", sid)
@@ -132,7 +146,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
                       graph=charts.provenance_graph(data["members"]))
 
     def storyline(request: Request) -> Response:
-        lid = _strip(request.path_params["lid"])
+        lid = _named(request, request.path_params["lid"], lambda i: reader.storyline().store.storyline(i) is not None)
         data = storyline_view(reader, lid)
         if data is None:
             return not_found(request, "storyline", lid)
@@ -141,11 +155,8 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
 
     def page(request: Request) -> Response:
         given = _raw_param(request, "pages/") or request.path_params["pid"]
-        pid = _strip(given)
+        pid = _named(request, given, reader.storyline().store.has_page)
         data = page_view(reader, pid)
-        if data is None and pid != given:  # an id of its own that ends in .json
-            pid = given
-            data = page_view(reader, pid)
         if data is None:
             return not_found(request, "page", pid)
         return render(request, "page.html", data, paragraphs=paragraphs(data.get("text")),

@@ -60,7 +60,8 @@ def openapi_document(version: str) -> dict:
                                         "description": "The fields of `storyline pages --json`: the clean text once, "
                                                        "in `text` (paragraphs separated by a blank line); "
                                                        "`removed_lines`: the page furniture left out.",
-                                        "parameters": [_path("id", "page id")],
+                                        "parameters": [_path("id", "page id, as stored: a .json at its end is "
+                                                                   "part of it")],
                                         "responses": _answers("the page", 404)}},
             "/api/diff": {"get": {"summary": "Two pages side by side, word by word, injected words marked",
                                   "parameters": [_query("a", "page id"), _query("b", "page id")],
