@@ -412,6 +412,22 @@ def test_a_search_of_only_fts_syntax_matches_nothing_not_everything(client):
     assert client.get("/api/stories", params={"q": 'Lavrov "arrives'}).json()["total"] == 1
 
 
+def test_a_list_page_past_the_end_is_a_404_that_says_so(client):
+    """Before, ?page=999 was a 200 with no stories; page 1 of an empty list stays a 200."""
+    answer = client.get("/api/stories", params={"page": 999})
+    assert answer.status_code == 404
+    error = answer.json()["error"]
+    assert error["code"] == "not_found" and "page 999" in error["message"] and "1 page" in error["message"]
+    page = client.get("/", params={"page": 999})
+    assert page.status_code == 404 and "text/html" in page.headers["content-type"] and "page 999" in page.text
+    assert client.get("/api/stories", params={"per_page": 1, "page": 2}).status_code == 200  # the last page
+    assert client.get("/api/stories", params={"per_page": 1, "page": 3}).status_code == 404
+    empty = client.get("/api/stories", params={"q": "zebra"})
+    assert empty.status_code == 200 and empty.json()["total"] == 0 and empty.json()["pages"] == 1
+    assert client.get("/", params={"q": "zebra"}).status_code == 200
+    assert client.get("/api/stories", params={"q": "zebra", "page": 2}).status_code == 404
+
+
 def test_a_page_json_carries_its_text_once(client):
     """The text is `text` (as `pages --json`); before, it came twice, again split as `paragraphs`."""
     story = _visit_story(client)

@@ -33,8 +33,8 @@ from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
 from .uploads import UploadError, form_parts, from_form, from_json, outcome
-from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, Reader, diff_view, page_view, paragraphs,
-                    story_list, story_view, storyline_view)
+from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, PastTheEnd, Reader, diff_view, page_view,
+                    paragraphs, story_list, story_view, storyline_view)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 25_000_000  # bytes per request: a few pages or one WARC of modest size
@@ -243,6 +243,9 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
     async def on_bad_request(request: Request, exc: Exception) -> Response:
         return error(request, 400, "bad_request", str(exc))
 
+    async def on_past_the_end(request: Request, exc: PastTheEnd) -> Response:
+        return error(request, 404, "not_found", str(exc))
+
     async def on_web_error(request: Request, exc: WebError) -> Response:
         return error(request, exc.status, exc.code, exc.message)
 
@@ -271,7 +274,7 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
         reader.close()  # the report builder's process goes with the server
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        HTTPException: on_http, BadRequest: on_bad_request, UploadError: on_bad_request, WebError: on_web_error,
+        HTTPException: on_http, BadRequest: on_bad_request, PastTheEnd: on_past_the_end, UploadError: on_bad_request, WebError: on_web_error,
         BodyTooLarge: on_too_large, Exception: on_crash})
     return Guard(app, names=served_names(host, allowed_hosts), max_body=max_body)
 

@@ -36,7 +36,7 @@ LIST_PARAMS = [
     _query("max_farm", "largest share of content-farm copies", {"type": "number", "minimum": 0, "maximum": 1}),
     _query("misdated", "yes: stories with a misdated page; no: without", {"type": "string", "enum": ["yes", "no"]}),
     _query("storyline", "only the stories of this storyline"),
-    _query("page", "page of the list, from 1", {"type": "integer", "minimum": 1, "default": 1}),
+    _query("page", "page of the list, from 1; one past the last is a 404", {"type": "integer", "minimum": 1, "default": 1}),
     _query("per_page", "stories per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
 ]
 
@@ -49,7 +49,7 @@ def openapi_document(version: str) -> dict:
                                 "reader is also this JSON (Accept: application/json, or a .json suffix)."},
         "paths": {
             "/api/stories": {"get": {"summary": "The story list: search, filters, order, pagination",
-                                     "parameters": LIST_PARAMS, "responses": _answers("a page of stories", 400)}},
+                                     "parameters": LIST_PARAMS, "responses": _answers("a page of stories", 400, 404)}},
             "/api/stories/{id}": {"get": {"summary": "A story: its pages, provenance and report",
                                           "parameters": [_path("id", "story id (a merged story's old id resolves)")],
                                           "responses": _answers("the story", 404)}},

@@ -47,6 +47,10 @@ class BadRequest(ValueError):
     """A query the reader cannot answer as asked (400), with a message for the user."""
 
 
+class PastTheEnd(LookupError):
+    """A page of a list beyond its last (404), with a message for the user."""
+
+
 @dataclass(slots=True)
 class ListQuery:
     """The story list's search, filters, order and page, as the URL gives them."""
@@ -95,8 +99,7 @@ class ListQuery:
             if misdated not in ("yes", "no", "true", "false", "1", "0"):
                 raise BadRequest("misdated must be yes or no")
             out.misdated = misdated in ("yes", "true", "1")
-        out.page = _int(params.get("page"), "page", 1, 1, 1_000_000)
-        out.per_page = _int(params.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+        out.page, out.per_page = page_params(params)
         return out
 
     def params(self, **change) -> dict:
@@ -110,6 +113,24 @@ class ListQuery:
                 continue
             out[name] = ("yes" if value else "no") if isinstance(value, bool) else value
         return out
+
+
+def page_params(params) -> tuple[int, int]:
+    """(page, per_page) of a list, as the URL gives them: the story list and a story's pages."""
+    return (_int(params.get("page"), "page", 1, 1, 1_000_000),
+            _int(params.get("per_page"), "per_page", PER_PAGE, 1, MAX_PER_PAGE))
+
+
+def paging(total: int, page: int, per_page: int, counted: str) -> dict:
+    """{total, page, per_page, pages, next_page, previous_page} of a list of `total` items
+    (`counted`: them, for a message: "the 31 stories listed"). A page beyond the last is
+    PastTheEnd; page 1 of an empty list is a page (it says there is nothing)."""
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        raise PastTheEnd(f"there is no page {page}: {counted} fill {pages} page{'s' if pages != 1 else ''} "
+                         f"of {per_page}" if total else f"there is no page {page}: the list is empty")
+    return {"total": total, "page": page, "per_page": per_page, "pages": pages,
+            "next_page": page + 1 if page < pages else None, "previous_page": page - 1 if page > 1 else None}
 
 
 def _is_day(value: str) -> bool:
@@ -325,16 +346,11 @@ def story_list(reader: Reader, query: ListQuery) -> dict:
         if query.misdated is not None and (s["misdated_pages"] > 0) != query.misdated:
             continue
         chosen.append(s)
-    total = len(chosen)
-    pages = max(1, -(-total // query.per_page))
+    window = paging(len(chosen), query.page, query.per_page,
+                    f"the {len(chosen)} stor{'y' if len(chosen) == 1 else 'ies'} listed")
     start = (query.page - 1) * query.per_page
-    return {
-        "stories": [{k: s[k] for k in LIST_FIELDS} for s in chosen[start:start + query.per_page]],
-        "total": total, "page": query.page, "per_page": query.per_page, "pages": pages,
-        "next_page": query.page + 1 if query.page < pages else None,
-        "previous_page": query.page - 1 if query.page > 1 else None,
-        "query": query.params(),
-    }
+    return {"stories": [{k: s[k] for k in LIST_FIELDS} for s in chosen[start:start + query.per_page]],
+            **window, "query": query.params()}
 
 
 def _role(page: dict, has_copies: set[str]) -> str:
