@@ -428,6 +428,39 @@ def test_a_list_page_past_the_end_is_a_404_that_says_so(client):
     assert client.get("/api/stories", params={"q": "zebra", "page": 2}).status_code == 404
 
 
+def test_a_story_page_lists_its_pages_a_page_at_a_time(writable_store):
+    """A story of 31 pages shows 25 (the story list's page size), with a link to the rest and the
+    total; ?page= and ?per_page= as on the story list. Before, every page was in one answer."""
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS, report_wait=120))
+    text = ("The harbour of Portmore closed on Sunday as the storm arrived, port officials said, and ferries stayed "
+            "in port while crews tied down cranes. The coast guard warned boats to keep away until Tuesday.")
+    added = client.post("/api/pages", json={"pages": [
+        {"id": f"copy-{i:02}", "url": f"https://site{i}.example/harbour", "title": "Storm closes Portmore harbour",
+         "text": text} for i in range(31)]})
+    assert added.status_code == 201
+    sid = added.json()["pages"][0]["story"]
+    assert {p["story"] for p in added.json()["pages"]} == {sid}
+    first = client.get(f"/api/stories/{sid}").json()
+    assert len(first["members"]) == 25
+    assert first["paging"] == {"total": 31, "page": 1, "per_page": 25, "pages": 2, "next_page": 2,
+                               "previous_page": None}
+    second = client.get(f"/api/stories/{sid}", params={"page": 2}).json()
+    assert len(second["members"]) == 6 and second["paging"]["previous_page"] == 1
+    assert second["paging"]["next_page"] is None
+    assert {m["id"] for m in first["members"] + second["members"]} == {f"copy-{i:02}" for i in range(31)}
+    html = client.get(f"/stories/{sid}").text
+    sources = re.search(r'<table class="sources">.*?</table>', html, re.S).group(0)
+    assert sources.count("<tr class=") == 25 and "Pages 1–25 of 31" in html
+    following = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert following == f"/stories/{sid}?page=2"
+    later = client.get(following).text
+    assert '<a rel="prev"' in later and "26–31 of 31" in later
+    small = client.get(f"/api/stories/{sid}", params={"per_page": 10, "page": 4}).json()
+    assert len(small["members"]) == 1 and small["paging"]["pages"] == 4
+    assert client.get(f"/api/stories/{sid}", params={"page": 5, "per_page": 10}).status_code == 404
+    assert client.get(f"/api/stories/{sid}", params={"per_page": 1000}).status_code == 400
+
+
 def test_a_page_json_carries_its_text_once(client):
     """The text is `text` (as `pages --json`); before, it came twice, again split as `paragraphs`."""
     story = _visit_story(client)

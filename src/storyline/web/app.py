@@ -33,8 +33,8 @@ from . import charts
 from .openapi import openapi_document
 from .security import CSRF_COOKIE, TOKEN_HEADER, BodyTooLarge, Csrf, Guard, served_names
 from .uploads import UploadError, form_parts, from_form, from_json, outcome
-from .views import (PENDING_REFRESH, REPORT_WAIT, BadRequest, ListQuery, PastTheEnd, Reader, diff_view, page_view,
-                    paragraphs, story_list, story_view, storyline_view)
+from .views import (PENDING_REFRESH, PER_PAGE, REPORT_WAIT, BadRequest, ListQuery, PastTheEnd, Reader, diff_view,
+                    page_params, page_view, paragraphs, story_list, story_view, storyline_view)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 25_000_000  # bytes per request: a few pages or one WARC of modest size
@@ -137,13 +137,19 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
 
     def story(request: Request) -> Response:
         sid = _named(request, request.path_params["sid"], lambda i: reader.storyline().store.resolve_story(i) is not None)
-        data = story_view(reader, sid)
+        page, per_page = page_params(request.query_params)
+        data = story_view(reader, sid, page, per_page)
         if data is None:
             return not_found(request, "story", sid)
-        if data["id"] != sid and not wants_json(request):
-            return RedirectResponse(f"/stories/{quote(data['id'], safe='')}", status_code=301)  # a merged story's old id
+        if data["id"] != sid and not wants_json(request):  # a merged story's old id
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"/stories/{quote(data['id'], safe='')}{query}", status_code=301)
+
+        def page_link(number: int, suffix: str = "") -> str:  # page 1 and the usual size left out, as on the list
+            params = ({"page": number} if number > 1 else {}) | ({"per_page": per_page} if per_page != PER_PAGE else {})
+            return f"/stories/{quote(data['id'], safe='')}{suffix}" + (f"?{urlencode(params)}" if params else "")
         return render(request, "story.html", data, timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])),
-                      graph=charts.provenance_graph(data["members"]))
+                      graph=charts.provenance_graph(data["members"]), page_link=page_link)
 
     def storyline(request: Request) -> Response:
         lid = _named(request, request.path_params["lid"], lambda i: reader.storyline().store.storyline(i) is not None)

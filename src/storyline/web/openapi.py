@@ -39,6 +39,11 @@ LIST_PARAMS = [
     _query("page", "page of the list, from 1; one past the last is a 404", {"type": "integer", "minimum": 1, "default": 1}),
     _query("per_page", "stories per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
 ]
+MEMBER_PARAMS = [
+    _query("page", "page of the story's pages (`members`), from 1; one past the last is a 404",
+           {"type": "integer", "minimum": 1, "default": 1}),
+    _query("per_page", "pages per page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}),
+]
 
 
 def openapi_document(version: str) -> dict:
@@ -51,8 +56,12 @@ def openapi_document(version: str) -> dict:
             "/api/stories": {"get": {"summary": "The story list: search, filters, order, pagination",
                                      "parameters": LIST_PARAMS, "responses": _answers("a page of stories", 400, 404)}},
             "/api/stories/{id}": {"get": {"summary": "A story: its pages, provenance and report",
-                                          "parameters": [_path("id", "story id (a merged story's old id resolves)")],
-                                          "responses": _answers("the story", 404)}},
+                                          "description": "`members`: a page of the story's pages (`per_page` of "
+                                                         "them); `paging`: {total, page, per_page, pages, "
+                                                         "next_page, previous_page}.",
+                                          "parameters": [_path("id", "story id (a merged story's old id resolves)"),
+                                                         *MEMBER_PARAMS],
+                                          "responses": _answers("the story", 400, 404)}},
             "/api/storylines/{id}": {"get": {"summary": "A storyline: its stories in time order and its report",
                                              "parameters": [_path("id", "storyline id")],
                                              "responses": _answers("the storyline", 404)}},

@@ -377,15 +377,18 @@ def _member(page: dict, has_copies: set[str]) -> dict:
     }
 
 
-def story_view(reader: Reader, story_id: str) -> dict | None:
-    """A story: its pages as a sources table, its provenance (who copies whom), and its report."""
+def story_view(reader: Reader, story_id: str, page: int = 1, per_page: int = PER_PAGE) -> dict | None:
+    """A story: its pages as a sources table, a page of `per_page` at a time as the story list is
+    (`paging` says where), its provenance (who copies whom, among them), and its report."""
     sl = reader.storyline()
     story = sl.show(story_id, report=False)
     if story is None:
         return None
     pages = [public_page(p) for p in sl.store.pages(story=story["id"], with_text=False)]
-    has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}
-    story["members"] = [_member(p, has_copies) for p in pages]
+    has_copies = {p["duplicate_of"] for p in pages if p.get("duplicate_of")}  # over all of them: who is an original
+    story["paging"] = paging(len(pages), page, per_page, f"the story's {len(pages)} page{'s' if len(pages) != 1 else ''}")
+    start = (page - 1) * per_page
+    story["members"] = [_member(p, has_copies) for p in pages[start:start + per_page]]
     _with_report(reader, story)
     story["diffs"] = [{"a": m["duplicate_of"], "b": m["id"], "relation": m["relation"]}
                       for m in story["members"] if m["duplicate_of"]]
