@@ -214,3 +214,72 @@ def test_a_rerun_after_the_scheduler_died_resumes_from_the_partitions_written(tm
     with Storyline(tmp_path / "d.db") as sl:
         loaded = sl.load(out, reports=False)
     assert loaded.added == 60 and not loaded.skipped
+
+
+def _copies_feed(path: Path, repeat_id: bool = False) -> Path:
+    """Six articles and their copies (exact, near, cut), spread over partitions, as JSONL."""
+    import random
+
+    rng = random.Random(7)
+    words = [f"{rng.choice('bcdfghklmnprstvz')}{rng.choice('aeiou')}{rng.choice('bcdfghklmnprstvz')}"
+             f"{rng.choice('aeiou')}{rng.choice('nrst')}" for _ in range(3000)]
+    bases = [" ".join(rng.choice(words) for _ in range(160)) + "." for _ in range(6)]
+    records = [{"id": f"base-{i}", "text": text} for i, text in enumerate(bases)]
+    for i, text in enumerate(bases):
+        tokens = text.split()
+        records.append({"id": f"exact-{i}", "text": text})
+        records.append({"id": f"near-{i}", "text": " ".join(t if k % 40 else "Spamword" for k, t in enumerate(tokens))})
+        records.append({"id": f"cut-{i}", "text": " ".join(tokens[:100]) + "."})
+    rng.shuffle(records)
+    if repeat_id:
+        records.append(dict(records[0]))  # the same record twice: stored once
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def _copies(sl) -> list[tuple]:
+    return sorted((p["id"], p["duplicate_of"], p["relation"], p["story"]) for p in sl.pages())
+
+
+def test_copies_are_found_on_the_cluster_and_load_takes_them(tmp_path, monkeypatch):
+    from storyline.store.sqlite import SqliteStore
+
+    feed = _copies_feed(tmp_path / "feed.jsonl")
+    summary = run_dask([str(feed)], tmp_path / "out", Config(), workers=2, pages_per_partition=5)
+    assert summary.partitions == 5 and (tmp_path / "out" / "copies" / "pairs.parquet").exists()
+    assert summary.copy_pairs >= 18 and summary.candidate_pairs >= summary.copy_pairs and summary.shuffle_bytes > 0
+    with Storyline(tmp_path / "local.db") as sl:
+        sl.run([feed], reports=False)
+        local = _copies(sl)
+    assert sum(d is not None for _, d, _, _ in local) == 18  # every copy of the six found
+
+    def no_index(*args, **kwargs):
+        raise AssertionError("load asked the store's LSH index though the cluster judged the candidates")
+    monkeypatch.setattr(SqliteStore, "lsh_candidates", no_index)
+    with Storyline(tmp_path / "cluster.db") as sl:
+        sl.load(tmp_path / "out", reports=False)
+        assert _copies(sl) == local
+
+
+def test_a_load_into_a_store_with_pages_or_of_repeated_ids_finds_copies_itself(tmp_path):
+    feed = _copies_feed(tmp_path / "feed.jsonl", repeat_id=True)
+    summary = run_dask([str(feed)], tmp_path / "out", Config(), workers=1, pages_per_partition=7)
+    assert not (tmp_path / "out" / "copies").exists() and summary.copy_pairs == 0  # an id repeats
+    with Storyline(tmp_path / "local.db") as sl:
+        sl.run([feed], reports=False)
+        local = _copies(sl)
+    with Storyline(tmp_path / "cluster.db") as sl:
+        sl.load(tmp_path / "out", reports=False)
+        assert _copies(sl) == local
+    # Pages stored before are candidates the cluster never saw: load asks the store's index for them.
+    other = _copies_feed(tmp_path / "other.jsonl")
+    run_dask([str(other)], tmp_path / "out2", Config(), workers=1, pages_per_partition=7)
+    assert (tmp_path / "out2" / "copies" / "pairs.parquet").exists()
+    with Storyline(tmp_path / "local.db") as sl:
+        sl.run([other], reports=False)
+        local = _copies(sl)
+    with Storyline(tmp_path / "cluster.db") as sl:
+        sl.load(tmp_path / "out2", reports=False)
+        assert _copies(sl) == local

@@ -91,25 +91,39 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
             parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
             rows.append({"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
                          "prepare_seconds": summary["seconds"]["prepare"],
-                         "start_seconds": round(wall - summary["seconds"]["prepare"], 1),
+                         "copy_pairs_seconds": summary["seconds"].get("copy_pairs"),
+                         "candidate_pairs": summary.get("candidate_pairs"), "copy_pairs": summary.get("copy_pairs"),
+                         "shuffle_bytes": summary.get("shuffle_bytes"),
+                         "start_seconds": round(wall - summary["seconds"]["prepare"]
+                                                - summary["seconds"].get("copy_pairs", 0), 1),
                          "partitions": summary["partitions"], "parquet_bytes": parquet,
                          "worker_peak_mb": summary.get("worker_peak_mb")})
             print(json.dumps(rows[-1]), flush=True)
         loads = []
-        # The same folder loaded twice into fresh stores: reports built in this process, then on a
-        # Dask cluster of the largest worker count (`load --scheduler`, as on a real cluster).
-        for where in ("here", "cluster"):
-            command = ["load", f"{tmp}/out-{worker_counts[-1]}", "--db", f"{tmp}/s-{where}.db", "--json"]
-            if where == "here":
-                wall, peak_kb, out = _command([*command, "--workers", "1"])
+        # The same folder loaded into fresh stores: without reports, with the copy candidates the
+        # cluster judged and then with them moved aside (copies found in load, as before the shuffle:
+        # the same store, side by side); then with reports built on a Dask cluster of the largest
+        # worker count (`load --scheduler`, as on a real cluster).
+        folder = Path(f"{tmp}/out-{worker_counts[-1]}")
+        for where in ("pairs", "no pairs", "cluster"):
+            command = ["load", str(folder), "--db", f"{tmp}/s-{where.replace(' ', '-')}.db", "--json"]
+            if where != "cluster":
+                aside = folder / "copies-aside"
+                if where == "no pairs":
+                    (folder / "copies").rename(aside)
+                wall, peak_kb, out = _command([*command, "--no-reports"])
+                if where == "no pairs":
+                    aside.rename(folder / "copies")
             else:
                 from distributed import LocalCluster
                 with LocalCluster(n_workers=worker_counts[-1], threads_per_worker=1, processes=True,
                                   dashboard_address=None, silence_logs=40) as cluster:
                     wall, peak_kb, out = _command([*command, "--scheduler", cluster.scheduler_address])
             summary = json.loads(out)
-            loads.append({"reports_on": "1 process" if where == "here" else f"{worker_counts[-1]} Dask workers",
-                          "report_workers": 1 if where == "here" else worker_counts[-1],
+            loads.append({"reports_on": {"pairs": "none (copy pairs from the cluster)",
+                                         "no pairs": "none (copies found in load)"}.get(
+                              where, f"{worker_counts[-1]} Dask workers"),
+                          "report_workers": 0 if where != "cluster" else worker_counts[-1],
                           "wall_seconds": round(wall, 1), "phases": summary["seconds"],
                           "reports_built": summary.get("reports_built"), "stories": summary["store"].get("stories"),
                           "peak_mb": round(peak_kb / 1024)})
@@ -134,7 +148,8 @@ def projection(size: dict) -> list[str]:
         f"{per_page * 1e6 / 3600:.1f} worker-hours per million pages; {best['workers']} workers ran at "
         f"{efficiency:.0%} of linear",
         f"- Parquet written: {parquet_per_page / 1e3:.1f} KB per page, {parquet_per_page * 1e6 / 1e9:.1f} GB per "
-        f"million, {parquet_per_page * 1e8 / 1e12:.2f} TB for 100M pages; no shuffle yet (copies are found in load)",
+        f"million, {parquet_per_page * 1e8 / 1e12:.2f} TB for 100M pages",
+        f"- copy pairs (LSH keys shuffled by key, pairs judged on the cluster): {_shuffle_line(one, size['pages'])}",
         f"- a day's crawl of 3M pages in one hour, map only: {3e6 * per_page / 3600 / efficiency:.0f} workers of "
         "this machine's cores",
         f"- `load`, reports on {load.get('reports_on', 'this machine')}: {load_per_page * 1e3:.0f} ms per page of "
@@ -142,11 +157,33 @@ def projection(size: dict) -> list[str]:
         f"- reports: {report_cost * 1e3:.0f} worker-ms per page, so a day's crawl of 3M pages needs "
         f"{3e6 * report_cost / 3600:.0f} workers for its reports in one hour, and 100M pages "
         f"{1e8 * report_cost / 3600:,.0f} worker-hours",
-        f"- the stages before reports (copies, dates, stories, storylines) run on the driver alone: "
+        *_pairs_effect(size),
+        f"- the stages before reports (storing with copy links, dates, stories, storylines) run on the driver alone: "
         f"{driver_per_page * 1e3:.0f} ms per page here, {driver_per_page * 3e6 / 3600:.0f} hours for 3M pages, "
         f"{driver_per_page * 1e8 / 86400:.0f} days for 100M (and they grow faster than linearly: bench/scale's "
         "local rows). Until they are distributed (issue 19), they bound a run however many workers there are",
     ]
+
+
+def _pairs_effect(size: dict) -> list[str]:
+    """Storing (with copy links) in load, with the cluster's copy pairs and without, side by side."""
+    by = {load["reports_on"]: load for load in size.get("loads", [])}
+    with_pairs, without = by.get("none (copy pairs from the cluster)"), by.get("none (copies found in load)")
+    if not with_pairs or not without:
+        return []
+    a, b = with_pairs["phases"]["read_extract_store"], without["phases"]["read_extract_store"]
+    return [f"- `load` storing the pages with their copy links: {a} s with the cluster's copy pairs, {b} s finding "
+            f"them itself ({b / a:.2f}×); whole load without reports {with_pairs['wall_seconds']} s against "
+            f"{without['wall_seconds']} s"]
+
+
+def _shuffle_line(run: dict, pages: int) -> str:
+    if run.get("shuffle_bytes") is None:
+        return "not run (copies were found in load)"
+    per_page = run["shuffle_bytes"] / pages
+    return (f"{run['copy_pairs_seconds']} s on {run['workers']} worker(s), {per_page:.0f} bytes of keys shuffled per "
+            f"page ({per_page * 1e6 / 1e9:.2f} GB per million, {per_page * 1e8 / 1e12:.2f} TB for 100M pages), "
+            f"{run['candidate_pairs']:,} candidate pairs, {run['copy_pairs']:,} of them copies")
 
 
 def dask_main(args) -> None:
@@ -163,13 +200,15 @@ def dask_main(args) -> None:
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
              f"- command: `{result['command']}` (whole commands, a local cluster started by each)", "",
-             "| pages | workers | wall s | pages/s | prepare s | start and plan s | partitions | Parquet MB | speed-up | "
-             "worker peak MB |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "| pages | workers | wall s | pages/s | prepare s | copy pairs s | shuffle MB | start and plan s | "
+             "partitions | Parquet MB | speed-up | worker peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in results:
         base = size["runs"][0]["wall_seconds"]
         for r in size["runs"]:
+            shuffle = f"{r['shuffle_bytes'] / 1e6:.1f}" if r.get("shuffle_bytes") is not None else "-"
             lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
-                         f"{r['prepare_seconds']} | {r['start_seconds']} | {r['partitions']} | "
+                         f"{r['prepare_seconds']} | {r.get('copy_pairs_seconds') or '-'} | {shuffle} | "
+                         f"{r['start_seconds']} | {r['partitions']} | "
                          f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× | "
                          f"{r.get('worker_peak_mb') or '-'} |")
     lines += ["", "`load` (the stages after extraction on the driver, reports where the row says; each into a "

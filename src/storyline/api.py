@@ -76,9 +76,10 @@ class Storyline:
         run the stages after extraction on them, as `run` does: the store ends as a local run
         of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
         when given, else in `workers` processes."""
-        from .run.dask_engine import dask_report_mapper, prepared_pages
+        from .run.dask_engine import dask_report_mapper, judged_candidates, prepared_pages
         return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
                             prepared=prepared_pages(prepared_dir, self.config),
+                            judged=judged_candidates(prepared_dir),
                             reports_on=dask_report_mapper(scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:

@@ -56,6 +56,9 @@ def run_with_dask(args, config) -> int:
         print(f"{summary.partitions} partitions on {summary.workers} Dask worker(s): {summary.written} written "
               f"({summary.pages} pages, {summary.skipped} skipped), {summary.resumed} kept from an earlier run; "
               f"{summary.seconds.get('total', 0):.1f} s", file=sys.stderr)
+        if "copy_pairs" in summary.seconds:
+            print(f"copy candidates: {summary.candidate_pairs} pairs judged on the cluster, {summary.copy_pairs} "
+                  f"copies ({summary.shuffle_bytes / 1e6:.1f} MB of LSH keys shuffled)", file=sys.stderr)
         print(f"next: storyline load {args.out} --db {args.db}", file=sys.stderr)
     return SKIPPED if summary.skipped else OK
 

@@ -44,10 +44,12 @@ JOINING = ("exact", "near")  # links that make two pages one text; containment d
 
 
 def link_new_page(sig: Signature, candidates: Iterable[str], text_of: Callable[[str], str],
-                  same_text: UnionFind, config: Config) -> list[CopyLink]:
+                  same_text: UnionFind, config: Config,
+                  verdict_of: Callable[[str], tuple[str, float] | None] | None = None) -> list[CopyLink]:
     """The verified links of a new page to stored candidates. Candidates known to be near copies
     of one text (`same_text`, kept by the caller across pages), when more than LINKS_PER_GROUP of
-    them, are verified until that many links hold or MAX_FAILS_PER_GROUP fail, not to the last."""
+    them, are verified until that many links hold or MAX_FAILS_PER_GROUP fail, not to the last.
+    `verdict_of(candidate)`: the pair's verdict judged beforehand (dedup/pairs.py), instead of here."""
     candidates = list(candidates)
     size = Counter(same_text.find(c) for c in candidates)
     held: dict[str, int] = {}
@@ -58,7 +60,10 @@ def link_new_page(sig: Signature, candidates: Iterable[str], text_of: Callable[[
         if size[text_group] > LINKS_PER_GROUP and (held.get(text_group, 0) >= LINKS_PER_GROUP
                                                    or failed.get(text_group, 0) >= MAX_FAILS_PER_GROUP):
             continue
-        verdict = overlap_relation(sig.shingles, text_shingles(text_of(other), config), config)
+        if verdict_of is not None:
+            verdict = verdict_of(other)
+        else:
+            verdict = overlap_relation(sig.shingles, text_shingles(text_of(other), config), config)
         if verdict:
             links.append(CopyLink(sig.page_id, other, *verdict))
             held[text_group] = held.get(text_group, 0) + 1

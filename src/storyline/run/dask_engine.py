@@ -24,18 +24,24 @@ from concurrent.futures import CancelledError
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..config import Config
+from ..dedup.pairs import JudgedCandidates, bucket_pairs, exact_twins, judge_pairs, key_rows, unique_pairs
+from ..dedup.signature import text_shingles
 from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
 from .reports import NER_PRELOAD
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
-from .prepared_io import read_partition_file, skipped_in, write_partition
+from .prepared_io import (partition_heads, partition_shingles, read_pairs, read_partition_file, skipped_in,
+                          write_pairs, write_partition)
 from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 FORMAT = "storyline-prepared/1"
+PAIRS = Path("copies") / "pairs.parquet"  # the judged copy candidates of all partitions (copy_pairs)
 
 
 @dataclass(slots=True)
@@ -50,6 +56,9 @@ class DaskSummary:
     # cluster: since it started). Each page's extraction runs in a child bounded apart
     # (max_worker_memory_mb of address space).
     worker_peak_mb: float = 0.0
+    candidate_pairs: int = 0  # copy candidates found by the shuffle of LSH keys
+    copy_pairs: int = 0  # of those, verified copies
+    shuffle_bytes: int = 0  # LSH key rows moved from the partitions to the reducers
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -109,6 +118,15 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
                 summary.written += 1
                 summary.pages += result.get("pages", 0)
         summary.seconds["prepare"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        try:
+            copy_pairs(client, out, [out / "prepared" / f"{p.name}.parquet" for p in parts], config, run_token,
+                       summary)
+        except (CancelledError, OSError) as err:
+            raise ClusterError(f"the Dask cluster went away while finding copies ({type(err).__name__}: "
+                               f"{str(err)[:200]}); every partition is written in {out}: run the same command "
+                               "again to find them, or load the folder as it is (copies are then found in load)") from err
+        summary.seconds["copy_pairs"] = round(time.perf_counter() - started, 3)
         summary.worker_peak_mb = max(client.run(_peak_memory_mb).values(), default=0.0)
     finally:
         client.close()
@@ -116,6 +134,101 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
             cluster.close()
     summary.seconds["total"] = round(time.perf_counter() - began, 3)
     return summary
+
+
+def copy_pairs(client, out: Path, files: list[Path], config: Config, run_token: str, summary: DaskSummary) -> None:
+    """The copy candidates of all partitions, judged, into `out`/copies/pairs.parquet: what the
+    store's LSH index and add_page would find page by page in `load`, found in bulk (dedup/pairs.py).
+    A shuffle: each partition's LSH key rows go, by key, to one of R reducers, which pair the pages
+    sharing a key; the pairs are judged by tasks that read the two partitions they join. Kept from
+    an earlier run on the same folder; not written when an id repeats (load then finds copies itself)."""
+    path = out / PAIRS
+    if path.exists():
+        return
+    names = [str(f) for f in files]
+    heads = client.gather(client.map(_heads, names, key=[f"heads-{run_token}-{i}" for i in range(len(files))],
+                                     pure=False, retries=2))
+    ids = [i for part_ids, _, _ in heads for i in part_ids]
+    if len(set(ids)) != len(ids):
+        log.warning("an id repeats in the input: copies are found in `storyline load`, not on the cluster")
+        return
+    offsets = np.cumsum([0] + [len(part_ids) for part_ids, _, _ in heads])
+    twins = exact_twins([h for _, hashes, _ in heads for h in hashes], [k for _, _, keyed in heads for k in keyed])
+    reducers = max(1, min(len(files), 4 * max(1, len(client.scheduler_info()["workers"]))))
+    maps = [client.submit(_key_rows, name, int(offsets[i]), twins[(twins >= offsets[i]) & (twins < offsets[i + 1])],
+                          reducers, key=f"keys-{run_token}-{i}", pure=False, retries=2)
+            for i, name in enumerate(names)]
+    sizes = client.gather([client.submit(_sizes, m, key=f"sizes-{run_token}-{i}", pure=False) for i, m in enumerate(maps)])
+    summary.shuffle_bytes = int(sum(map(sum, sizes)))
+    reduced = [client.submit(_reduce, *[client.submit(_pick, m, r, key=f"pick-{run_token}-{i}-{r}", pure=False)
+                                        for i, m in enumerate(maps)], key=f"reduce-{run_token}-{r}", pure=False,
+                             retries=2) for r in range(reducers)]
+    pairs = unique_pairs(np.concatenate(client.gather(reduced) + [np.zeros((0, 2), np.int64)]))
+    del maps, reduced
+    part = np.searchsorted(offsets, pairs, side="right") - 1  # the partition of each page of each pair
+    jobs = {}
+    for (pa, pb), rows in _by_partition_pair(pairs, part).items():
+        jobs[(pa, pb)] = (rows, client.submit(_judge, names[pa], names[pb], int(offsets[pa]), int(offsets[pb]),
+                                               pairs[rows], config, key=f"judge-{run_token}-{pa}-{pb}", pure=False,
+                                               retries=2))
+    rows_out = []
+    for rows, future in jobs.values():
+        for (a, b), verdict in zip(pairs[rows].tolist(), future.result()):
+            rows_out.append((ids[a], ids[b], *(verdict or (None, None))))
+    summary.candidate_pairs = len(rows_out)
+    summary.copy_pairs = sum(r[2] is not None for r in rows_out)
+    write_pairs(rows_out, path)
+
+
+def _by_partition_pair(pairs: np.ndarray, part: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    if not len(pairs):
+        return {}
+    code = part[:, 0] * (int(part.max()) + 1) + part[:, 1]
+    order = np.argsort(code, kind="stable")
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    return {(int(part[rows[0], 0]), int(part[rows[0], 1])): rows for rows in np.split(order, cuts)}
+
+
+def _heads(path: str) -> tuple[list[str], list[str | None], list[bool]]:
+    ids, hashes, keys = partition_heads(Path(path))
+    return ids, hashes, [bool(k) for k in keys]
+
+
+def _key_rows(path: str, offset: int, twins: np.ndarray, reducers: int) -> list[np.ndarray]:
+    _, _, keys = partition_heads(Path(path))
+    skip = set((twins - offset).tolist())
+    return key_rows(((offset + i, k) for i, k in enumerate(keys) if k and i not in skip), reducers)
+
+
+def _sizes(parts: list[np.ndarray]) -> list[int]:
+    return [p.nbytes for p in parts]
+
+
+def _pick(parts: list[np.ndarray], r: int) -> np.ndarray:
+    return parts[r]
+
+
+def _reduce(*parts: np.ndarray) -> np.ndarray:
+    return bucket_pairs(np.concatenate(parts))
+
+
+def _judge(path_a: str, path_b: str, offset_a: int, offset_b: int, pairs: np.ndarray, config: Config) -> list:
+    texts, own = partition_shingles(Path(path_a))
+    shingles = own if path_b == path_a else partition_shingles(Path(path_b))[1]
+    stored: dict[int, np.ndarray] = {}
+
+    def stored_shingles(a: int) -> np.ndarray:  # of the stored text, as add_page compares them
+        if a not in stored:
+            stored[a] = text_shingles(texts[a - offset_a] or "", config)
+        return stored[a]
+
+    return judge_pairs(pairs, lambda b: shingles[b - offset_b], stored_shingles, config)
+
+
+def judged_candidates(out_dir: str | Path) -> JudgedCandidates | None:
+    """The copy candidates a scaled-out run judged (copy_pairs), or None when it did not."""
+    path = Path(out_dir) / PAIRS
+    return JudgedCandidates.of_rows(read_pairs(path)) if path.exists() else None
 
 
 def _peak_memory_mb() -> float:

@@ -21,6 +21,7 @@ from ..cluster.vectors import ENTITY_PREFIX
 from ..cluster.vectors import story_counts
 from ..config import Config
 from ..dedup import UnionFind, fingerprint
+from ..dedup.pairs import JudgedCandidates
 from ..extract import extract_page
 from ..forensics import judge_alone
 from ..forensics.timex import find_mentions
@@ -134,10 +135,12 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                  workers: int = 1, progress: Callable[[int], None] | None = None,
                  phase: Callable[[str], None] | None = None, update: bool = False,
                  reports: bool = True, records: Iterable[Page | Skipped] | None = None,
-                 prepared: Iterable[Prepared | Skipped] | None = None,
+                 prepared: Iterable[Prepared | Skipped] | None = None, judged: JudgedCandidates | None = None,
                  reports_on: Mapper | None = None) -> RunSummary:
     """`records`: pages already read (an upload), taken instead of reading `inputs`. `prepared`:
-    pages already extracted and fingerprinted (`storyline load` of a scaled-out run's output).
+    pages already extracted and fingerprinted (`storyline load` of a scaled-out run's output);
+    `judged`: their copy candidates, judged on the cluster (dedup/pairs.py), taken only when the
+    store holds no page yet (the candidates are those among the prepared pages alone).
     `progress(n)`: n more pages read; `phase(name)`: a stage after reading starts. `update`: a
     page stored before whose id comes again with other content is a new version of it (the old
     one is recorded as superseded); otherwise that record is skipped as a reused id. `reports`:
@@ -145,6 +148,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
     `workers` processes or with `reports_on` (run/reports.py `Mapper`: a Dask cluster)."""
     summary = RunSummary(on_phase=phase)
     upgrade(store, config)
+    if judged is not None and store.counts()["pages"]:
+        judged = None  # pages stored before are candidates too: the store's index finds them
 
     settings = skip_settings(config)
 
@@ -236,14 +241,14 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # ends changes no result: only how much a killed run loses, and how soon readers see pages.
         due = BATCH if summary.superseded else SETTLE_EVERY - (summary.added - added_at_settle)
         if len(batch) >= min(BATCH, due) or time.monotonic() - batch_began >= BATCH_SECONDS:
-            _store_batch(store, batch, config, summary, same_text)
+            _store_batch(store, batch, config, summary, same_text, judged)
             batch = []
             if summary.added - added_at_settle >= SETTLE_EVERY and not summary.superseded:
                 settle_pending()
                 if summary.on_phase is not None:
                     summary.on_phase("reading")
     if batch:
-        _store_batch(store, batch, config, summary, same_text)
+        _store_batch(store, batch, config, summary, same_text, judged)
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting - settling, 3)
     if summary.superseded:
         with store.transaction():
@@ -321,7 +326,7 @@ def reused_id(page_id: str, source: str, digest: str) -> Skipped:
 
 
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary,
-                 same_text: UnionFind) -> None:
+                 same_text: UnionFind, judged: JudgedCandidates | None = None) -> None:
     """Store a batch and link its pages to copies already stored; one transaction. `same_text`: the
     pages this run has linked as near copies of one text (dedup.link_new_page), across batches."""
     settings = skip_settings(config)
@@ -342,7 +347,7 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
             store.forget_skips(item.article.id, item.article.source)  # skipped by an earlier run
             document_keys.update(add_page(store, item.article, item.signature, item.terms, config,
                                           content_hash=item.content_hash, story_counts=item.story_counts,
-                                          mentions=item.mentions, same_text=same_text))
+                                          mentions=item.mentions, same_text=same_text, judged=judged))
             added += 1
         store.count_documents(document_keys, added)
     summary.added += added

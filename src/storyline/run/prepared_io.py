@@ -69,10 +69,14 @@ def _item(row: dict) -> Prepared | Skipped:
 def write_partition(items: list[Prepared | Skipped], path: Path) -> None:
     """Write atomically: under a temporary name, then renamed into place."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rows = [_row(item) for item in items]
-    table = pa.Table.from_pylist(rows, schema=_schema()) if rows else _schema().empty_table()
+    _write_atomically(pa.Table.from_pylist(rows, schema=_schema()) if rows else _schema().empty_table(), path)
+
+
+def _write_atomically(table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -115,3 +119,56 @@ def _schema():
     return pa.schema([("id", text), ("status", text), ("source", text), ("url", text), ("title", text),
                       ("text", text), ("claimed_date", text), ("agency", text), ("reason", text), ("detail", text),
                       ("minhash", pa.binary()), ("shingles", pa.binary())])
+
+
+def partition_heads(path: Path) -> tuple[list[str], list[str | None], list[tuple[int, ...]]]:
+    """Of a partition's file, in order: each row's id, exact hash (None for a skipped page) and LSH
+    keys (band and window keys; () for a skipped page or one with no text): what the copy pairs
+    are found from (dedup/pairs.py), without the texts."""
+    import pyarrow.parquet as pq
+
+    ids, hashes, keys = [], [], []
+    for row in pq.read_table(path, columns=["id", "status", "detail"]).to_pylist():
+        ids.append(row["id"])
+        if row["status"] != "ok":
+            hashes.append(None)
+            keys.append(())
+            continue
+        detail = json.loads(row["detail"])
+        hashes.append(detail["exact_hash"])
+        keys.append(tuple(detail["band_keys"]) + tuple(detail["window_keys"]))
+    return ids, hashes, keys
+
+
+def partition_shingles(path: Path) -> tuple[list[str | None], list[np.ndarray]]:
+    """Of a partition's file, in order: each row's text and its signature's shingles (empty for a
+    skipped page)."""
+    import pyarrow.parquet as pq
+
+    texts, shingles = [], []
+    for row in pq.read_table(path, columns=["text", "shingles"]).to_pylist():
+        texts.append(row["text"])
+        shingles.append(np.frombuffer(row["shingles"], dtype="<u8").astype(np.uint64) if row["shingles"]
+                        else np.zeros(0, np.uint64))
+    return texts, shingles
+
+
+PAIRS_COLUMNS = ("earlier", "later", "relation", "score")
+
+
+def write_pairs(rows: list[tuple[str, str, str | None, float | None]], path: Path) -> None:
+    """The judged copy candidates (earlier page id, later page id, relation or None, score or None),
+    atomically as the partitions are."""
+    import pyarrow as pa
+
+    schema = pa.schema([("earlier", pa.string()), ("later", pa.string()), ("relation", pa.string()),
+                        ("score", pa.float64())])
+    _write_atomically(pa.Table.from_arrays([pa.array([r[k] for r in rows], type=f.type)
+                                            for k, f in enumerate(schema)], schema=schema), path)
+
+
+def read_pairs(path: Path) -> list[tuple[str, str, str | None, float | None]]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=list(PAIRS_COLUMNS))
+    return list(zip(*(table.column(c).to_pylist() for c in PAIRS_COLUMNS)))

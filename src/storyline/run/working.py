@@ -20,6 +20,7 @@ from ..config import Config
 from ..dedup.lsh import window_keys
 from ..dedup.shingles import shingle_sequence
 from ..dedup.batch import fingerprint_texts
+from ..dedup.pairs import JudgedCandidates
 from ..forensics.anchors import NEIGHBOURS
 from ..forensics.assess import ANCHOR_CONFIDENCE, MAX_DATED_PAGES
 from ..records import (CONTENT_FARM_AT, Article, CopyLink, DatedPage, Forensics, Mention, Signature,
@@ -90,10 +91,12 @@ def ensure_story_features(store: SqliteStore) -> None:
 # -- copies ---------------------------------------------------------------------------------------
 def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[str, int], config: Config, *,
              content_hash: str | None, story_counts: dict, mentions: tuple[Mention, ...] | None = None,
-             same_text: dedup.UnionFind | None = None) -> list[str]:
+             same_text: dedup.UnionFind | None = None, judged: JudgedCandidates | None = None) -> list[str]:
     """Store a page and its verified links to the pages stored before it. An exact copy links to
     the first stored page with the same text alone, and needs no LSH keys of its own. `same_text`:
     the pages this run has found to be near copies of one text (kept across the run's pages).
+    `judged`: the page's candidates and their verdicts, found beforehand (a scaled-out run's copy
+    pairs, dedup/pairs.py), instead of the LSH index and a verification here.
     Returns the keys whose document frequency the page raises: the caller counts them per batch
     (store.count_documents)."""
     twin = store.first_page_with_hash(sig.exact_hash) if sig.band_keys else None
@@ -104,10 +107,13 @@ def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[s
         store.add_link(CopyLink(article.id, twin, "exact", 1.0))
         return df_keys
     same_text = dedup.UnionFind() if same_text is None else same_text
-    candidates = store.lsh_candidates(sig.lsh_keys, article.id)
+    if judged is None:
+        candidates, verdict_of = store.lsh_candidates(sig.lsh_keys, article.id), None
+    else:
+        candidates, verdict_of = judged.candidates(article.id), judged.verdict_of(article.id)
     for page, original in store.near_copy_originals(candidates).items():  # copy groups of earlier runs
         same_text.union(page, original)
-    for link in dedup.link_new_page(sig, candidates, store.page_text, same_text, config):
+    for link in dedup.link_new_page(sig, candidates, store.page_text, same_text, config, verdict_of):
         store.add_link(link)
     return df_keys
 
