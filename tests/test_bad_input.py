@@ -414,3 +414,38 @@ def test_extract_prints_one_json_line_per_page_and_exits_1(capsys, bad):
     assert {p["source"] for p in lines if p["status"] == "ok"} == bad["good_sources"]
     utf8 = next(p for p in lines if p["source"] == str(bad["dir"] / "badutf8.txt"))
     assert len(utf8["warnings"]) == 1 and "invalid UTF-8" in utf8["warnings"][0]
+
+
+# -- pages the HTML parser cannot take as they are ----------------------------
+
+
+def _nested_article(depth: int, paragraphs: list[str] | None = None) -> str:
+    """An article page with its article `depth` <div>s deep (libxml2 stops at 256 levels)."""
+    article = "" if paragraphs is None else (
+        "<article><h1>Council approves transport budget</h1>"
+        + "".join(f"<p>{p}</p>\n" for p in paragraphs) + "</article>")
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Council approves transport budget</title>"
+            "</head><body>" + "<div>" * depth + article + "</div>" * depth + "</body></html>")
+
+
+@pytest.mark.parametrize("depth", [300, 100_000])
+def test_an_article_nested_deeper_than_the_parser_goes_is_extracted(capsys, tmp_path, depth):
+    """The parser drops everything past 256 levels without an error: the article came out as
+    'no article text found'. The page is flattened and read, and a warning says so."""
+    path = tmp_path / "deep.html"
+    path.write_text(_nested_article(depth, TRANSPORT), encoding="utf-8")
+    code, (page,), err = extract_lines(capsys, path)
+    assert code == 0 and "Traceback" not in err, err
+    assert page["status"] == "ok", page["reason"]
+    assert page["title"] == "Council approves transport budget"
+    assert all(p in page["text"] for p in TRANSPORT)
+    assert any("nested" in w and "flattened" in w for w in page["warnings"]), page["warnings"]
+
+
+def test_a_deep_page_with_no_article_is_skipped_naming_the_nesting(capsys, tmp_path):
+    path = tmp_path / "empty-deep.html"
+    path.write_text(_nested_article(100_000), encoding="utf-8")
+    code, (page,), err = extract_lines(capsys, path)
+    assert code == 1 and "Traceback" not in err, err
+    assert page["status"] == "skipped"
+    assert "no article text found" in page["reason"] and "100,002 levels deep" in page["reason"], page["reason"]

@@ -64,6 +64,7 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
     page_title = strip_invisible(page.title)[0] if page.title else None
     if page.kind == "html":
         parts = extract_html(content, page.url)
+        warnings += parts.warnings
         raw_title, body, header = parts.title, parts.body, parts.header
         byline, site, claimed = parts.byline, parts.site_name, parts.claimed_date
         signals = html_page_signals(parts.categories, bool(claimed))
@@ -104,7 +105,8 @@ def _extract(page: Page, config: Config) -> Article | Skipped:
         raw_title = raw_title[:MAX_TITLE_CHARS]
     text = "\n\n".join(body)
     if not text and not page_title:
-        return Skipped(page.id, page.source, "no article text found")
+        cause = next((w for w in warnings if w.startswith("page nested")), None)  # the real cause, if known
+        return Skipped(page.id, page.source, "no article text found" + (f": {cause}" if cause else ""))
     title, injections, title_site = clean_title(raw_title, text) if raw_title else (None, (), None)
     prefix_tokens = [inj.text for inj in injections if inj.where == "title-prefix"]
     if prefix_tokens:
