@@ -7,6 +7,7 @@ and a clear reason for every page skipped (`storyline pages --errors --json`).
 """
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -449,3 +450,33 @@ def test_a_deep_page_with_no_article_is_skipped_naming_the_nesting(capsys, tmp_p
     assert code == 1 and "Traceback" not in err, err
     assert page["status"] == "skipped"
     assert "no article text found" in page["reason"] and "100,002 levels deep" in page["reason"], page["reason"]
+
+
+def _utf16_pages() -> dict[str, tuple[bytes, str]]:
+    """name -> (the page's bytes, a piece of its text that must come out intact)."""
+    html = _article_html("Library to open longer hours", LIBRARY)
+    utf16_meta = html.replace('<meta charset="utf-8">', '<meta charset="utf-16">')
+    emoji = utf16_meta.replace("five thousand readers", "five thousand readers \U0001F4DA")
+    cp1252 = utf16_meta.replace("’", "'").replace("“", '"').replace("”", '"').encode("cp1252")
+    return {
+        # Declares UTF-16 in ASCII (which it cannot be) and is cp1252: was read as UTF-16, all CJK
+        # (when it has an even number of bytes; an odd one does not decode as UTF-16).
+        "declared-utf16-cp1252": (cp1252 + b"\n" * (len(cp1252) % 2), "library's café"),
+        # UTF-32 with its BOM: was read as UTF-16 (FF FE 00 00 starts with FF FE).
+        "utf32-bom": (codecs.BOM_UTF32_LE + emoji.encode("utf-32-le"), "five thousand readers \U0001F4DA"),
+        # UTF-16 with no BOM: was refused as binary (NUL bytes).
+        "utf16-no-bom": (utf16_meta.encode("utf-16-le"), "library’s café"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_utf16_pages()))
+def test_a_page_declaring_or_written_in_utf16_is_read(capsys, tmp_path, name):
+    data, piece = _utf16_pages()[name]
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(data)
+    code, (page,), err = extract_lines(capsys, path)
+    assert code == 0 and "Traceback" not in err, err
+    assert page["status"] == "ok", page["reason"]
+    assert page["title"] == "Library to open longer hours"
+    assert piece in page["text"] and LIBRARY[3] in page["text"], page["text"][:300]
+    assert not any("invisible" in w for w in page["warnings"]), page["warnings"]
