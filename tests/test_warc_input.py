@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import random
 import subprocess
 import sys
+import tracemalloc
 import zlib
 
 import pytest
@@ -14,6 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from storyline import Storyline, extract
+from storyline.cli import main
 from storyline.config import Config
 
 STORIES = [
@@ -167,3 +170,99 @@ def test_a_skip_reason_is_one_clean_line(tmp_path, junk):
     assert reason.isprintable() and len(reason) <= 300, reason
     assert "NoneType" not in reason and "startswith" not in reason, reason
     assert _ok(results) == {STORIES[0][0], STORIES[1][0]}  # and reading goes on after it
+
+
+def _huge_record(length: int) -> bytes:
+    """A response record whose Content-Length is `length`, far more than it holds."""
+    return (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example.com/huge\r\n"
+            b"Content-Type: application/http; msgtype=response\r\nContent-Length: " + str(length).encode()
+            + b"\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>short</p></body></html>\r\n\r\n")
+
+
+@pytest.mark.parametrize("name,length,gz", [
+    ("crawl.warc", 10**12, False), ("crawl.warc", 3000, False), ("crawl.warc.gz", 10**12, True),
+    ("crawl.warc", 10**30, False)], ids=["10^12", "into-the-next-records", "10^12-gzipped-whole", "10^30"])
+def test_a_huge_content_length_mid_file_skips_that_record_and_reads_on(tmp_path, name, length, gz):
+    """A Content-Length past the end of the file (or into the records after it) swallowed the
+    records after it: they were lost, and the skip said only 'cut off'. The record is skipped
+    saying its Content-Length is wrong, the records inside it are read, and nothing the size
+    of the claimed length is allocated."""
+    records = _records()
+    data = records[0] + _huge_record(length) + records[1] + records[2]
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if gz else data)
+    tracemalloc.start()
+    try:
+        results = list(extract([path]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000_000
+    assert _ok(results) == {uri for uri, _, _ in STORIES}
+    (skip,) = _skips(results)
+    assert "Content-Length" in skip["reason"] and "read on" in skip["reason"], skip
+    assert skip["reason"].isprintable() and len(skip["reason"]) <= 300, skip
+
+
+def test_a_huge_content_length_on_stdin_skips_that_record_and_reads_on():
+    """The same through a pipe, which cannot be read back: what follows the line is kept."""
+    records = _records()
+    data = records[0] + _huge_record(10**12) + records[1] + records[2]
+    proc = subprocess.run([sys.executable, "-m", "storyline.cli", "extract", "--json", "-"],
+                          input=data, capture_output=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    pages = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert _ok(pages) == {uri for uri, _, _ in STORIES}
+    (skip,) = _skips(pages)
+    assert "Content-Length of 1,000,000,000,000 bytes" in skip["reason"], skip
+
+
+def _many_records(count: int = 12) -> tuple[list[bytes], list[str]]:
+    """Records of text that does not compress to nothing, so a gzip of them is many blocks;
+    the same bytes on every run (no record ids or dates of now), so the damage is too."""
+    rng = random.Random(20240114)
+    words = ("harbour council budget storm ferry island library reader petition tram line bus district "
+             "minister report weather river flood school museum whale quay").split()
+    records, uris = [], []
+    for n in range(count):
+        text = " ".join(rng.choice(words) for _ in range(900))
+        uri = f"https://news.example.com/story-{n}"
+        block = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                 + _html(f"Story number {n}", text + ". "))
+        records.append(f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\n"
+                       f"WARC-Date: 2024-01-14T12:00:00Z\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\n"
+                       f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(block)}\r\n\r\n"
+                       .encode() + block + b"\r\n\r\n")
+        uris.append(uri)
+    return records, uris
+
+
+def _corrupt(data: bytes, at: int, size: int = 20) -> bytes:
+    damaged = bytearray(data)
+    for i in range(at, at + size):
+        damaged[i] ^= 0x55
+    return bytes(damaged)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda z: _corrupt(z, len(z) // 2), lambda z: _corrupt(z, 3000), lambda z: _corrupt(z, len(z) - 6, 1)],
+    ids=["corrupt-middle", "corrupt-first-block", "corrupt-checksum"])
+def test_a_corrupt_whole_gzip_warc_keeps_the_records_before_the_damage(tmp_path, capfd, damage):
+    """`gzip crawl.warc` with damaged bytes: warcio read a first block that fails as an
+    uncompressed WARC (every record lost), lost all a later failing block held, printed zlib's
+    error on stderr, and the skip said 'no Content-Length' or 'cut off'. Now the records before
+    the damage are stored, one skip says the gzip data is corrupt and the rest not read, exit 1."""
+    records, uris = _many_records()
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(damage(gzip.compress(b"".join(records), mtime=0)))
+    code = main(["run", str(path), "--db", str(tmp_path / "s.db"), "--no-progress"])
+    out, err = capfd.readouterr()
+    assert code == 1, out + err
+    assert "Traceback" not in err and "Error -3" not in err, err
+    skipped = [line for line in out.splitlines() if line.strip().startswith("skipped ")]
+    assert len(skipped) == 1, out
+    assert "gzip data is corrupt" in skipped[0] and "rest of file not read" in skipped[0], skipped
+    with Storyline(tmp_path / "s.db", Config()) as sl:
+        stored = [p["source"] for p in sl.pages() if p["status"] == "ok"]
+    kept = len(stored)
+    assert kept >= 1 and sorted(stored) == sorted(uris[:kept]), stored  # the records before the damage

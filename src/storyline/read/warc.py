@@ -3,17 +3,24 @@
 warcio takes a record's headers on trust: a record cut off by the end of the file comes
 out as a short page, and one with no Content-Length swallows the rest of the file, both
 without an error. So each record is read to its end and measured here, a broken record
-becomes a Skipped with its reason, and reading starts over at the next record found.
+becomes a Skipped with its reason, and reading starts over at the next record found. A
+Content-Length that is too large (10**12 in the middle of a crawl) swallows the records
+after it: the first 'WARC/1.x' line inside such a record is noted as it is read, and reading
+starts over there (by seeking in a file; a pipe or a file gzipped whole keeps what follows it
+in a spool of bounded size). Nothing is ever allocated by a record's claimed size.
 """
 from __future__ import annotations
 
 import re
+import tempfile
 import unicodedata
 import zlib
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from warcio.archiveiterator import WARCIterator
+from warcio.bufferedreaders import BUFF_SIZE, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
@@ -25,6 +32,9 @@ from .pages import page_from_bytes, read_limited
 _READABLE = ("text/html", "application/xhtml", "text/plain")
 _PAGE_TYPES = ("response", "resource")
 _VERSION_LINE = re.compile(rb"WARC/1\.[01]\r?\n")
+_INNER_RECORD = re.compile(rb"\nWARC/1\.[01]\r?\n")  # a record starting inside another one
+_SPOOL_MEMORY = 8 << 20  # what follows a record starting inside another, kept in memory up to this
+_SPOOL_MAX = 1 << 30  # and on disk up to this; past it that part of the file is not read
 _BLOCK = 1 << 16
 _REASON_CHARS = 200
 _READ_ERRORS = (OSError, EOFError, zlib.error, ValueError)  # what a broken stream raises
@@ -35,10 +45,18 @@ class _Records(WARCIterator):
     followed by its blank lines is counted in `err_count`, not printed to stderr; a file
     gzipped whole (not record by record) is read on, not refused. Where warcio stops as at a
     clean end of file, a record the file ends in the headers of is noted in `cut_header`, a gzip
-    member the file ends in in `cut_member`."""
+    member the file ends in in `cut_member`, gzip data that is corrupt in `broken`."""
 
     INC_RECORD = ""
     cut_header = cut_member = False
+    damaged = False  # the last record read to its end does not end where its Content-Length says
+    broken: str | None = None  # why the gzip data could not be read on (kept from the reader, which close() drops)
+
+    def __init__(self, stream: _Rewindable):
+        self.stream = stream
+        self.base = stream.pos  # where in the stream this iterator starts
+        super().__init__(stream)
+        self.reader = _Reader(self.fh, block_size=BUFF_SIZE)  # nothing is read before next()
 
     def _raise_invalid_gzip_err(self) -> None:
         """warcio refuses such a file only because it cannot seek to its records."""
@@ -58,77 +76,362 @@ class _Records(WARCIterator):
 
     def close(self) -> None:
         reader = self.reader
+        self.broken = self.broken or getattr(reader, "broken", None)
         if reader is not None and reader.decompressor is not None:
             self.cut_member = not reader.decompressor.eof and self.fh.tell() > 0
         super().close()
 
 
+class _Reader(DecompressingBufferedReader):
+    """warcio's reader, for gzip data that is corrupt. warcio reads a gzip member whose first
+    block does not decompress as an uncompressed WARC (binary junk), and one that fails later
+    as ending there, with the error on stderr; both lose all that block would have given. Here
+    the block is given up to the byte the damage is found at, and the reader then ends, with
+    `broken` saying why."""
+
+    broken: str | None = None
+
+    def _fillbuff(self, block_size=None):
+        if self.broken is None:
+            super()._fillbuff(block_size)
+        elif self.empty():
+            self.buff = None
+
+    def _decompress(self, data: bytes) -> bytes:
+        if self.broken is not None:
+            return b""
+        if not data or self.decompressor is None or self.decomp_type != "gzip":
+            return super()._decompress(data)
+        before = self.decompressor.copy()
+        try:
+            return self.decompressor.decompress(data)
+        except zlib.error as err:
+            if self.num_block_read == 0 and not data.startswith(b"\x1f\x8b"):  # not gzip: read as it is
+                self.decompressor = None
+                return data
+            self.broken = f"its gzip data is corrupt ({_one_line(str(err), 80)})"
+            return _decompress_up_to_damage(before, data)
+
+
+def _decompress_up_to_damage(decompressor, data: bytes) -> bytes:
+    """What `data` decompresses to before the byte that makes zlib fail."""
+    out = []
+    for start in range(0, len(data), 4096):
+        block = data[start:start + 4096]
+        trial = decompressor.copy()
+        try:
+            out.append(decompressor.decompress(block))
+        except zlib.error:
+            for i in range(len(block)):  # the failing block, byte by byte
+                try:
+                    out.append(trial.decompress(block[i:i + 1]))
+                except zlib.error:
+                    break
+            break
+    return b"".join(out)
+
+
 class _Rewindable:
-    """A stream that bytes already read can be put back on, for warcio to start over there."""
+    """A stream that bytes already read can be put back on, for warcio to start over there,
+    or (a file) that can be moved to a position; `pos`: how far into the stream it is."""
 
     def __init__(self, stream: BinaryIO):
         self._stream = stream
         self._back = b""
+        self.pos = 0
+        try:
+            self._start = stream.tell() if stream.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            self._start = None
+
+    @property
+    def seekable(self) -> bool:
+        return self._start is not None
+
+    @property
+    def broken(self) -> str | None:
+        return getattr(self._stream, "broken", None)
 
     def put_back(self, data: bytes) -> None:
         self._back = data + self._back
+        self.pos -= len(data)
+
+    def seek(self, pos: int) -> None:
+        self._stream.seek(self._start + pos)
+        self._back, self.pos = b"", pos
 
     def read(self, size: int | None = -1) -> bytes:
         if not self._back:
-            return self._stream.read(size)
-        end = len(self._back) if size is None or size < 0 else size
-        data, self._back = self._back[:end], self._back[end:]
+            data = self._stream.read(size)
+        else:
+            end = len(self._back) if size is None or size < 0 else size
+            data, self._back = self._back[:end], self._back[end:]
+        self.pos += len(data)
         return data
 
 
+def _inner_record(data: bytes) -> int | None:
+    """Where the first 'WARC/1.x' line at the start of a line in `data` begins."""
+    start = 0
+    while (hit := data.find(b"\nWARC/1.", start)) >= 0:
+        if _INNER_RECORD.match(data, hit):
+            return hit + 1
+        start = hit + 1
+    return None
+
+
+class _Chain:
+    """What a spool holds, then what warcio's reader of the stream gives on (decompressed,
+    gzip member after member): the stream to start over on inside a record."""
+
+    def __init__(self, spool: BinaryIO, reader):
+        spool.seek(0)
+        self._spool: BinaryIO | None = spool
+        self._reader = reader
+
+    def seekable(self) -> bool:
+        return False
+
+    @property
+    def broken(self) -> str | None:
+        """Why the gzip data read on could not be read on (see _Reader)."""
+        return getattr(self._reader, "broken", None)
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = _BLOCK if size is None or size < 0 else size
+        if self._spool is not None:
+            if data := self._spool.read(size):
+                return data
+            self._spool.close()
+            self._spool = None
+        data = self._reader.read(size)
+        if not data and self._reader.read_next_member():
+            data = self._reader.read(size)
+        return data
+
+
+class _Tap:
+    """Stands in for warcio's reader while one record is read: notes where the first
+    'WARC/1.x' line inside the record is, and, when the stream cannot be moved back there,
+    keeps what is read from that line on (bounded), for reading to start over there if the
+    record's Content-Length turns out to be wrong."""
+
+    def __init__(self, reader, at: int, spool: bool):
+        self.reader = reader
+        self.at = at  # stream position of the next byte read through here
+        self.found: int | None = None  # stream position of the line
+        self.spooling = spool
+        self.spool: BinaryIO | None = None  # made when the line is found
+        self.spooled = 0
+        self.overflow = False
+        self._carry = b"\n"
+
+    def __getattr__(self, name):
+        return getattr(self.reader, name)
+
+    def read(self, *args) -> bytes:
+        return self._see(self.reader.read(*args))
+
+    def readline(self, *args) -> bytes:
+        return self._see(self.reader.readline(*args))
+
+    def _see(self, data: bytes) -> bytes:
+        if not data:
+            return data
+        if self.found is None:
+            # Searched for in the bytes carried over from the last read joined to the start of
+            # these, then in these: no copy of a whole block.
+            carried = len(self._carry)
+            at = _inner_record(self._carry + data[:16])
+            if at is not None:
+                at -= carried
+            elif (at := _inner_record(data)) is None:
+                self._carry = (self._carry + data)[-16:] if len(data) < 16 else data[-16:]
+            if at is not None:
+                self.found = self.at + at
+                self._keep(self._carry[carried + at:] + data if at < 0 else data[at:])
+        else:
+            self._keep(data)
+        self.at += len(data)
+        return data
+
+    def _keep(self, data: bytes) -> None:
+        if not self.spooling or self.overflow:
+            return
+        if self.spooled + len(data) > _SPOOL_MAX:
+            self.overflow = True
+            self.close()
+            return
+        if self.spool is None:
+            self.spool = tempfile.SpooledTemporaryFile(_SPOOL_MEMORY)
+        self.spool.write(data)
+        self.spooled += len(data)
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+
 def read_warc(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
-    stream = _Rewindable(stream)
-    n, again = 0, True
-    while again:
-        n, again = yield from _read_records(_Records(stream), stream, n, source, config)
+    rewindable: _Rewindable | None = _Rewindable(stream)
+    n = 0
+    while rewindable is not None:
+        n, rewindable = yield from _read_records(_Records(rewindable), rewindable, n, source, config)
 
 
 def _read_records(records: _Records, stream: _Rewindable, n: int, source: str,
-                  config: Config) -> Generator[Page | Skipped, None, tuple[int, bool]]:
+                  config: Config) -> Generator[Page | Skipped, None, tuple[int, _Rewindable | None]]:
     """Yield what the records after record `n` hold, up to the end of the file or up to a broken
-    record after which warcio must start over (the stream is then put at the next record).
-    Returns the number of records seen and whether to start over."""
+    record after which warcio must start over (the stream is then put at the next record, or a
+    new one made that starts there). Returns the number of records seen and the stream to start
+    over on (None: done)."""
     cut = False  # the last record was cut off
+    # A record of gzipped data that does not end where its Content-Length says, held back: gzip
+    # finds corrupt data only later (at the end of the member, by its checksum), and then that
+    # record is where the damage shows, and its one skip says so.
+    held: tuple[int, Skipped] | None = None
+
+    def release(item: Page | Skipped | None, corrupt: str | None = None) -> list[Page | Skipped]:
+        nonlocal held
+        out: list[Page | Skipped] = []
+        if held is not None:
+            (k, skip), held = held, None
+            if corrupt:
+                return [replace(skip, reason=f"WARC record {k} is damaged: {corrupt}; rest of file not read")]
+            out.append(skip)
+        return out + ([item] if item is not None else [])
+
     while True:
         try:
             record = next(records)
         except StopIteration:
-            yield from _cut_at_end(records, n, source, cut)
-            return n, False
+            ends = list(_cut_at_end(records, n, source, cut))
+            yield from release(ends[0] if ends else None, _corrupt(records))
+            return n, None
         except Exception as err:  # warcio raises several types on a broken archive
+            if broken := _corrupt(records):
+                yield from release(_skip(f"{source}#record{n + 1}", f"broken WARC file after record {n}: {broken}; "
+                                         "rest of file not read"), broken)
+                return n + 1, None
             found, more = _start_over(records, stream, records.next_line or b"")
-            yield _skip(f"{source}#record{n + 1}",
-                        f"broken WARC record after record {n}: {_why(err)}; {_after(found, more)}")
-            return n + 1, found
+            yield from release(_skip(f"{source}#record{n + 1}", f"broken WARC record after record {n}: {_why(err)}"
+                                     f"{_and_corrupt(records)}; {_after(found, more)}"), _corrupt(records))
+            return n + 1, stream if found else None
         n += 1
         problem = _header_problem(record)
         if problem and _declared_length(record) is None:  # where the record ends is unknown
+            if broken := _corrupt(records):
+                yield from release(_skip(f"{source}#record{n}", f"broken WARC record {n}: {broken}; "
+                                         "rest of file not read"), broken)
+                return n, None
             found, more = _start_over(records, stream)
             reason = (f"WARC record {n} is cut off in its headers ({problem})" if not more else
-                      f"broken WARC record {n}: {problem}; {_after(found, more)}")
-            yield _skip(f"{source}#record{n}", reason)
-            return n, found
+                      f"broken WARC record {n}: {problem}{_and_corrupt(records)}; {_after(found, more)}")
+            yield from release(_skip(f"{source}#record{n}", reason), _corrupt(records))
+            return n, stream if found else None
+        tap = _tap(records, record, stream)
         try:
             result = _record_result(records, record, n, source, config, problem)
         except _READ_ERRORS as err:  # the file itself cannot be read on
-            yield _skip(f"{source}#record{n}", f"WARC record {n} cannot be read to its end: {_why(err)}; "
-                        "rest of file not read")
-            return n, False
+            yield from release(_skip(f"{source}#record{n}", f"WARC record {n} cannot be read to its end: "
+                                     f"{_why(err)}; rest of file not read"))
+            return n, None
+        finally:
+            if tap is not None:
+                records.reader = tap.reader
         cut = _short_by(record) > 0
-        if result is not None:
-            yield result
+        if records.damaged and (broken := _corrupt(records)):
+            yield from release(replace(result, reason=f"WARC record {n} is {'cut off' if cut else 'damaged'}: "
+                                       f"{broken}; rest of file not read"), broken)
+            return n, None
+        if tap is not None and tap.found is not None and records.damaged:  # its Content-Length is wrong?
+            if (broken := _corrupt_member(records, tap)) is not None:  # or its gzip data corrupt
+                yield from release(replace(result, reason=f"WARC record {n} is damaged: {broken}; "
+                                           "rest of file not read"), broken)
+                return n, None
+            again = _start_inside(stream, tap)
+            yield from release(replace(result, reason=_inner_reason(record, n, again)))
+            return n, again
+        decompressor = records.reader.decompressor
+        if records.damaged and decompressor is not None and not decompressor.eof:
+            yield from release(None)
+            held = (n, result)
+        else:
+            yield from release(result)
+        if tap is not None:
+            tap.close()
+
+
+def _tap(records: _Records, record, stream: _Rewindable) -> _Tap | None:
+    """Put a _Tap between warcio and its reader while `record` is read."""
+    raw = record.raw_stream
+    if not isinstance(raw, LimitReader):
+        return None
+    reader = records.reader
+    tap = _Tap(reader, records.base + records._taken(), spool=not (stream.seekable and reader.decompressor is None))
+    raw.stream = records.reader = tap
+    return tap
+
+
+def _corrupt_member(records: _Records, tap: _Tap) -> str | None:
+    """Why the gzip member a damaged record is in is corrupt, if it is. Gzip finds corrupt data
+    only at the end of the member, by its checksum, and damaged data can look like a record
+    starting inside the damaged one: so the member is read to its end (kept in the spool, to
+    start over from if it is sound)."""
+    reader = tap.reader
+    if not tap.spooling or reader.decompressor is None:
+        return None
+    try:
+        while tap.read(_BLOCK):
+            pass
+    except _READ_ERRORS as err:
+        return f"its gzip data cannot be read ({_why(err)})"
+    return _corrupt(records)
+
+
+def _start_inside(stream: _Rewindable, tap: _Tap) -> _Rewindable | None:
+    """The stream to start over on at the WARC record found inside a record read to its end:
+    `stream` moved back there, or the spool of what was read from there on followed by the
+    rest; None when the spool could not hold it."""
+    if not tap.spooling:
+        stream.seek(tap.found)
+        return stream
+    if tap.overflow or tap.spool is None:
+        return None
+    spool, tap.spool = tap.spool, None  # now the new stream's
+    return _Rewindable(_Chain(spool, tap.reader))
+
+
+def _inner_reason(record, n: int, again: bool) -> str:
+    """Why a record with WARC records inside it is skipped, and where reading goes on."""
+    held = record.length - _short_by(record)
+    what = (f"gives a Content-Length of {record.length:,} bytes, more than the {held:,} left in the file"
+            if _short_by(record) else f"does not end where its Content-Length of {record.length:,} bytes says")
+    then = ("a WARC record starts inside it: read on from there" if again else
+            f"WARC records start inside it, more than the {_SPOOL_MAX:,} bytes kept to read them: rest of file not read")
+    return f"WARC record {n} {what}; {then}"
+
+
+def _corrupt(records: _Records) -> str | None:
+    """Why the file could not be read on, when its gzip data is corrupt."""
+    reader = records.reader
+    return (getattr(reader, "broken", None) if reader is not None else records.broken) or records.stream.broken
+
+
+def _and_corrupt(records: _Records) -> str:
+    broken = _corrupt(records)
+    return f", and {broken}" if broken else ""
 
 
 def _cut_at_end(records: _Records, n: int, source: str, cut: bool) -> Iterator[Skipped]:
     """A file cut off where warcio sees a clean end: in a record's headers, or in a gzip member
     (unless that cut a record already said to be cut off)."""
     where = f"{source}#record{n + 1}"
-    if records.cut_header:
+    if broken := _corrupt(records):
+        if not cut:
+            yield _skip(where, f"broken WARC file after record {n}: {broken}; rest of file not read")
+    elif records.cut_header:
         yield _skip(where, f"WARC record {n + 1} is cut off in its headers")
     elif records.cut_member and not cut:
         yield _skip(where, f"broken WARC record after record {n}: the file ends inside a gzip member (cut off)")
@@ -176,6 +479,7 @@ def _damage(records: _Records, record) -> str | None:
         pass
     errors = records.err_count
     records.read_to_end()
+    records.damaged = bool(_short_by(record)) or records.err_count > errors
     if _short_by(record):
         return (f"is cut off: it holds {record.length - _short_by(record):,} of the {record.length:,} "
                 "bytes its Content-Length gives")
@@ -218,6 +522,8 @@ def _start_over(records: _Records, stream: _Rewindable, failed_line: bytes = b""
     try:
         if reader.decompressor is not None:
             more = _drain(reader) > 0
+            if reader.broken:  # no member after it can be found
+                return False, True
             rest = reader.decompressor.unused_data or stream.read(_BLOCK)
         else:
             rest, more = _next_version_line(reader, failed_line[1:])
@@ -259,6 +565,8 @@ def _after(found: bool, more: bool) -> str:
 def _why(err: BaseException) -> str:
     """One clean line for a user: warcio's messages span lines and quote raw bytes, and a header
     it cannot use may surface as a Python error about None."""
+    if isinstance(err, OverflowError):
+        return "a Content-Length too large to be true (more bytes than any file holds)"
     if not isinstance(err, (ArchiveLoadFailed, *_READ_ERRORS)):
         return "WARC headers that cannot be parsed (a field such as WARC-Target-URI missing or malformed)"
     return _one_line(str(err)) or type(err).__name__
