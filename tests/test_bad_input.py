@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -480,3 +481,17 @@ def test_a_page_declaring_or_written_in_utf16_is_read(capsys, tmp_path, name):
     assert page["title"] == "Library to open longer hours"
     assert piece in page["text"] and LIBRARY[3] in page["text"], page["text"][:300]
     assert not any("invisible" in w for w in page["warnings"]), page["warnings"]
+
+
+def test_a_page_of_unclosed_title_tags_is_read_in_seconds(capsys, tmp_path):
+    """The fallback title search was a regex that, on a page with many '<title>' and no end
+    tag, tried each one to the end of the page: over a minute for these 700 KB."""
+    body = "".join(f"<p>{p}</p>\n" for p in BRIDGE)
+    path = tmp_path / "titles.html"  # no title and no headline: the title is searched for in the HTML
+    path.write_text(f"<html><body><article>{body}</article>" + "<title>" * 100_000 + "</body></html>",
+                    encoding="utf-8")
+    start = time.monotonic()
+    code, (page,), err = extract_lines(capsys, path)
+    assert time.monotonic() - start < 15
+    assert page["status"] == "ok", page["reason"]
+    assert BRIDGE[0] in page["text"]

@@ -16,11 +16,22 @@ from .text import clean_text
 
 log = logging.getLogger(__name__)
 SHORT_PRECISE_WORDS = 100
-_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 # Dublin Core dates of RDF trackback blocks (blog platforms). They often sit inside an HTML
 # comment, which the parsed tree that trafilatura hands htmldate no longer has.
 _DC_DATE = re.compile(r"""dc:date\s*(?:=\s*["']|>\s*)(\d{4}-\d{2}-\d{2})""", re.I)
 RAW_SCAN_CHARS = 500_000
+
+
+def _title_tag(html: str) -> str | None:
+    """The text of the page's first <title>…</title>. Found with str.find, not a regex: a
+    regex tries every '<title' of a page with many and no end tag to the end, which took a
+    minute on 700 KB of them."""
+    head = html[:200_000]
+    lowered = head.lower()
+    start = lowered.find("<title")
+    opened = head.find(">", start) if start >= 0 else -1
+    end = lowered.find("</title>", opened + 1) if opened >= 0 else -1
+    return head[opened + 1:end] if end >= 0 else None
 
 
 def _dublin_core_date(html: str) -> str | None:
@@ -129,8 +140,8 @@ def extract_html(html: str, url: str | None = None, max_lines: int = MAX_LINES) 
             text = fuller
     title = doc.title if doc is not None else None
     if not title:
-        match = _TITLE_TAG.search(html[:200_000])
-        title = trafilatura.utils.sanitize(match.group(1)) if match else None
+        found = _title_tag(html)
+        title = trafilatura.utils.sanitize(found) if found is not None else None
     body = _drop_furniture([p.strip() for p in text.splitlines() if p.strip()], title)
     header: list[str] = []
     if not body:
