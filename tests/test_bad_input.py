@@ -367,7 +367,8 @@ def test_second_run_adds_nothing_and_loses_nothing(capsys, bad, tmp_path):
     assert code == 1, err  # the same pages are still skipped, and the run says so again
     second = json.loads(out)
     assert second["pages_read"] == first["pages_read"]
-    assert second["pages_added"] == 0 and second["already_stored"] == second["pages_read"]
+    assert second["pages_added"] == 0 and second["already_stored"] + len(second["skipped"]) == second["pages_read"]
+    assert second["still_skipped"] == len(second["skipped"])  # not extracted again
     assert second["skipped"] == first["skipped"]  # reported again, stored once
     assert second["store"] == first["store"]
     assert stored_pages(capsys, db) == before  # same pages, same fields, same order
