@@ -266,3 +266,16 @@ def test_a_corrupt_whole_gzip_warc_keeps_the_records_before_the_damage(tmp_path,
         stored = [p["source"] for p in sl.pages() if p["status"] == "ok"]
     kept = len(stored)
     assert kept >= 1 and sorted(stored) == sorted(uris[:kept]), stored  # the records before the damage
+
+
+def test_a_hostile_uri_that_warcio_logs_reaches_the_terminal_escaped(tmp_path):
+    # warcio logs a WARC-Target-URI with spaces as it is; one holding ESC sequences would clear
+    # the user's screen and retitle the window.
+    uri = "https://news.example.com/harbour \x1b[2J\x1b]0;pwned\x07"
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(b"".join(_records([(uri, *STORIES[0][1:])])))
+    proc = subprocess.run([sys.executable, "-m", "storyline.cli", "extract", str(path)],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert b"Replacing spaces" in proc.stderr  # what warcio says, still said
+    assert b"\x1b" not in proc.stderr and b"\x07" not in proc.stderr and b"\\u001b" in proc.stderr

@@ -268,8 +268,9 @@ COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "sto
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # Log lines quote scraped strings too (warcio logs a record's URI as it is): escaped, as stdout is.
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="storyline: %(levelname)s %(name)s: %(message)s")
+                        format="storyline: %(levelname)s %(name)s: %(message)s", stream=EscapingWriter(sys.stderr))
     stdout = sys.stdout
     if args.command != "export" and not getattr(args, "json", False):  # for a person: scraped controls escaped
         sys.stdout = EscapingWriter(stdout)
