@@ -512,6 +512,10 @@ def test_recomputing_stories_from_scratch_says_it_drops_hand_edits(capsys, tmp_p
     assert code == 0 and "made by hand (5 pages) are dropped" in out
     code, out, _ = cli(capsys, "rebuild", "--stage", "stories", "--db", db)
     assert "made by hand" not in out  # said once: nothing is left to drop
+    # A recomputation finds nothing new: it says what it recomputed, not "new copies found: N".
+    assert "recomputed for the whole store: stories, dates and storylines" in out and "new copies" not in out
+    code, out, _ = cli(capsys, "rebuild", "--db", db)
+    assert "recomputed for the whole store: copies, dates, stories and storylines" in out and "new copies" not in out
 
 
 def test_estimated_dates_are_printed_with_their_uncertainty(capsys, tmp_path):

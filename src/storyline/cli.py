@@ -166,7 +166,9 @@ def _progress(enabled: bool, inputs: list[str]):
     return bar, bar.update, phase
 
 
-def _print_summary(summary, args) -> None:
+def _print_summary(summary, args, recomputed: str | None = None) -> None:
+    """`recomputed`: what a rebuild or delete recomputed for the whole store (its counts are then
+    the store's, not news of this command)."""
     if args.json:
         print_json(summary.as_dict())
         return
@@ -193,16 +195,24 @@ def _print_summary(summary, args) -> None:
         if args.verbose:
             for name in summary.unread:
                 print(f"  not read: {name}")
-    print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
-          f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
-          f"stories merged: {summary.merged_stories}")
+    if recomputed:
+        print(f"recomputed for the whole store: {recomputed}")
+    else:
+        print(f"new copies found: {summary.new_duplicates}; stories opened: {summary.new_stories}, "
+              f"pages joining stories: {summary.joined_stories}, reports split off: {summary.split_reports}, "
+              f"stories merged: {summary.merged_stories}")
     print(f"store {args.db}: {t['pages']} pages, {t['duplicates']} copies, {t['stories']} stories, "
           f"{t['storylines']} storylines, {t['skipped']} skipped")
 
 
+# What `rebuild --stage` recomputes (run/rebuild.py: stories and dates lean on each other, so both go).
+REBUILT = {"copies": "copies, dates, stories and storylines", "dates": "dates, stories and storylines",
+           "stories": "stories, dates and storylines", "storylines": "storylines"}
+
+
 def cmd_rebuild(args, config) -> int:
     with Storyline(existing_store(args.db), config) as sl:
-        _print_summary(sl.rebuild(args.stage), args)
+        _print_summary(sl.rebuild(args.stage), args, recomputed=REBUILT[args.stage])
     return OK
 
 
@@ -249,7 +259,7 @@ def cmd_delete(args, config) -> int:
         print_json({"pages_deleted": removed, **summary.as_dict()})
         return OK
     print(f"deleted {removed} pages")
-    _print_summary(summary, args)
+    _print_summary(summary, args, recomputed="copies, dates, stories and storylines" if removed else None)
     return OK
 
 
