@@ -263,23 +263,33 @@ def test_copies_are_found_on_the_cluster_and_load_takes_them(tmp_path, monkeypat
         assert _copies(sl) == local
 
 
-def test_a_load_into_a_store_with_pages_or_of_repeated_ids_finds_copies_itself(tmp_path):
-    feed = _copies_feed(tmp_path / "feed.jsonl", repeat_id=True)
-    summary = run_dask([str(feed)], tmp_path / "out", Config(), workers=1, pages_per_partition=7)
-    assert not (tmp_path / "out" / "copies").exists() and summary.copy_pairs == 0  # an id repeats
+def _loads_as_a_local_run(tmp_path: Path, feed: Path, out: Path) -> list[tuple]:
+    """`feed` run locally into local.db and `out` loaded into cluster.db (each store as earlier
+    calls left it) give the same copies and stories; returns them."""
     with Storyline(tmp_path / "local.db") as sl:
         sl.run([feed], reports=False)
         local = _copies(sl)
     with Storyline(tmp_path / "cluster.db") as sl:
-        sl.load(tmp_path / "out", reports=False)
+        sl.load(out, reports=False)
         assert _copies(sl) == local
-    # Pages stored before are candidates the cluster never saw: load asks the store's index for them.
-    other = _copies_feed(tmp_path / "other.jsonl")
-    run_dask([str(other)], tmp_path / "out2", Config(), workers=1, pages_per_partition=7)
+    return local
+
+
+def test_a_load_into_a_store_with_pages_or_of_repeated_ids_finds_copies_itself(tmp_path):
+    feed = _copies_feed(tmp_path / "feed.jsonl", repeat_id=True)
+    summary = run_dask([str(feed)], tmp_path / "out", Config(), workers=1, pages_per_partition=7)
+    assert not (tmp_path / "out" / "copies").exists() and summary.copy_pairs == 0  # an id repeats
+    _loads_as_a_local_run(tmp_path, feed, tmp_path / "out")
+    # Near copies of pages stored before (none an exact copy of one): their candidates are stored
+    # pages the cluster never saw, found in the store's index.
+    other = tmp_path / "other.jsonl"
+    with open(feed, encoding="utf-8") as old, open(other, "w", encoding="utf-8") as new:
+        for record in map(json.loads, old):
+            if record["id"].startswith("base-"):
+                text = " ".join(t if k % 37 else "Otherspam" for k, t in enumerate(record["text"].split()))
+                new.write(json.dumps({"id": "again-" + record["id"], "text": text}) + "\n")
+    run_dask([str(other)], tmp_path / "out2", Config(), workers=1, pages_per_partition=4)
     assert (tmp_path / "out2" / "copies" / "pairs.parquet").exists()
-    with Storyline(tmp_path / "local.db") as sl:
-        sl.run([other], reports=False)
-        local = _copies(sl)
-    with Storyline(tmp_path / "cluster.db") as sl:
-        sl.load(tmp_path / "out2", reports=False)
-        assert _copies(sl) == local
+    both = _loads_as_a_local_run(tmp_path, other, tmp_path / "out2")
+    original = {i: d or i for i, d, _, _ in both}
+    assert all(original[f"again-base-{k}"] == original[f"base-{k}"] for k in range(6))  # joined the old groups
