@@ -146,23 +146,25 @@ def copy_pairs(client, out: Path, files: list[Path], config: Config, run_token: 
     if path.exists():
         return
     names = [str(f) for f in files]
-    heads = client.gather(client.map(_heads, names, key=[f"heads-{run_token}-{i}" for i in range(len(files))],
-                                     pure=False, retries=2))
-    ids = [i for part_ids, _, _ in heads for i in part_ids]
+    reducers = max(1, min(len(files), 4 * max(1, len(client.scheduler_info()["workers"]))))
+    # Each partition is read once: its key rows stay on the worker, its ids and hashes come here.
+    maps = [client.submit(_keys_of_partition, name, reducers, key=f"keys-{run_token}-{i}", pure=False, retries=2)
+            for i, name in enumerate(names)]
+    heads = client.gather([client.submit(_heads_of, m, key=f"heads-{run_token}-{i}", pure=False)
+                           for i, m in enumerate(maps)])
+    ids = [i for part_ids, _, _, _ in heads for i in part_ids]
     if len(set(ids)) != len(ids):
         log.warning("an id repeats in the input: copies are found in `storyline load`, not on the cluster")
         return
-    offsets = np.cumsum([0] + [len(part_ids) for part_ids, _, _ in heads])
-    twins = exact_twins([h for _, hashes, _ in heads for h in hashes], [k for _, _, keyed in heads for k in keyed])
-    reducers = max(1, min(len(files), 4 * max(1, len(client.scheduler_info()["workers"]))))
-    maps = [client.submit(_key_rows, name, int(offsets[i]), twins[(twins >= offsets[i]) & (twins < offsets[i + 1])],
-                          reducers, key=f"keys-{run_token}-{i}", pure=False, retries=2)
-            for i, name in enumerate(names)]
-    sizes = client.gather([client.submit(_sizes, m, key=f"sizes-{run_token}-{i}", pure=False) for i, m in enumerate(maps)])
-    summary.shuffle_bytes = int(sum(map(sum, sizes)))
-    reduced = [client.submit(_reduce, *[client.submit(_pick, m, r, key=f"pick-{run_token}-{i}-{r}", pure=False)
-                                        for i, m in enumerate(maps)], key=f"reduce-{run_token}-{r}", pure=False,
-                             retries=2) for r in range(reducers)]
+    summary.shuffle_bytes = int(sum(size for _, _, _, size in heads))
+    offsets = np.cumsum([0] + [len(part_ids) for part_ids, _, _, _ in heads])
+    # Exact copies of an earlier page are not indexed: their rows are dropped where they meet.
+    twins = exact_twins([h for _, hashes, _, _ in heads for h in hashes],
+                        [k for _, _, keyed, _ in heads for k in keyed])
+    reduced = [client.submit(_reduce, twins, *[client.submit(_pick, m, r, int(offsets[i]), pure=False,
+                                                             key=f"pick-{run_token}-{i}-{r}")
+                                               for i, m in enumerate(maps)],
+                             key=f"reduce-{run_token}-{r}", pure=False, retries=2) for r in range(reducers)]
     pairs = unique_pairs(np.concatenate(client.gather(reduced) + [np.zeros((0, 2), np.int64)]))
     del maps, reduced
     part = np.searchsorted(offsets, pairs, side="right") - 1  # the partition of each page of each pair
@@ -189,27 +191,27 @@ def _by_partition_pair(pairs: np.ndarray, part: np.ndarray) -> dict[tuple[int, i
     return {(int(part[rows[0], 0]), int(part[rows[0], 1])): rows for rows in np.split(order, cuts)}
 
 
-def _heads(path: str) -> tuple[list[str], list[str | None], list[bool]]:
+def _keys_of_partition(path: str, reducers: int) -> tuple[list[str], list[str | None], list[bool], list[np.ndarray]]:
+    """A partition's ids, exact hashes, whether each page has keys, and its (key, position) rows
+    (positions within the partition) split over the reducers."""
     ids, hashes, keys = partition_heads(Path(path))
-    return ids, hashes, [bool(k) for k in keys]
+    return ids, hashes, [bool(k) for k in keys], key_rows(((i, k) for i, k in enumerate(keys) if k), reducers)
 
 
-def _key_rows(path: str, offset: int, twins: np.ndarray, reducers: int) -> list[np.ndarray]:
-    _, _, keys = partition_heads(Path(path))
-    skip = set((twins - offset).tolist())
-    return key_rows(((offset + i, k) for i, k in enumerate(keys) if k and i not in skip), reducers)
+def _heads_of(mapped: tuple) -> tuple[list[str], list[str | None], list[bool], int]:
+    ids, hashes, keyed, parts = mapped
+    return ids, hashes, keyed, sum(p.nbytes for p in parts)
 
 
-def _sizes(parts: list[np.ndarray]) -> list[int]:
-    return [p.nbytes for p in parts]
+def _pick(mapped: tuple, r: int, offset: int) -> np.ndarray:
+    rows = mapped[3][r].copy()
+    rows[:, 1] += offset  # positions in the whole input
+    return rows
 
 
-def _pick(parts: list[np.ndarray], r: int) -> np.ndarray:
-    return parts[r]
-
-
-def _reduce(*parts: np.ndarray) -> np.ndarray:
-    return bucket_pairs(np.concatenate(parts))
+def _reduce(twins: np.ndarray, *parts: np.ndarray) -> np.ndarray:
+    rows = np.concatenate(parts)
+    return bucket_pairs(rows[~np.isin(rows[:, 1], twins)])
 
 
 def _judge(path_a: str, path_b: str, offset_a: int, offset_b: int, pairs: np.ndarray, config: Config) -> list:
