@@ -33,8 +33,8 @@ from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
 from .reports import NER_PRELOAD
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
-from .prepared_io import (partition_heads, partition_shingles, read_pairs, read_partition_file, skipped_in,
-                          write_pairs, write_partition)
+from .prepared_io import (partition_heads, partition_shingles, partition_texts, read_pairs, read_partition_file,
+                          skipped_in, write_pairs, write_partition)
 from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
@@ -215,8 +215,7 @@ def _reduce(twins: np.ndarray, *parts: np.ndarray) -> np.ndarray:
 
 
 def _judge(path_a: str, path_b: str, offset_a: int, offset_b: int, pairs: np.ndarray, config: Config) -> list:
-    texts, own = partition_shingles(Path(path_a))
-    shingles = own if path_b == path_a else partition_shingles(Path(path_b))[1]
+    texts, shingles = partition_texts(Path(path_a)), partition_shingles(Path(path_b))  # the columns each side needs
     stored: dict[int, np.ndarray] = {}
 
     def stored_shingles(a: int) -> np.ndarray:  # of the stored text, as add_page compares them

@@ -140,17 +140,20 @@ def partition_heads(path: Path) -> tuple[list[str], list[str | None], list[tuple
     return ids, hashes, keys
 
 
-def partition_shingles(path: Path) -> tuple[list[str | None], list[np.ndarray]]:
-    """Of a partition's file, in order: each row's text and its signature's shingles (empty for a
-    skipped page)."""
+def partition_texts(path: Path) -> list[str | None]:
+    """Of a partition's file, in order: each row's text (None for a skipped page)."""
     import pyarrow.parquet as pq
 
-    texts, shingles = [], []
-    for row in pq.read_table(path, columns=["text", "shingles"]).to_pylist():
-        texts.append(row["text"])
-        shingles.append(np.frombuffer(row["shingles"], dtype="<u8").astype(np.uint64) if row["shingles"]
-                        else np.zeros(0, np.uint64))
-    return texts, shingles
+    return pq.read_table(path, columns=["text"]).column("text").to_pylist()
+
+
+def partition_shingles(path: Path) -> list[np.ndarray]:
+    """Of a partition's file, in order: each row's signature shingles (empty for a skipped page).
+    Only that column is read: the texts are most of the file."""
+    import pyarrow.parquet as pq
+
+    return [np.frombuffer(raw, dtype="<u8").astype(np.uint64) if raw else np.zeros(0, np.uint64)
+            for raw in pq.read_table(path, columns=["shingles"]).column("shingles").to_pylist()]
 
 
 PAIRS_COLUMNS = ("earlier", "later", "relation", "score")
