@@ -47,17 +47,22 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _replacing(data: bytes, encoding: str) -> tuple[str, str | None]:
+    """`data` decoded with bad sequences replaced, and how many were, said for the page's repairs."""
+    text = data.decode(encoding, errors="replace")
+    bad = text.count("\ufffd")
+    return text, f"{bad} bad byte sequence(s) replaced" if bad else None
+
+
 def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, tuple[str, ...]]:
     """Decode `data`; returns the text and the repairs made (empty when clean)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data.decode(encoding, errors="replace")
-            bad = text.count("\ufffd")
-            return text, ((f"invalid {encoding.upper()}: {bad} bad byte sequence(s) replaced",) if bad else ())
+            text, replaced = _replacing(data, encoding)
+            return text, ((f"invalid {encoding.upper()}: {replaced}",) if replaced else ())
     if b"\x00" in data[:8192] and (wide := _utf16_without_bom(data)):
-        text = data.decode(wide, errors="replace")
-        bad = text.count("\ufffd")
-        return text, (f"{wide.upper()} with no byte-order mark" + (f": {bad} bad byte sequence(s) replaced" if bad else ""),)
+        text, replaced = _replacing(data, wide)
+        return text, (f"{wide.upper()} with no byte-order mark" + (f": {replaced}" if replaced else ""),)
     if looks_binary(data):
         raise NotText("binary content, not text (NUL or control bytes)")
     try:
@@ -73,9 +78,8 @@ def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, tuple[str, ..
                     return data.decode(name), ()
             except (LookupError, UnicodeDecodeError):
                 pass
-    repaired = data.decode("utf-8", errors="replace")
-    bad = repaired.count("\ufffd")
-    damaged = f"invalid UTF-8: {bad} bad byte sequence(s) replaced (first at byte {first_bad})"
+    repaired, replaced = _replacing(data, "utf-8")
+    damaged = f"invalid UTF-8: {replaced} (first at byte {first_bad})"
     # Valid multi-byte UTF-8 elsewhere in the page means UTF-8 with a few bad bytes;
     # none at all means a legacy single-byte encoding (cp1252, latin-1, ...).
     if any(ord(c) > 127 and c != "\ufffd" for c in repaired):
