@@ -21,7 +21,6 @@ from ..extract.lines import STOPWORDS
 
 MAX_ENTITIES = 100
 _WORD = re.compile(r"[^\W\d_][\w’'.&-]*", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:;\"“”‘’'`()\[\]|—–-]\s*$|^\s*$|\n\s*$")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "la", "le", "du"})
 # Capitalised in English, yet no actor or place.
 _CALENDAR = frozenset(
@@ -50,22 +49,41 @@ def _clean(word: str) -> str:
     return word
 
 
+_TRIMMED = frozenset(".’'-&s")  # a word ending in none of these is its own clean form
+_SENTENCE_MARKS = frozenset(".!?:;\"“”‘’'`()[]|—–-")
+
+
+def _starts_sentence(source: str, start: int) -> bool:
+    """Whether the word at `start` follows a sentence mark, a line break or the start of the
+    text, within the three characters before it (spaces between allowed)."""
+    window = source[start - 3 if start >= 3 else 0:start]
+    before = window.rstrip()
+    return not before or before[-1] in _SENTENCE_MARKS or "\n" in window[len(before):]
+
+
 def _tokens(source: str) -> list[tuple[str, bool, bool, bool]]:
-    """(word, capitalised, starts a sentence, joins the word before: nothing but a space between)."""
-    out = []
+    """(word, capitalised, starts a sentence, joins the word before: nothing but a space between).
+    Whether a word starts a sentence is only worked out for capitalised words, the only ones
+    it matters for. This runs over every word of every page, so it avoids per-word regexes."""
+    out: list[tuple[str, bool, bool, bool]] = []
     last_end = 0
+    after_dot = True  # the word before ends in a full stop (a stored "Gen." or "U.S."): none joins it
     for match in _WORD.finditer(source):
-        raw = match.group(0)
-        word = _clean(raw)
+        raw = match.group()
+        start = match.start()
+        word = _clean(raw) if raw[-1] in _TRIMMED else raw
         if not word:
             last_end = match.end()
             continue
-        gap = source[last_end:match.start()]
-        initial = bool(_SENTENCE_END.search(source[max(0, match.start() - 3):match.start()]))
-        joins = bool(out) and gap.strip() == "" and "\n" not in gap and not out[-1][0].endswith(".")
-        out.append((word if not raw.endswith(".") or len(word) <= 3 else word + ".", word[0].isupper(), initial, joins))
+        capital = word[0].isupper()
+        gap = source[last_end:start]
+        joins = not after_dot and (gap == " " or not gap or (gap.isspace() and "\n" not in gap))
+        after_dot = raw[-1] == "." and len(word) > 3 or word[-1] == "."
+        if word[-1] == ".":
+            word = word.rstrip(".")
+        out.append((word, capital, capital and _starts_sentence(source, start), joins))
         last_end = match.end()
-    return [(w.rstrip("."), c, i, j) for w, c, i, j in out]
+    return out
 
 
 def capitalised_names(title: str | None, text: str) -> dict[str, int]:
