@@ -279,3 +279,30 @@ def test_a_hostile_uri_that_warcio_logs_reaches_the_terminal_escaped(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert b"Replacing spaces" in proc.stderr  # what warcio says, still said
     assert b"\x1b" not in proc.stderr and b"\x07" not in proc.stderr and b"\\u001b" in proc.stderr
+
+
+def _with_content_length(record: bytes, change: int) -> bytes:
+    """An uncompressed WARC record whose Content-Length header is `change` bytes off."""
+    start = record.index(b"Content-Length: ") + len(b"Content-Length: ")
+    end = record.index(b"\r\n", start)
+    return record[:start] + str(int(record[start:end]) + change).encode() + record[end:]
+
+
+@pytest.mark.parametrize("bad,change", [(1, -100), (1, 100), (2, -100)],
+                         ids=["too-small", "too-large", "too-small-last"])
+def test_a_wrong_content_length_in_a_gzipped_by_record_warc_loses_no_other_record(tmp_path, bad, change):
+    """A .warc.gz (one gzip member per record) with a record whose Content-Length is wrong.
+    One too small left the record's tail to be read as the next record: that failed, and the
+    start over read past the next (valid) record, which was lost ('rest of file not read').
+    The record is skipped saying its Content-Length is wrong, and reading goes on at the next
+    gzip member: every other record is read, and none is missing without a word. The last
+    record's tail gave a second skip, 'rest of file not read', where no rest is."""
+    records = _records()
+    records[bad] = _with_content_length(records[bad], change)
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(b"".join(gzip.compress(r) for r in records))
+    results = list(extract([path]))
+    assert _ok(results) == {uri for n, (uri, _, _) in enumerate(STORIES) if n != bad}, results
+    (skip,) = _skips(results)
+    assert skip["source"] == STORIES[bad][0] and "Content-Length" in skip["reason"], skip
+    assert len(results) == 3, results

@@ -62,12 +62,32 @@ class _Records(WARCIterator):
         """warcio refuses such a file only because it cannot seek to its records."""
 
     def _next_record(self, next_line):
+        if self._tail_of_damaged_member(next_line):
+            next_line = None
         start = self._taken()
         try:
             return super()._next_record(next_line)
         except EOFError:
             self.cut_header = bool(next_line) or self._taken() > start
             raise
+
+    def _tail_of_damaged_member(self, next_line: bytes | None) -> bool:
+        """Whether `next_line` and what follows it in its gzip member are the tail of the last
+        record (its Content-Length too small) and the member has ended. Parsing the tail as a
+        record fails, and warcio has then already opened the next member: starting over after
+        the failure passed over that member, a valid record. In a file gzipped record by record
+        the next record starts at the next member, so the tail (reported with its record) is
+        dropped. A member holding a record after the tail is left as it was (gzipped whole)."""
+        reader, decompressor = self.reader, self.reader.decompressor
+        if not (self.damaged and next_line and decompressor is not None):
+            return False
+        if not (reader.starting_data or decompressor.eof):  # the member goes on: not all of it read
+            return False
+        rest = reader.buff.getvalue()[reader.buff.tell():] if reader.buff else b""  # the member's rest
+        if _VERSION_LINE.match(next_line) or _inner_record(b"\n" + rest) is not None:
+            return False
+        reader.buff = None
+        return True
 
     def _taken(self) -> int:
         """Bytes taken out of warcio's reader so far."""
