@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale/run.py [--sizes 10000 100000] [--workers 2]
     .venv/bin/python bench/scale/run.py --engine dask [--sizes 10000] [--dask-workers 1 2]
+    .venv/bin/python bench/scale/run.py --engine dask --sizes 100000 --dask-workers 2 --no-load --keep-sizes
 
 The input: JSONL text records built from real text with stories and copies planted
 (stream.py): replicas of the 2,304 Timeline17 articles, each replica with half of its
@@ -77,9 +78,9 @@ def _command(args: list[str]) -> tuple[float, int, str]:
 USER_ENV = dict(os.environ)
 
 
-def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
+def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
     """`run --engine dask` with each number of workers (the whole command: cluster start included),
-    then `load` of the output into a fresh store."""
+    then (unless `load` is false) `load` of the output into fresh stores."""
     with tempfile.TemporaryDirectory() as tmp:
         stream = Path(tmp) / f"stream-{n}.jsonl"
         write_stream(stream, n)
@@ -100,6 +101,8 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
                          "worker_peak_mb": summary.get("worker_peak_mb")})
             print(json.dumps(rows[-1]), flush=True)
         loads = []
+        if not load:
+            return {"pages": n, "runs": rows, "loads": loads}
         # The same folder loaded into fresh stores: without reports, with the copy candidates the
         # cluster judged and then with them moved aside (copies found in load, as before the shuffle:
         # the same store, side by side); then with reports built on a Dask cluster of the largest
@@ -134,6 +137,8 @@ def run_dask_rows(n: int, worker_counts: list[int]) -> dict:
 def projection(size: dict) -> list[str]:
     """Costs per million pages from the measured run with one worker, and what a day's crawl needs."""
     one = size["runs"][0]
+    if one["workers"] != 1 or not size.get("loads"):
+        return [f"- {size['pages']:,} pages: no 1-worker run or load at this size; see the rows above"]
     per_page = one["prepare_seconds"] / size["pages"]  # worker-seconds a page costs in the map
     best = size["runs"][-1]
     efficiency = (one["prepare_seconds"] / best["prepare_seconds"]) / best["workers"]
@@ -165,6 +170,28 @@ def projection(size: dict) -> list[str]:
     ]
 
 
+def growth_lines(results: list[dict]) -> list[str]:
+    """How the map's cost, the shuffle and the candidate pairs grow from the smallest to the largest size,
+    with the same number of workers."""
+    if len(results) < 2:
+        return []
+    small, large = results[0], results[-1]
+    workers = large["runs"][-1]["workers"]
+    a = next((r for r in small["runs"] if r["workers"] == workers), None)
+    b = large["runs"][-1]
+    if a is None:
+        return []
+    ratio = large["pages"] / small["pages"]
+    out = ["", f"From {small['pages']:,} to {large['pages']:,} pages ({ratio:.0f}× the pages), {workers} workers:", ""]
+    for name, key in (("map seconds", "prepare_seconds"), ("copy pairs seconds", "copy_pairs_seconds"),
+                      ("LSH key bytes shuffled", "shuffle_bytes"), ("candidate pairs", "candidate_pairs"),
+                      ("copy pairs", "copy_pairs"), ("worker peak MB", "worker_peak_mb")):
+        if a.get(key) and b.get(key):
+            out.append(f"- {name}: {a[key]:,} -> {b[key]:,} ({b[key] / a[key]:.2f}×; growth exponent "
+                       f"{math.log(b[key] / a[key]) / math.log(ratio):.2f})")
+    return out
+
+
 def _pairs_effect(size: dict) -> list[str]:
     """Storing (with copy links) in load, with the cluster's copy pairs and without, side by side."""
     by = {load["reports_on"]: load for load in size.get("loads", [])}
@@ -191,7 +218,11 @@ def dask_main(args) -> None:
         result = json.loads((HERE / "results-dask.json").read_text())
         results = result["sizes"]
     else:
-        results = [run_dask_rows(n, args.dask_workers) for n in sorted(args.sizes)]
+        results = [run_dask_rows(n, args.dask_workers, load=not args.no_load) for n in sorted(args.sizes)]
+        if args.keep_sizes and (HERE / "results-dask.json").exists():  # the other sizes' rows, as last measured
+            kept = json.loads((HERE / "results-dask.json").read_text())
+            results = sorted([dict(s, measured=kept["date"]) for s in kept["sizes"]
+                              if s["pages"] not in set(args.sizes)] + results, key=lambda s: s["pages"])
         result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
                   "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
                   "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results}
@@ -203,24 +234,30 @@ def dask_main(args) -> None:
              "| pages | workers | wall s | pages/s | prepare s | copy pairs s | shuffle MB | start and plan s | "
              "partitions | Parquet MB | speed-up | worker peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in results:
-        base = size["runs"][0]["wall_seconds"]
+        base = size["runs"][0]["wall_seconds"] if size["runs"][0]["workers"] == 1 else None
         for r in size["runs"]:
+            speed = f"{base / r['wall_seconds']:.2f}×" if base else "-"  # against the size's 1-worker run
             shuffle = f"{r['shuffle_bytes'] / 1e6:.1f}" if r.get("shuffle_bytes") is not None else "-"
             lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
                          f"{r['prepare_seconds']} | {r.get('copy_pairs_seconds') or '-'} | {shuffle} | "
                          f"{r['start_seconds']} | {r['partitions']} | "
-                         f"{r['parquet_bytes'] / 1e6:.1f} | {base / r['wall_seconds']:.2f}× | "
+                         f"{r['parquet_bytes'] / 1e6:.1f} | {speed} | "
                          f"{r.get('worker_peak_mb') or '-'} |")
     lines += ["", "`load` (the stages after extraction on the driver, reports where the row says; each into a "
               "fresh store):", "",
               "| pages | reports on | wall s | peak MB | stories | reports built | phases s |", "|---|---|---|---|---|---|---|"]
     for size in results:
-        for load in size.get("loads", [size.get("load")]):
+        for load in size.get("loads", [size.get("load")] if size.get("load") else []):
             lines.append(f"| {size['pages']:,} | {load.get('reports_on', '1 process')} | {load['wall_seconds']} | "
                          f"{load['peak_mb']} | {load.get('stories', '')} | {load.get('reports_built', '')} | "
                          + ", ".join(f"{k} {v}" for k, v in load["phases"].items()) + " |")
     lines += ["", "Peak MB: the largest resident memory of any process the bench started so far (a Dask worker's "
-              "or load's).", "", "Projection from the largest size:", ""] + projection(results[-1])
+              "or load's)."]
+    full = [s for s in results if s["runs"][0]["workers"] == 1 and s.get("loads")]
+    if full:
+        lines += ["", f"Projection from {full[-1]['pages']:,} pages (the largest size with a 1-worker run and a "
+                  "load):", ""] + projection(full[-1])
+    lines += growth_lines(results)
     (HERE / "results-dask.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
@@ -234,6 +271,9 @@ def main() -> None:
     parser.add_argument("--engine", choices=("local", "dask"), default="local")
     parser.add_argument("--dask-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--report-only", action="store_true", help="rewrite results-dask.md from results-dask.json")
+    parser.add_argument("--no-load", action="store_true", help="dask: the run only, no load (its stages are the "
+                        "local engine's, measured by the local rows)")
+    parser.add_argument("--keep-sizes", action="store_true", help="dask: keep the other sizes' rows of results-dask.json")
     args = parser.parse_args()
     if args.engine == "dask":
         dask_main(args)
