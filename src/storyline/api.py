@@ -79,7 +79,7 @@ class Storyline:
         from .run.dask_engine import dask_report_mapper, judged_candidates, prepared_pages
         return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
                             prepared=prepared_pages(prepared_dir, self.config),
-                            judged=judged_candidates(prepared_dir),
+                            judged=judged_candidates(prepared_dir, self.config),
                             reports_on=dask_report_mapper(scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:

@@ -304,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"storyline: error: store {args.db}: {err} (another process may hold it; try again)",
               file=sys.stderr)
         return FATAL
+    except sqlite3.IntegrityError:  # a constraint that what storyline wrote broke: a bug, not a damaged store
+        raise
     except sqlite3.DatabaseError as err:  # "database disk image is malformed": a damaged file, not a bug
         print(f"storyline: error: store {args.db}: {err} (the file is damaged: restore it from a copy, or run "
               "the inputs again into a new store)", file=sys.stderr)

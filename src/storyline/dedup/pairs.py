@@ -44,6 +44,29 @@ class JudgedCandidates:
         return self.of_page.get(page_id, {}).get
 
 
+RELATIONS = ("near", "contained")  # what judge_pairs gives a copy (exact twins are linked apart)
+
+
+def pairs_problem(rows: Sequence[tuple[str, str, str | None, float | None]], ids: Sequence[str | None]) -> str | None:
+    """Why judged pairs do not fit the pages they were found in (`ids`, in input order), or None:
+    every id known and unique there, the earlier page first, and each verdict one judge_pairs gives."""
+    position: dict[str, int] = {}
+    for pos, page_id in enumerate(ids):
+        if not isinstance(page_id, str) or not page_id or page_id in position:
+            return "the pages' ids are not unique"  # the cluster writes no pairs then
+        position[page_id] = pos
+    for earlier, later, relation, score in rows:
+        if earlier not in position or later not in position:
+            return f"a pair names a page the folder does not hold ({str(earlier)[:60]!r}, {str(later)[:60]!r})"
+        if position[earlier] >= position[later]:
+            return f"a pair does not lead from an earlier page to a later one ({earlier[:60]!r}, {later[:60]!r})"
+        if relation is None and score is None:
+            continue
+        if relation not in RELATIONS or score is None or not 0.0 < score <= 1.0:
+            return f"a pair has a verdict judging never gives ({str(relation)[:20]!r}, {score!r})"
+    return None
+
+
 def exact_twins(hashes: Sequence[str | None], has_keys: Sequence[bool]) -> np.ndarray:
     """Positions (in input order) of pages with band keys whose exact hash an earlier page has:
     those link to the first such page and stay out of the LSH index."""

@@ -27,14 +27,15 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..dedup.pairs import JudgedCandidates, bucket_pairs, exact_twins, judge_pairs, key_rows, unique_pairs
+from ..dedup.pairs import (JudgedCandidates, bucket_pairs, exact_twins, judge_pairs, key_rows, pairs_problem,
+                           unique_pairs)
 from ..dedup.signature import text_shingles
 from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
 from .reports import NER_PRELOAD
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
-from .prepared_io import (partition_heads, partition_shingles, partition_texts, read_pairs, read_partition_file,
-                          skipped_in, write_pairs, write_partition)
+from .prepared_io import (partition_heads, partition_ids, partition_problem, partition_shingles, partition_texts,
+                          read_pairs, read_partition_file, skipped_in, write_pairs, write_partition)
 from .workers import preload, run_in_workers
 
 log = logging.getLogger(__name__)
@@ -226,10 +227,22 @@ def _judge(path_a: str, path_b: str, offset_a: int, offset_b: int, pairs: np.nda
     return judge_pairs(pairs, lambda b: shingles[b - offset_b], stored_shingles, config)
 
 
-def judged_candidates(out_dir: str | Path) -> JudgedCandidates | None:
-    """The copy candidates a scaled-out run judged (copy_pairs), or None when it did not."""
+def judged_candidates(out_dir: str | Path, config: Config = Config()) -> JudgedCandidates | None:
+    """The copy candidates a scaled-out run judged (copy_pairs), or None when it did not, or when
+    they do not fit the folder's pages (a file altered, or copied from another folder): `load` then
+    finds the copies itself, as a local run does, and says why."""
     path = Path(out_dir) / PAIRS
-    return JudgedCandidates.of_rows(read_pairs(path)) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        rows = read_pairs(path)
+        problem = pairs_problem(rows, [i for f in prepared_files(out_dir, config) for i in partition_ids(f)])
+    except InputError as err:
+        problem = str(err)
+    if problem:
+        log.warning("the copy pairs in %s are not used (%s): copies are found in load instead", path, problem[:300])
+        return None
+    return JudgedCandidates.of_rows(rows)
 
 
 def _peak_memory_mb() -> float:
@@ -328,7 +341,7 @@ def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
     is checked at once (before anything is read or stored): an unfinished folder is an error that
     names what is missing."""
     files = prepared_files(out_dir, config)
-    return (item for f in files for item in read_partition_file(f))
+    return (item for f in files for item in read_partition_file(f, config.max_text_chars))
 
 
 def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
@@ -336,15 +349,30 @@ def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
     path = out / MANIFEST
     if not path.exists():
         raise InputError(f"{out} is not the output of `storyline run --engine dask` (no {MANIFEST})")
-    manifest = json.loads(path.read_text())
-    if manifest.get("format") != FORMAT:
-        raise InputError(f"{out}: unknown format {str(manifest.get('format'))[:40]!r}")
-    if manifest["settings"] != _settings(config):
-        raise UsageError(f"{out} was prepared under other settings ({manifest['settings']}); load it with those")
-    files = [out / "prepared" / f"part-{p['index']:06d}.parquet" for p in manifest["partitions"]]
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"{path} is damaged: not JSON ({err})") from err
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise InputError(f"{out}: unknown format {str(found)[:40]!r}")
+    partitions = manifest.get("partitions")
+    if not isinstance(partitions, list) or not all(
+            isinstance(p, dict) and type(p.get("index")) is int and p["index"] >= 0 for p in partitions):
+        raise InputError(f"{path} is damaged: its list of partitions is not the one `storyline run` writes")
+    if manifest.get("settings") != _settings(config):
+        raise UsageError(f"{out} was prepared under other settings ({manifest.get('settings')}); load it with those")
+    files = [out / "prepared" / f"part-{p['index']:06d}.parquet" for p in partitions]
     missing = [f.name for f in files if not f.exists()]
     if missing:
         raise InputError(f"{out}: {len(missing)} of {len(files)} partitions are not written yet ({', '.join(missing[:3])}"
                          f"{', ...' if len(missing) > 3 else ''}): run the same `storyline run --engine dask` again "
                          "to finish them")
+    # Each file's footer, before anything is stored: a file cut short, replaced or rewritten with
+    # other columns is named now rather than stopping the load half-way.
+    damaged = [f"{f.name}: {problem}" for f in files if (problem := partition_problem(f))]
+    if damaged:
+        raise InputError(f"{out}: {len(damaged)} of {len(files)} partitions cannot be loaded ({'; '.join(damaged[:3])}"
+                         f"{'; ...' if len(damaged) > 3 else ''}): remove them and run the same `storyline run "
+                         "--engine dask` again to write them anew")
     return files

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..records import Article, Dateline, Injection, Mention, PageSignals, Signature, Skipped
 from .local import Prepared
 
@@ -102,14 +103,72 @@ def skipped_in(path: Path) -> list[tuple[str, str]]:
     return [(r["source"], r["reason"]) for r in table.to_pylist() if r["status"] == "skipped"]
 
 
-def read_partition_file(path: Path):
-    """The prepared and skipped pages of one partition's file, in order, one row group at a time."""
+def read_partition_file(path: Path, max_text_chars: int | None = None):
+    """The prepared and skipped pages of one partition's file, in order, one row group at a time.
+    A row that is not what `write_partition` writes (the file was altered) is a skipped page that
+    says so; a file whose data cannot be decoded is an error naming it."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     handle = pq.ParquetFile(path)
+    read = 0
     for group in range(handle.num_row_groups):
-        for row in handle.read_row_group(group).to_pylist():
-            yield _item(row)
+        try:
+            rows = handle.read_row_group(group).to_pylist()
+        except (pa.ArrowException, OSError) as err:
+            raise InputError(f"{path}: damaged after {read:,} rows ({str(err)[:200]}); the pages before it are "
+                             "stored: remove the file, run the same `storyline run --engine dask` again to write it "
+                             "anew, and load again") from err
+        for row in rows:
+            read += 1
+            yield _checked_item(row, f"{path.name} row {read}", max_text_chars)
+
+
+def _checked_item(row: dict, where: str, max_text_chars: int | None) -> Prepared | Skipped:
+    page_id, source = row.get("id"), row.get("source")
+    if not isinstance(page_id, str) or not page_id:
+        return Skipped(f"({where})", str(source or where), f"{where} has no page id: the file was altered")
+    source = source if isinstance(source, str) and source else where
+    text = row.get("text")
+    if max_text_chars is not None and isinstance(text, str) and len(text) > max_text_chars:
+        # Extraction cuts a text to this length, so a prepared text is never longer (settings must match).
+        return Skipped(page_id, source, f"{where}: its text has {len(text):,} characters, over max_text_chars = "
+                       f"{max_text_chars:,}: the file was altered")
+    try:
+        item = _item(row)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # JSON, a field, the arrays' bytes
+        return Skipped(page_id, source, f"{where} is damaged ({type(err).__name__}: {str(err)[:120]}): the file "
+                       "was altered")
+    return item
+
+
+def partition_problem(path: Path) -> str | None:
+    """Why a partition's file cannot be loaded (not Parquet, cut short, other columns or types), from
+    its footer alone; None when it has the columns `write_partition` writes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+    except (pa.ArrowException, OSError) as err:
+        return f"not a readable Parquet file ({str(err)[:120]})"
+    return _schema_problem(schema, _schema())
+
+
+def _schema_problem(schema, expected) -> str | None:
+    missing = [f.name for f in expected if f.name not in schema.names]
+    if missing:
+        return f"no column {', '.join(missing)}"
+    wrong = [f"{f.name} is {schema.field(f.name).type}, not {f.type}" for f in expected
+             if schema.field(f.name).type != f.type]
+    return "; ".join(wrong) or None
+
+
+def partition_ids(path: Path) -> list[str | None]:
+    """Of a partition's file, in order: each row's id."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=["id"]).column("id").to_pylist()
 
 
 def _schema():
@@ -164,14 +223,28 @@ def write_pairs(rows: list[tuple[str, str, str | None, float | None]], path: Pat
     atomically as the partitions are."""
     import pyarrow as pa
 
-    schema = pa.schema([("earlier", pa.string()), ("later", pa.string()), ("relation", pa.string()),
-                        ("score", pa.float64())])
+    schema = _pairs_schema()
     _write_atomically(pa.Table.from_arrays([pa.array([r[k] for r in rows], type=f.type)
                                             for k, f in enumerate(schema)], schema=schema), path)
 
 
 def read_pairs(path: Path) -> list[tuple[str, str, str | None, float | None]]:
+    """The judged copy candidates `write_pairs` wrote; InputError when the file is not that."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path, columns=list(PAIRS_COLUMNS))
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(f"{path}: not a readable Parquet file ({str(err)[:120]})") from err
+    problem = _schema_problem(table.schema, _pairs_schema())
+    if problem:
+        raise InputError(f"{path}: {problem}")
     return list(zip(*(table.column(c).to_pylist() for c in PAIRS_COLUMNS)))
+
+
+def _pairs_schema():
+    import pyarrow as pa
+
+    return pa.schema([("earlier", pa.string()), ("later", pa.string()), ("relation", pa.string()),
+                      ("score", pa.float64())])

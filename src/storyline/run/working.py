@@ -110,7 +110,9 @@ def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[s
     if judged is None:
         candidates, verdict_of = store.lsh_candidates(sig.lsh_keys, article.id), None
     else:
-        candidates, verdict_of = judged.candidates(article.id), judged.verdict_of(article.id)
+        # Only pages that were stored: a page of the folder skipped at load (a damaged row) is none.
+        candidates = [c for c in judged.candidates(article.id) if store.has_page(c) and store.skip_reason(c) is None]
+        verdict_of = judged.verdict_of(article.id)
     for page, original in store.near_copy_originals(candidates).items():  # copy groups of earlier runs
         same_text.union(page, original)
     for link in dedup.link_new_page(sig, candidates, store.page_text, same_text, config, verdict_of):
