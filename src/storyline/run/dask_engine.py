@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError
 from dataclasses import asdict, dataclass, field
@@ -307,8 +308,12 @@ def _client(workers: int | None, scheduler: str | None):
         return Client(scheduler), None
     # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
     dask.config.set({"distributed.worker.daemon": False})
-    cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=40)
+    with warnings.catch_warnings():
+        # Its HTTP server falls back to another port when 8787 is taken (another cluster, another
+        # run): no dashboard is asked for here, so the warning that it moved is no news either.
+        warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
+        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=40)
     return Client(cluster), cluster
 
 
