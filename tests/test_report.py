@@ -255,3 +255,28 @@ def test_reports_built_in_worker_processes_equal_those_built_here_and_one_failur
     assert all(there[k].report == here[k].report and there[k].fresh == here[k].fresh for k in here)
     assert here["s0"].report["quotes"] and [p for p, _, _ in here["s0"].fresh] == ["s0-a", "s0-b"]  # the copy: no NER
     assert "the report of broken could not be built" in caplog.text
+
+
+def test_reports_a_stopped_run_did_not_build_are_built_by_the_next_run(seed_dir, tmp_path, monkeypatch):
+    """Stopped in its reports phase (Ctrl-C, a lost cluster), a run said "run the same command again
+    to resume"; the run again read nothing new, so it built no report."""
+    import storyline.run.local as local
+    from storyline import Storyline
+
+    building = local.refresh_reports
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(local, "refresh_reports", stopped)
+    with Storyline(tmp_path / "s.db") as sl, pytest.raises(KeyboardInterrupt):
+        sl.run([seed_dir])
+    monkeypatch.setattr(local, "refresh_reports", building)
+    with Storyline(tmp_path / "s.db") as sl:
+        story = next(s["id"] for s in sl.stories() if s["page_count"] >= 2)
+        assert sl.report(story, build=False) is None
+        summary = sl.run([seed_dir])
+        assert summary.added == 0 and summary.reports_built >= 1
+        assert sl.report(story, build=False) is not None
+        again = sl.run([seed_dir])
+        assert again.reports_built == 0  # built once, not at every run

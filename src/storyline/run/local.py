@@ -260,11 +260,17 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         settle_pending()
         # Stories changed by an earlier slice may have merged into others since.
         changed = {live for s in changed if (live := store.resolve_story(s)) is not None}
-    if reports and changed:
-        # After the stages' transaction, outside any (NER is slow): a run killed here loses only reports,
-        # which `show` builds again.
+    due = store.reports_due() if reports else set()  # an earlier run stopped before building these
+    if reports and (changed or due):
+        # After the stages' transaction, outside any (NER is slow). The stories are noted first, so
+        # that a run stopped here has the next run build what is left (`show` builds any on demand).
+        with store.transaction():
+            store.add_reports_due(changed)
+        wanted = changed | {live for s in due if (live := store.resolve_story(s)) is not None}
         with summary.timed("reports"):
-            summary.reports_built = refresh_reports(store, changed, reports_on or report_mapper(workers))
+            summary.reports_built = refresh_reports(store, wanted, reports_on or report_mapper(workers))
+        with store.transaction():
+            store.clear_reports_due(changed | due)
     summary.count(store)
     return summary
 

@@ -51,6 +51,18 @@ class ReportTables:
             "FROM reports r, json_each(r.report -> 'entities') e GROUP BY r.id")
         return {rid: names or "" for rid, names in rows}
 
+    def reports_due(self) -> set[str]:
+        """Stories (ids as they were then) whose reports a run set out to build and did not finish."""
+        if not has_table(self.db, "reports_due"):
+            return set()
+        return {r[0] for r in self.db.execute("SELECT story FROM reports_due")}
+
+    def add_reports_due(self, story_ids: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO reports_due (story) VALUES (?)", [(s,) for s in story_ids])
+
+    def clear_reports_due(self, story_ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM reports_due WHERE story = ?", [(s,) for s in story_ids])
+
     def drop_stale_reports(self) -> None:
         """Reports of stories and storylines that are gone (merged, split, deleted)."""
         self.db.execute("DELETE FROM reports WHERE id NOT IN (SELECT id FROM stories) "

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS story_apart (a TEXT NOT NULL, b TEXT NOT NULL, PRIMAR
 -- each story's or storyline's report with the fingerprint of the pages it was built from.
 CREATE TABLE IF NOT EXISTS page_entities (page TEXT PRIMARY KEY, content_hash TEXT, spans TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, report TEXT NOT NULL);
+-- Stories whose reports a run set out to build and had not built when it stopped (killed, Ctrl-C,
+-- a cluster lost): the next run builds them too, whether or not its own pages touch them.
+CREATE TABLE IF NOT EXISTS reports_due (story TEXT PRIMARY KEY);
 -- Older versions of pages re-read with new content (run --update).
 CREATE TABLE IF NOT EXISTS superseded (
     id TEXT NOT NULL, source TEXT NOT NULL, title TEXT, content_hash TEXT, replaced_at TEXT NOT NULL);
