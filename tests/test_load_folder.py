@@ -117,25 +117,35 @@ def test_pairs_that_do_not_fit_the_folder_are_set_aside_and_load_finds_the_copie
         assert len(sl.pages()) == len(local) + 1
 
 
-def test_an_altered_row_is_skipped_with_its_reason_and_the_other_pages_load(prepared, tmp_path, capsys):
+def test_an_altered_row_is_skipped_with_its_reason_and_the_rest_loads_as_a_local_run_without_it(prepared, tmp_path,
+                                                                                              capsys, caplog):
     folder = _copy(prepared, tmp_path)
-    part = folder / "prepared" / "part-000000.parquet"
+    part = next(f for f in sorted((folder / "prepared").glob("*.parquet"))  # one with an original in it
+                if any(i.startswith("base-") for i in pq.read_table(f).column("id").to_pylist()))
     table = pq.read_table(part)
     ids = table.column("id").to_pylist()
+    damaged = next(k for k, i in enumerate(ids) if i.startswith("base-"))  # its copies come with it or later
+    long = next(k for k, i in enumerate(ids) if k != damaged)
     detail = table.column("detail").to_pylist()
     text = table.column("text").to_pylist()
-    detail[1] = "{not json"
-    text[2] = "word " * 500_000  # 2.5 M characters, over max_text_chars
+    detail[damaged] = "{not json"
+    text[long] = "word " * 500_000  # 2.5 M characters, over max_text_chars
     table = table.set_column(table.schema.get_field_index("detail"), "detail", pa.array(detail, pa.string()))
     table = table.set_column(table.schema.get_field_index("text"), "text", pa.array(text, pa.string()))
     pq.write_table(table, part)
     db = tmp_path / "s.db"
     assert main(["load", str(folder), "--db", str(db), "--no-reports", "--json"]) == 1  # pages skipped
     out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    skipped = json.loads(out.out)["skipped"]
-    reasons = " ".join(str(s) for s in skipped)
-    assert "part-000000.parquet row 2 is damaged" in reasons and "over max_text_chars" in reasons
+    assert "Traceback" not in out.err and "altered after the run" in caplog.text
+    reasons = " ".join(str(s) for s in json.loads(out.out)["skipped"])
+    assert f"{part.name} row {damaged + 1} is damaged" in reasons and "over max_text_chars" in reasons
+    gone = {ids[damaged], ids[long]}
+    feed = tmp_path / "without.jsonl"  # the same feed without the two altered records, run locally
+    with open(prepared[0].parent / "feed.jsonl", encoding="utf-8") as old, open(feed, "w", encoding="utf-8") as new:
+        new.writelines(line for line in old if json.loads(line)["id"] not in gone)
+    with Storyline(tmp_path / "local.db") as sl:
+        sl.run([feed], reports=False)
+        local = _copies(sl)
     with Storyline(db) as sl:
-        assert sorted(p["id"] for p in sl.pages(errors=True)) == sorted(ids[1:3])  # listed as skipped, with reasons
-        assert sorted(p["id"] for p in sl.pages()) == sorted(i for i, *_ in prepared[1])
+        assert sorted(p["id"] for p in sl.pages(errors=True)) == sorted(gone)  # listed as skipped, with reasons
+        assert [c for c in _copies(sl) if c[0] not in gone] == local

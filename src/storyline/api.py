@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import logging
 from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from .schema import (COPY_LINK_FIELDS, MEMBER_FIELDS, PAGE_FIELDS, REPORT_ROW_FI
                      article_json, public_page, skipped_json)
 from .store import SqliteStore
 
+log = logging.getLogger(__name__)
 
 # Story orders, each (key, descending): newest first (undated last), most pages, most sources.
 SORTS = {"date": (lambda s: s["last_date"] or "", True), "size": (lambda s: s["page_count"], True),
@@ -77,9 +79,17 @@ class Storyline:
         of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
         when given, else in `workers` processes."""
         from .run.dask_engine import dask_report_mapper, judged_candidates, prepared_pages
+        # The cluster's copy pairs serve a store with no page yet (run_pipeline): they are those
+        # among the folder's pages alone.
+        judged = None if self.store.counts()["pages"] else judged_candidates(prepared_dir, self.config)
+
+        def altered() -> None:  # a row changed after the run: the pairs may miss what it held
+            if judged is not None and not judged.withdrawn:
+                judged.withdrawn = True
+                log.warning("a row of %s was altered after the run: copies are found in load from there on",
+                            prepared_dir)
         return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
-                            prepared=prepared_pages(prepared_dir, self.config),
-                            judged=judged_candidates(prepared_dir, self.config),
+                            prepared=prepared_pages(prepared_dir, self.config, altered), judged=judged,
                             reports_on=dask_report_mapper(scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:

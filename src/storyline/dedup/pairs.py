@@ -28,6 +28,9 @@ class JudgedCandidates:
     index, for pages loaded into an empty store in the order the candidates were found in."""
 
     of_page: dict[str, dict[str, Verdict]] = field(default_factory=dict)
+    # Set when a page they were found among is not stored after all (a row altered after the run):
+    # an exact twin of it, say, was left out of the pairs. The store's index answers from then on.
+    withdrawn: bool = False
 
     @classmethod
     def of_rows(cls, rows: Iterable[tuple[str, str, str | None, float | None]]) -> JudgedCandidates:
@@ -62,7 +65,7 @@ def pairs_problem(rows: Sequence[tuple[str, str, str | None, float | None]], ids
             return f"a pair does not lead from an earlier page to a later one ({earlier[:60]!r}, {later[:60]!r})"
         if relation is None and score is None:
             continue
-        if relation not in RELATIONS or score is None or not 0.0 < score <= 1.0:
+        if relation not in RELATIONS or score is None or not 0.0 <= score <= 1.0:
             return f"a pair has a verdict judging never gives ({str(relation)[:20]!r}, {score!r})"
     return None
 

@@ -120,6 +120,8 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
                 summary.written += 1
                 summary.pages += result.get("pages", 0)
         summary.seconds["prepare"] = round(time.perf_counter() - started, 3)
+        if summary.written and (out / PAIRS).exists():
+            (out / PAIRS).unlink()  # found among partitions since written anew: found again below
         started = time.perf_counter()
         try:
             copy_pairs(client, out, [out / "prepared" / f"{p.name}.parquet" for p in parts], config, run_token,
@@ -341,12 +343,12 @@ def _settings(config: Config) -> dict:
     return {k: getattr(config, k) for k in keys}
 
 
-def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
+def prepared_pages(out_dir: str | Path, config: Config, on_altered: Callable[[], None] | None = None) -> Iterator:
     """Every prepared or skipped page of a finished output folder, in input order. The folder
     is checked at once (before anything is read or stored): an unfinished folder is an error that
     names what is missing."""
     files = prepared_files(out_dir, config)
-    return (item for f in files for item in read_partition_file(f, config.max_text_chars))
+    return (item for f in files for item in read_partition_file(f, config.max_text_chars, on_altered))
 
 
 def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
@@ -378,6 +380,6 @@ def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
     damaged = [f"{f.name}: {problem}" for f in files if (problem := partition_problem(f))]
     if damaged:
         raise InputError(f"{out}: {len(damaged)} of {len(files)} partitions cannot be loaded ({'; '.join(damaged[:3])}"
-                         f"{'; ...' if len(damaged) > 3 else ''}): remove them and run the same `storyline run "
-                         "--engine dask` again to write them anew")
+                         f"{'; ...' if len(damaged) > 3 else ''}): remove them and copies/pairs.parquet, and run the "
+                         "same `storyline run --engine dask` again to write them anew")
     return files

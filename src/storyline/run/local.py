@@ -220,7 +220,10 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             summary.settled_for_others += max(0, len(pending) - (summary.added - added_at_settle))
             added_at_settle = summary.added
             settle(store, pending, config, summary)
-            changed.update(store.stories_of(pending))
+            settled = store.stories_of(pending)
+            changed.update(settled)
+            if reports:  # with the stories themselves: a run stopped later has the next one build them
+                store.add_reports_due(settled)
         settling += time.perf_counter() - start
 
     extracting = time.perf_counter()

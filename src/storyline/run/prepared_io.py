@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -103,10 +104,11 @@ def skipped_in(path: Path) -> list[tuple[str, str]]:
     return [(r["source"], r["reason"]) for r in table.to_pylist() if r["status"] == "skipped"]
 
 
-def read_partition_file(path: Path, max_text_chars: int | None = None):
+def read_partition_file(path: Path, max_text_chars: int | None = None,
+                        on_altered: Callable[[], None] | None = None):
     """The prepared and skipped pages of one partition's file, in order, one row group at a time.
     A row that is not what `write_partition` writes (the file was altered) is a skipped page that
-    says so; a file whose data cannot be decoded is an error naming it."""
+    says so, and `on_altered()` is told; a file whose data cannot be decoded is an error naming it."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -117,29 +119,43 @@ def read_partition_file(path: Path, max_text_chars: int | None = None):
             rows = handle.read_row_group(group).to_pylist()
         except (pa.ArrowException, OSError) as err:
             raise InputError(f"{path}: damaged after {read:,} rows ({str(err)[:200]}); the pages before it are "
-                             "stored: remove the file, run the same `storyline run --engine dask` again to write it "
-                             "anew, and load again") from err
+                             "stored: remove the file and copies/pairs.parquet, run the same `storyline run "
+                             "--engine dask` again to write them anew, and load again") from err
         for row in rows:
             read += 1
-            yield _checked_item(row, f"{path.name} row {read}", max_text_chars)
+            item, altered = _checked_item(row, f"{path.name} row {read}", max_text_chars)
+            if altered and on_altered is not None:
+                on_altered()
+            yield item
 
 
-def _checked_item(row: dict, where: str, max_text_chars: int | None) -> Prepared | Skipped:
-    page_id, source = row.get("id"), row.get("source")
+def _checked_item(row: dict, where: str, max_text_chars: int | None) -> tuple[Prepared | Skipped, bool]:
+    """The row's page, and whether the row was altered after the run (then a skipped page saying so)."""
+    page_id, source, status = row.get("id"), row.get("source"), row.get("status")
     if not isinstance(page_id, str) or not page_id:
-        return Skipped(f"({where})", str(source or where), f"{where} has no page id: the file was altered")
-    source = source if isinstance(source, str) and source else where
+        return Skipped(f"({where})", source if isinstance(source, str) and source else where,
+                       f"{where} has no page id: the file was altered"), True
+
+    def altered(why: str) -> tuple[Skipped, bool]:
+        return Skipped(page_id, source if isinstance(source, str) and source else where,
+                       f"{where} {why}: the file was altered"), True
+
+    if not isinstance(source, str) or not source:
+        return altered("has no source")
+    if status == "skipped" and not isinstance(row.get("reason"), str):
+        return altered("is a skipped page with no reason")
+    if status not in ("ok", "skipped"):
+        return altered(f"has an unknown status {str(status)[:20]!r}")
     text = row.get("text")
-    if max_text_chars is not None and isinstance(text, str) and len(text) > max_text_chars:
+    if status == "ok" and not isinstance(text, str):
+        return altered("has no text")
+    if max_text_chars is not None and status == "ok" and len(text) > max_text_chars:
         # Extraction cuts a text to this length, so a prepared text is never longer (settings must match).
-        return Skipped(page_id, source, f"{where}: its text has {len(text):,} characters, over max_text_chars = "
-                       f"{max_text_chars:,}: the file was altered")
+        return altered(f"has a text of {len(text):,} characters, over max_text_chars = {max_text_chars:,}")
     try:
-        item = _item(row)
+        return _item(row), False
     except (KeyError, TypeError, ValueError, AttributeError) as err:  # JSON, a field, the arrays' bytes
-        return Skipped(page_id, source, f"{where} is damaged ({type(err).__name__}: {str(err)[:120]}): the file "
-                       "was altered")
-    return item
+        return altered(f"is damaged ({type(err).__name__}: {str(err)[:120]})")
 
 
 def partition_problem(path: Path) -> str | None:

@@ -107,12 +107,10 @@ def add_page(store: SqliteStore, article: Article, sig: Signature, terms: dict[s
         store.add_link(CopyLink(article.id, twin, "exact", 1.0))
         return df_keys
     same_text = dedup.UnionFind() if same_text is None else same_text
-    if judged is None:
+    if judged is None or judged.withdrawn:
         candidates, verdict_of = store.lsh_candidates(sig.lsh_keys, article.id), None
     else:
-        # Only pages that were stored: a page of the folder skipped at load (a damaged row) is none.
-        candidates = [c for c in judged.candidates(article.id) if store.has_page(c) and store.skip_reason(c) is None]
-        verdict_of = judged.verdict_of(article.id)
+        candidates, verdict_of = judged.candidates(article.id), judged.verdict_of(article.id)
     for page, original in store.near_copy_originals(candidates).items():  # copy groups of earlier runs
         same_text.union(page, original)
     for link in dedup.link_new_page(sig, candidates, store.page_text, same_text, config, verdict_of):
