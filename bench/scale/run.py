@@ -225,12 +225,14 @@ def dask_main(args) -> None:
                               if s["pages"] not in set(args.sizes)] + results, key=lambda s: s["pages"])
         result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
                   "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
-                  "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results}
+                  "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "sizes": results,
+                  "note": args.note}
         (HERE / "results-dask.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = ["# run --engine dask, then load (JSONL text records, stories and copies planted)", "",
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
-             f"- command: `{result['command']}` (whole commands, a local cluster started by each)", "",
+             f"- command: `{result['command']}` (whole commands, a local cluster started by each)",
+             *([f"- note: {result['note']}"] if result.get("note") else []), "",
              "| pages | workers | wall s | pages/s | prepare s | copy pairs s | shuffle MB | start and plan s | "
              "partitions | Parquet MB | speed-up | worker peak MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in results:
@@ -273,6 +275,7 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="rewrite results-dask.md from results-dask.json")
     parser.add_argument("--no-load", action="store_true", help="dask: the run only, no load (its stages are the "
                         "local engine's, measured by the local rows)")
+    parser.add_argument("--note", help="dask: a note on the run for the results (what else ran beside it)")
     parser.add_argument("--keep-sizes", action="store_true", help="dask: keep the other sizes' rows of results-dask.json")
     args = parser.parse_args()
     if args.engine == "dask":
