@@ -8,6 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 CLI = [sys.executable, "-m", "storyline.cli"]
 
@@ -121,3 +124,25 @@ def test_large_pages_in_a_row_do_not_hang_the_run(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["store"]["pages"] == 3
+
+
+@pytest.mark.parametrize("when", ["while the worker processes start", "while they work"])
+def test_ctrl_c_stops_the_worker_processes_at_once_and_quietly(tmp_path, when):
+    """Ctrl-C reaches every process of the terminal's group. The fork server printed a
+    KeyboardInterrupt traceback when it came during its imports, a pool process started at that
+    moment outlived the run and printed another, and a Ctrl-C while reports were built waited
+    for the jobs in flight."""
+    root = Path(__file__).resolve().parents[1]
+    child = subprocess.Popen([sys.executable, "-m", "tests.interrupt_helper", str(tmp_path)], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    marker = "go" if when.startswith("while the worker") else "started-*"
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(marker)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    sent = time.monotonic()
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=120)  # (until every process holding its stderr is gone)
+    waited = time.monotonic() - sent
+    assert child.returncode == 130 and err.strip() == "interrupted", err
+    assert waited < 10  # the jobs take 20 s each

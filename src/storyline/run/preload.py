@@ -8,9 +8,11 @@ import gc
 import signal
 from importlib import import_module
 
-# The fork server ignores Ctrl-C only once its preload is done, and it shares the terminal's
-# process group: a Ctrl-C during these 2 s would print a traceback from it. The handler is put
-# back after, as the workers it forks take it from here.
+# The fork server shares the terminal's process group, and Python's own code has it ignore Ctrl-C
+# only once its preload is done: a Ctrl-C during these 2 s would print a traceback from it. A server
+# started from the main thread already ignores it (workers.py `_starting`); one started from another
+# thread (a Dask worker's task) is covered here for the model's load. The handler is put back after,
+# as the workers it forks take it from here.
 _handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
 try:
     from ..cluster.ner import load_nlp

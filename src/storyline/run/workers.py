@@ -60,18 +60,57 @@ def start_fork_server() -> None:
     (uploads' workers, the report builder) come with the preload whatever starts first. The
     server does its preload in the background; this returns at once."""
     _starting()
-    if FORKS:
-        from multiprocessing import forkserver
-
-        with _main_module_hidden():  # as for any process start: the server must not import __main__
-            forkserver.ensure_running()
 
 
 def _starting() -> None:
-    """Before a process starts: the first start starts the fork server, with the preload as it is."""
+    """Before a process starts: the first start starts the fork server, with the preload as it is.
+    The server starts with Ctrl-C ignored: it shares the terminal's process group, and a Ctrl-C
+    during its preload (seconds of imports) printed a traceback from it. The processes it forks
+    keep ignoring it; the parent, which gets the Ctrl-C, stops them."""
     global _server_preloaded
-    if FORKS and _server_preloaded is None:
-        _server_preloaded = tuple(_preload)
+    if not FORKS or _server_preloaded is not None:
+        return
+    _server_preloaded = tuple(_preload)
+    from multiprocessing import forkserver
+
+    # As for any process start, the server must not import __main__.
+    with _main_module_hidden(), _ctrl_c_ignored():
+        forkserver.ensure_running()
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """A Ctrl-C while a pool's process starts is taken once it has started and the pool knows it (so
+    that `_stop` ends it): one taken mid-start left a process that outlived the run and printed a
+    traceback. Only the main thread may set handlers; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while a process is started (it inherits that across exec, and Python keeps a
+    handler it finds set so). Only the main thread may set handlers; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 Task = Callable[[Page, Config], Any]  # a module-level function, so it pickles
@@ -264,8 +303,17 @@ class ProcessPool(ProcessPoolExecutor):
 
     def submit(self, fn, /, *args, **kwargs):
         _starting()
-        with _main_module_hidden():  # processes start on submit
+        with _main_module_hidden(), _ctrl_c_deferred():  # processes start on submit
             return super().submit(fn, *args, **kwargs)
+
+
+def _stop(pool: ProcessPool) -> None:
+    """Drop the jobs not started and end the processes now: they ignore Ctrl-C (see `_starting`), and
+    waiting for their jobs would hold a Ctrl-C up for as long as the slowest of them takes."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython's pool keeps them here
+    pool.shutdown(wait=False, cancel_futures=True)  # (and forgets them)
+    for process in processes:
+        process.terminate()
 
 
 def pool_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *,
@@ -278,7 +326,8 @@ def pool_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *,
     pending: dict = {}  # future -> item
     leftover: list = []  # items to run here once the pool broke
     broken = False
-    with ProcessPool(workers) as pool:
+    pool = ProcessPool(workers)
+    try:
         while not broken:
             while len(pending) < 2 * workers and (item := next(source, _END)) is not _END:
                 try:
@@ -303,6 +352,11 @@ def pool_map(fn: Callable[[Any], Any], items: Iterable[Any], workers: int, *,
                     on_error(item, err)
                     continue
                 yield result
+    except BaseException:  # Ctrl-C, or the caller stopped reading: what is in flight is of no use now
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True)  # at once after _stop
     if broken:
         leftover.extend(pending.values())
         for item in (*leftover, *source):
