@@ -78,10 +78,11 @@ class Storyline:
         run the stages after extraction on them, as `run` does: the store ends as a local run
         of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
         when given, else in `workers` processes."""
-        from .run.dask_engine import dask_report_mapper, judged_candidates, prepared_pages
+        from .run.dask_engine import dask_report_mapper, judged_candidates, pages_of, prepared_files
+        files = prepared_files(prepared_dir, self.config)  # checked once, before anything is stored
         # The cluster's copy pairs serve a store with no page yet (run_pipeline): they are those
         # among the folder's pages alone.
-        judged = None if self.store.counts()["pages"] else judged_candidates(prepared_dir, self.config)
+        judged = None if self.store.counts()["pages"] else judged_candidates(prepared_dir, files)
 
         def altered() -> None:  # a row changed after the run: the pairs may miss what it held
             if judged is not None and not judged.withdrawn:
@@ -89,7 +90,7 @@ class Storyline:
                 log.warning("a row of %s was altered after the run: copies are found in load from there on",
                             prepared_dir)
         return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
-                            prepared=prepared_pages(prepared_dir, self.config, altered), judged=judged,
+                            prepared=pages_of(files, self.config, altered), judged=judged,
                             reports_on=dask_report_mapper(scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:

@@ -230,16 +230,16 @@ def _judge(path_a: str, path_b: str, offset_a: int, offset_b: int, pairs: np.nda
     return judge_pairs(pairs, lambda b: shingles[b - offset_b], stored_shingles, config)
 
 
-def judged_candidates(out_dir: str | Path, config: Config = Config()) -> JudgedCandidates | None:
+def judged_candidates(out_dir: str | Path, files: list[Path]) -> JudgedCandidates | None:
     """The copy candidates a scaled-out run judged (copy_pairs), or None when it did not, or when
-    they do not fit the folder's pages (a file altered, or copied from another folder): `load` then
-    finds the copies itself, as a local run does, and says why."""
+    they do not fit the pages of the folder's partition `files` (a file altered, or copied from
+    another folder): `load` then finds the copies itself, as a local run does, and says why."""
     path = Path(out_dir) / PAIRS
     if not path.exists():
         return None
     try:
         rows = read_pairs(path)
-        problem = pairs_problem(rows, [i for f in prepared_files(out_dir, config) for i in partition_ids(f)])
+        problem = pairs_problem(rows, [i for f in files for i in partition_ids(f)])
     except InputError as err:
         problem = str(err)
     if problem:
@@ -343,11 +343,16 @@ def _settings(config: Config) -> dict:
     return {k: getattr(config, k) for k in keys}
 
 
-def prepared_pages(out_dir: str | Path, config: Config, on_altered: Callable[[], None] | None = None) -> Iterator:
+def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
     """Every prepared or skipped page of a finished output folder, in input order. The folder
     is checked at once (before anything is read or stored): an unfinished folder is an error that
     names what is missing."""
-    files = prepared_files(out_dir, config)
+    return pages_of(prepared_files(out_dir, config), config)
+
+
+def pages_of(files: list[Path], config: Config, on_altered: Callable[[], None] | None = None) -> Iterator:
+    """The pages of a folder's partition files as `prepared_files` gives them, in input order;
+    `on_altered()` is told of each row altered after the run."""
     return (item for f in files for item in read_partition_file(f, config.max_text_chars, on_altered))
 
 
