@@ -205,7 +205,6 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
 
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()
-    changed: set[str] = set()
     settling = 0.0  # seconds spent settling while reading, not counted as reading
     added_at_settle = 0  # pages this run had added when it last settled
 
@@ -220,10 +219,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             summary.settled_for_others += max(0, len(pending) - (summary.added - added_at_settle))
             added_at_settle = summary.added
             settle(store, pending, config, summary)
-            settled = store.stories_of(pending)
-            changed.update(settled)
             if reports:  # with the stories themselves: a run stopped later has the next one build them
-                store.add_reports_due(settled)
+                store.add_reports_due(store.stories_of(pending))
         settling += time.perf_counter() - start
 
     extracting = time.perf_counter()
@@ -258,22 +255,21 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does.
             settle_all(store, config, summary)
-            changed = {s["id"] for s in store.stories()}
+            if reports:
+                store.add_reports_due(s["id"] for s in store.stories())
     else:
         settle_pending()
-        # Stories changed by an earlier slice may have merged into others since.
-        changed = {live for s in changed if (live := store.resolve_story(s)) is not None}
-    due = store.reports_due() if reports else set()  # an earlier run stopped before building these
-    if reports and (changed or due):
-        # After the stages' transaction, outside any (NER is slow). The stories are noted first, so
-        # that a run stopped here has the next run build what is left (`show` builds any on demand).
-        with store.transaction():
-            store.add_reports_due(changed)
-        wanted = changed | {live for s in due if (live := store.resolve_story(s)) is not None}
+    # The stories this run changed, noted as it settled them, and those an earlier run stopped
+    # before reporting on (ids as they were then: resolved through merges).
+    due = store.reports_due() if reports else set()
+    if due:
+        # After the stages' transaction, outside any (NER is slow): a run stopped here has the next
+        # run build what is left (`show` builds any on demand).
+        wanted = {live for s in due if (live := store.resolve_story(s)) is not None}
         with summary.timed("reports"):
             summary.reports_built = refresh_reports(store, wanted, reports_on or report_mapper(workers))
         with store.transaction():
-            store.clear_reports_due(changed | due)
+            store.clear_reports_due(due)
     summary.count(store)
     return summary
 
