@@ -79,38 +79,35 @@ def _starting() -> None:
 
 
 @contextmanager
-def _ctrl_c_deferred() -> Iterator[None]:
-    """A Ctrl-C while a pool's process starts is taken once it has started and the pool knows it (so
-    that `_stop` ends it): one taken mid-start left a process that outlived the run and printed a
-    traceback. Only the main thread may set handlers; elsewhere nothing changes."""
+def _on_ctrl_c(handler) -> Iterator[bool]:
+    """Ctrl-C handled by `handler` for a while; yields whether it is. Only the main thread may set
+    handlers: elsewhere nothing changes."""
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield False
         return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = signal.signal(signal.SIGINT, handler)
     try:
-        yield
+        yield True
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
-        if callable(previous):
-            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
-        elif previous == signal.SIG_DFL:
-            raise KeyboardInterrupt
 
 
 @contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
+def _ctrl_c_deferred() -> Iterator[None]:
+    """A Ctrl-C while a pool's process starts is taken once it has started and the pool knows it (so
+    that `_stop` ends it): one taken mid-start left a process that outlived the run and printed a
+    traceback."""
+    caught: list[int] = []
+    with _on_ctrl_c(lambda signum, frame: caught.append(signum)):
+        yield
+    if caught:
+        signal.raise_signal(signal.SIGINT)  # to the handler that was there: Python's raises KeyboardInterrupt
+
+
+def _ctrl_c_ignored():
     """Ctrl-C ignored while a process is started (it inherits that across exec, and Python keeps a
-    handler it finds set so). Only the main thread may set handlers; elsewhere nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    handler it finds set so)."""
+    return _on_ctrl_c(signal.SIG_IGN)
 
 
 Task = Callable[[Page, Config], Any]  # a module-level function, so it pickles
