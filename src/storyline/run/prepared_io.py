@@ -132,15 +132,15 @@ def read_partition_file(path: Path, max_text_chars: int | None = None,
 def _checked_item(row: dict, where: str, max_text_chars: int | None) -> tuple[Prepared | Skipped, bool]:
     """The row's page, and whether the row was altered after the run (then a skipped page saying so)."""
     page_id, source, status = row.get("id"), row.get("source"), row.get("status")
-    if not isinstance(page_id, str) or not page_id:
-        return Skipped(f"({where})", source if isinstance(source, str) and source else where,
-                       f"{where} has no page id: the file was altered"), True
+    has_source = isinstance(source, str) and bool(source)
 
     def altered(why: str) -> tuple[Skipped, bool]:
-        return Skipped(page_id, source if isinstance(source, str) and source else where,
-                       f"{where} {why}: the file was altered"), True
+        named = page_id if isinstance(page_id, str) and page_id else f"({where})"
+        return Skipped(named, source if has_source else where, f"{where} {why}: the file was altered"), True
 
-    if not isinstance(source, str) or not source:
+    if not isinstance(page_id, str) or not page_id:
+        return altered("has no page id")
+    if not has_source:
         return altered("has no source")
     if status == "skipped" and not isinstance(row.get("reason"), str):
         return altered("is a skipped page with no reason")
