@@ -253,3 +253,17 @@ def test_a_damaged_store_is_an_error_with_the_reason_not_a_traceback(tmp_path, c
     capsys.readouterr()
     assert main(["pages", "--db", str(db)]) == 2
     assert "damaged" in capsys.readouterr().err
+
+
+def test_a_page_over_the_memory_limit_is_skipped_with_that_reason_and_the_next_is_read(tmp_path):
+    """lxml and trafilatura swallow a failed allocation, so such a page came back as "no article
+    text found" (or "extraction failed: MemoryError"): a reason that sends the user looking at the
+    page, not at the setting."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a-huge.html").write_text("<html><body>" + "<p>x y</p>" * 1_900_000 + "</body></html>")
+    (folder / "b-seed.txt").write_bytes(SEED["000"].read_bytes())
+    huge, seed = list(extract([folder], Config(max_worker_memory_mb=600)))
+    assert huge["status"] == "skipped"
+    assert huge["reason"] == "page needs more than 600 MB to extract (max_worker_memory_mb)"
+    assert seed["status"] == "ok" and seed["text"]

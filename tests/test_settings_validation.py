@@ -140,3 +140,11 @@ def test_the_defaults_and_the_ends_of_each_range_are_accepted():
                    num_perm=4096, lsh_bands=4096, shingle_size=50, storyline_decay_days=1)
     assert edges.max_seconds_per_page == 0.0 and isinstance(edges.max_seconds_per_page, float)
     assert load_config(max_page_bytes=1000.0).max_page_bytes == 1000  # a whole number written as a float
+
+
+def test_a_memory_limit_no_worker_can_start_under_is_refused_with_the_reason():
+    """A limit under what a worker holds before its first page skipped every page, each as
+    "extraction failed: MemoryError"."""
+    with pytest.raises(ConfigError, match="max_worker_memory_mb must be 0 \\(no limit\\) or at least 512"):
+        Config(max_worker_memory_mb=50)
+    assert Config(max_worker_memory_mb=512).max_worker_memory_mb == 512

@@ -85,6 +85,11 @@ class Config:
         environment, flag or Config(...)): a bad value is a usage error, not a traceback later."""
         for name, (low, high, note) in RANGES.items():
             object.__setattr__(self, name, _in_range(name, getattr(self, name), low, high, note))
+        if 0 < self.max_worker_memory_mb < MIN_WORKER_MEMORY_MB:
+            raise ConfigError(f"max_worker_memory_mb must be 0 (no limit) or at least {MIN_WORKER_MEMORY_MB}, not "
+                              f"{self.max_worker_memory_mb}: an extraction process holds about 320 MB of address space "
+                              "(its libraries and the NER model) before it reads a page, so a smaller limit skips "
+                              "every page")
         if self.text_kind not in TEXT_KINDS:
             raise ConfigError(f"text_kind must be one of {', '.join(TEXT_KINDS)}, not {self.text_kind!r}")
         if self.num_perm % self.lsh_bands:
@@ -93,6 +98,7 @@ class Config:
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 TEXT_KINDS = ("auto", "article", "page")
+MIN_WORKER_MEMORY_MB = 512  # Python, lxml, trafilatura and spaCy's model take ~320 MB of it before the first page
 _SHARE = (0, 1, "")  # probabilities, similarities, shares of shingles
 # Allowed range (inclusive) of every numeric setting; nan and inf are outside all of them.
 # Upper bounds sit well below where a larger value breaks: a read allocates max_page_bytes at

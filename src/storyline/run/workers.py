@@ -113,13 +113,26 @@ def _ctrl_c_ignored():
 Task = Callable[[Page, Config], Any]  # a module-level function, so it pickles
 
 
+NEAR_LIMIT = 0.95  # a page that took the process this close to its memory limit was stopped by it
+
+
+def _peak_mb() -> int | None:
+    """The most address space this process has held (what RLIMIT_AS bounds), where Linux says it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) // 1024 for line in status if line.startswith("VmPeak:")), None)
+    except (OSError, ValueError):
+        return None
+
+
 def _serve(conn: Connection, task: Task, config: Config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if config.max_worker_memory_mb:
+    limit_mb = config.max_worker_memory_mb
+    if limit_mb:
         import resource
 
-        limit = config.max_worker_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (limit_mb * 1024 * 1024, limit_mb * 1024 * 1024))
+    too_big = f"page needs more than {limit_mb} MB to extract (max_worker_memory_mb)"
     while True:
         try:
             message = conn.recv()
@@ -132,8 +145,17 @@ def _serve(conn: Connection, task: Task, config: Config) -> None:
         try:
             result = task(page, config)
         except MemoryError:
-            result = Skipped(page.id, page.source,
-                             f"page needs more than {config.max_worker_memory_mb} MB to extract (max_worker_memory_mb)")
+            result = Skipped(page.id, page.source, too_big)
+        peak = _peak_mb() if limit_mb else None
+        if peak is not None and peak >= NEAR_LIMIT * limit_mb:
+            # The parsers swallow a failed allocation: lxml gives no tree and trafilatura no text,
+            # so the page came back as "no article text found" or "extraction failed: MemoryError".
+            # The process's peak tells: the limit stopped it. This process then ends (its peak
+            # stays at the limit), and the parent starts a fresh one for the next page.
+            if isinstance(result, Skipped) and not result.transient:
+                result = Skipped(page.id, page.source, too_big)
+            conn.send(("done, retire me", seq, result))
+            return
         conn.send(("done", seq, result))
 
 
@@ -271,6 +293,8 @@ def run_in_workers(items: Iterable[Page | Skipped], task: Task, config: Config, 
                         worker.queue.popleft()
                         worker.started = None
                         done[seq] = result
+                        if kind == "done, retire me":  # it reached its memory limit and ended
+                            pool[i] = _replace(worker, task, config, retry)
                 elif limit and worker.started is not None and time.monotonic() - worker.started >= limit:
                     seq, page = worker.queue.popleft()
                     done[seq] = Skipped(page.id, page.source,
