@@ -51,6 +51,8 @@ def extract_page(page: Page, config: Config = Config()) -> Article | Skipped:
         return _extract(page, config)
     except RecursionError:
         return Skipped(page.id, page.source, "page structure too deeply nested to parse")
+    except MemoryError:  # the worker names the memory limit that stopped it (run/workers.py)
+        raise
     except Exception as err:  # a bad page must never stop the run
         log.debug("extraction failed for %s", page.source, exc_info=True)
         return Skipped(page.id, page.source, f"extraction failed: {type(err).__name__}: {err}"[:500])

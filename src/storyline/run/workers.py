@@ -121,6 +121,8 @@ def _peak_mb() -> int | None:
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             return next((int(line.split()[1]) // 1024 for line in status if line.startswith("VmPeak:")), None)
+    except MemoryError:  # so near the limit that reading a small file fails
+        return sys.maxsize
     except (OSError, ValueError):
         return None
 
@@ -142,16 +144,18 @@ def _serve(conn: Connection, task: Task, config: Config) -> None:
             return
         seq, page = message
         conn.send(("started", seq, None))
+        refused = False
         try:
             result = task(page, config)
-        except MemoryError:
-            result = Skipped(page.id, page.source, too_big)
+        except MemoryError:  # an allocation refused (extract_page lets it through to here)
+            result, refused = Skipped(page.id, page.source, too_big), True
         peak = _peak_mb() if limit_mb else None
-        if peak is not None and peak >= NEAR_LIMIT * limit_mb:
-            # The parsers swallow a failed allocation: lxml gives no tree and trafilatura no text,
-            # so the page came back as "no article text found" or "extraction failed: MemoryError".
-            # The process's peak tells: the limit stopped it. This process then ends (its peak
-            # stays at the limit), and the parent starts a fresh one for the next page.
+        if refused or (peak is not None and peak >= NEAR_LIMIT * limit_mb):
+            # The parsers also swallow a refused allocation: lxml gives no tree and trafilatura no
+            # text, so the page came back as "no article text found". The process's peak tells:
+            # the limit stopped it. This process then ends (its peak stays at the limit, and an
+            # allocation failure may have left a library in a bad state), and the parent starts a
+            # fresh one for the next page.
             if isinstance(result, Skipped) and not result.transient:
                 result = Skipped(page.id, page.source, too_big)
             conn.send(("done, retire me", seq, result))
