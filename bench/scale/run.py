@@ -183,9 +183,15 @@ def growth_lines(results: list[dict]) -> list[str]:
         return []
     ratio = large["pages"] / small["pages"]
     out = ["", f"From {small['pages']:,} to {large['pages']:,} pages ({ratio:.0f}× the pages), {workers} workers:", ""]
-    for name, key in (("map seconds", "prepare_seconds"), ("copy pairs seconds", "copy_pairs_seconds"),
-                      ("LSH key bytes shuffled", "shuffle_bytes"), ("candidate pairs", "candidate_pairs"),
-                      ("copy pairs", "copy_pairs"), ("worker peak MB", "worker_peak_mb")):
+    figures = [("LSH key bytes shuffled", "shuffle_bytes"), ("candidate pairs", "candidate_pairs"),
+               ("copy pairs", "copy_pairs"), ("worker peak MB", "worker_peak_mb")]
+    machines = {s.get("machine") for s in (small, large)}
+    if len(machines) == 1:  # seconds only compare on one machine: these differ twofold from one to another
+        figures = [("map seconds", "prepare_seconds"), ("copy pairs seconds", "copy_pairs_seconds"), *figures]
+    else:
+        out.append(f"- seconds not compared: the two sizes were measured on different machines "
+                   f"({' / '.join(str(m) for m in machines)})")
+    for name, key in figures:
         if a.get(key) and b.get(key):
             out.append(f"- {name}: {a[key]:,} -> {b[key]:,} ({b[key] / a[key]:.2f}×; growth exponent "
                        f"{math.log(b[key] / a[key]) / math.log(ratio):.2f})")
@@ -218,10 +224,11 @@ def dask_main(args) -> None:
         result = json.loads((HERE / "results-dask.json").read_text())
         results = result["sizes"]
     else:
-        results = [run_dask_rows(n, args.dask_workers, load=not args.no_load) for n in sorted(args.sizes)]
+        results = [dict(run_dask_rows(n, args.dask_workers, load=not args.no_load), machine=machine())
+                   for n in sorted(args.sizes)]
         if args.keep_sizes and (HERE / "results-dask.json").exists():  # the other sizes' rows, as last measured
             kept = json.loads((HERE / "results-dask.json").read_text())
-            results = sorted([dict(s, measured=kept["date"]) for s in kept["sizes"]
+            results = sorted([{"measured": kept["date"], "machine": kept["machine"], **s} for s in kept["sizes"]
                               if s["pages"] not in set(args.sizes)] + results, key=lambda s: s["pages"])
         result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
                   "versions": {p: version(p) for p in ("storyline", "dask", "distributed", "pyarrow")},
