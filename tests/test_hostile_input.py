@@ -268,3 +268,19 @@ def test_a_page_over_the_memory_limit_is_skipped_with_that_reason_and_the_next_i
     assert huge["status"] == "skipped"
     assert huge["reason"] == "page needs more than 600 MB to extract (max_worker_memory_mb)"
     assert seed["status"] == "ok" and seed["text"]
+
+
+def test_dates_in_old_print_or_with_turkish_letters_never_crash_the_run(tmp_path):
+    """IGNORECASE matches the long s of old print ("ſeptember 5") as an s, and the month's name was
+    then looked up by lower(), which keeps it: a KeyError that crashed the worker (and `extract`
+    itself, which dates each page it returns); an agency's name skipped the page."""
+    body = SEED["003"].read_text(encoding="utf-8")
+    path = tmp_path / "old-print.jsonl"
+    path.write_text("\n".join(json.dumps({"id": key, "text": lead + "\n\n" + body}) for key, lead in (
+        ("long-s", "The talks ended on ſunday, ſeptember 5, 2009."),
+        ("turkish", "İstanbul, ſeptember 5, 2009: the talks ended on ſunday."),
+        ("agency", "LONDON (REUTERſ) - The talks ended on Sunday after three days of meetings between the "
+                   "ministers of both countries, officials said."))) + "\n", encoding="utf-8")
+    pages = list(extract([path]))
+    assert [(p["id"], p["status"]) for p in pages] == [("long-s", "ok"), ("turkish", "ok"), ("agency", "ok")]
+    assert pages[2]["agency"] == "Reuters"

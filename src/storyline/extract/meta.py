@@ -44,7 +44,7 @@ def find_dateline(text: str) -> Dateline | None:
     head = text.lstrip()[:200]
     match = _WIRE_DATELINE.match(head)
     if match:
-        agency = AGENCIES[match.group("agency").lower()]
+        agency = AGENCIES[match.group("agency").casefold()]  # casefold: IGNORECASE takes "ſ" for "s"
         return Dateline(place=_title_case_place(match.group("place")), agency=agency, raw=match.group(0).strip())
     match = _PLAIN_DATELINE.match(head)
     if match and match.group("place").split(",")[0].replace(" ", "").replace(".", "").isupper():
@@ -57,7 +57,7 @@ def agency_from_credits(lines: list[str], body: str) -> str | None:
     for line in lines:
         match = _CREDIT_AGENCY.search(line)
         if match:
-            return AGENCIES[match.group(1).lower()]
+            return AGENCIES[match.group(1).casefold()]
     if _REUTERS_SIGNOFF.search(body[-600:]):
         return "Reuters"
     return None
