@@ -2,6 +2,7 @@
 pool of two storyline worker processes. Importable, so the pool's processes can unpickle `slow`."""
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,9 @@ def slow(item: int) -> int:
 
 
 def main() -> int:
+    # As a terminal's command gets Ctrl-C: a shell's background job (`cmd &`, as CI may start the
+    # suite) starts with it ignored, and Python then keeps it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from storyline.run.workers import pool_map, preload
     from tests.interrupt_helper import slow  # by its module's name: run as __main__, it would not unpickle
 
