@@ -309,7 +309,10 @@ def _client(workers: int | None, scheduler: str | None):
     if scheduler:
         return Client(scheduler), None
     # Each task runs its pages in a child process (per-page limits), which a daemon worker may not have.
-    dask.config.set({"distributed.worker.daemon": False})
+    dask.config.set({"distributed.worker.daemon": False,
+                     # Its statistical profiler samples each worker every 10 ms for the dashboard, which
+                     # a local cluster does not show: 11 % of a worker process's busy time (py-spy).
+                     "distributed.worker.profile.enabled": False})
     with warnings.catch_warnings():
         # Its HTTP server falls back to another port when 8787 is taken (another cluster, another
         # run): no dashboard is asked for here, so the warning that it moved is no news either.
