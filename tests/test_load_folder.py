@@ -89,6 +89,22 @@ def test_a_damaged_manifest_is_named(prepared, tmp_path, capsys):
     assert not (tmp_path / "new.db").exists()
 
 
+@pytest.mark.parametrize("edit", ["a partition left out", "every partition left out", "a partition twice"])
+def test_a_manifest_whose_partition_list_was_edited_is_refused(prepared, tmp_path, capsys, edit):
+    """It loaded part of the pages (none, for an empty list), or some twice, and said nothing."""
+    folder = _copy(prepared, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    parts = manifest["partitions"]
+    manifest["partitions"] = {"a partition left out": parts[:-1], "every partition left out": [],
+                              "a partition twice": parts + parts[:1]}[edit]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["load", str(folder), "--db", str(tmp_path / "new.db"), "--no-reports"]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.json is damaged" in err and "Traceback" not in err
+    assert ("part-000002.parquet" in err) == (edit != "a partition twice")
+    assert not (tmp_path / "new.db").exists()
+
+
 @pytest.mark.parametrize("stale", ["unknown ids", "backwards", "nan score", "repeated id"])
 def test_pairs_that_do_not_fit_the_folder_are_set_aside_and_load_finds_the_copies_itself(prepared, tmp_path, caplog,
                                                                                           stale):
