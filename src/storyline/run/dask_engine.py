@@ -382,10 +382,10 @@ def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
     # pages, or some twice, and say nothing: the run writes each partition once and lists it.
     unlisted = sorted(set((out / "prepared").glob("part-*.parquet")) - set(files))
     if unlisted or len(set(files)) < len(files):
-        found = f"{len(unlisted)} partition files it does not list ({', '.join(f.name for f in unlisted[:3])})" \
-            if unlisted else "a partition more than once"
-        raise InputError(f"{path} is damaged: the folder holds {found}; run the same `storyline run --engine dask` "
-                         "again into a new --out")
+        wrong = (f"the folder holds {len(unlisted)} partition files it does not list "
+                 f"({', '.join(f.name for f in unlisted[:3])})") if unlisted else "it lists a partition more than once"
+        raise InputError(f"{path} is damaged: {wrong}; run the same `storyline run --engine dask` again into a "
+                         "new --out")
     missing = [f.name for f in files if not f.exists()]
     if missing:
         raise InputError(f"{out}: {len(missing)} of {len(files)} partitions are not written yet ({', '.join(missing[:3])}"
