@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 from storyline import Storyline
 
@@ -115,3 +116,38 @@ def test_each_slice_of_a_long_run_is_exactly_settle_every_new_pages_whatever_the
             answers.append(_answer(sl))
         assert settled_at == [20, 40, 50], (batch, settled_at)
     assert answers[0] == answers[1] == answers[2]
+
+
+def test_a_long_run_goes_on_extracting_while_it_settles(tmp_path, shared, monkeypatch):
+    """While a long run settles one slice (copies, dates, stories: minutes at 100k pages, on one
+    core), the pages after it are read and extracted: the workers do not wait for the settle. The
+    store ends as before (the slice tests above run the same path)."""
+    import storyline.run.local as local
+    from storyline.read import read_inputs
+
+    monkeypatch.setattr(local, "SETTLE_EVERY", 20)
+    feed = write_jsonl(tmp_path / "feed.jsonl", _records(shared, 0, 60))
+    taken: list[str] = []  # the records taken from the input, for extraction, so far
+
+    def noted(items):
+        for item in items:
+            taken.append(item.id)
+            yield item
+
+    real_settle = local.settle
+    during_first_settle: list[int] = []
+
+    def settle(*args, **kwargs):
+        if not during_first_settle:  # give the workers time to go on; the run waits here as if settling
+            deadline = time.monotonic() + 20
+            while len(taken) < 60 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            during_first_settle.append(len(taken))
+        real_settle(*args, **kwargs)
+
+    monkeypatch.setattr(local, "settle", settle)
+    with Storyline(tmp_path / "s.db") as sl:
+        summary = sl.add(noted(read_inputs([feed], sl.config)), reports=False)
+        assert summary.added == 60 and len(sl.stories()) >= 1
+    # Before, only the run's own thread took pages, between settles: 20 stored, a few more queued.
+    assert during_first_settle == [60]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..cluster.terms import term_counts
 from ..cluster.vectors import ENTITY_PREFIX
@@ -31,7 +33,8 @@ from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, relate_and_refresh, review_stories,
                       update_groups, update_storylines, upgrade)
 from .reports import NER_PRELOAD, Mapper, refresh_reports, report_mapper
-from .workers import preload, run_in_workers
+from .readahead import Ahead, read_ahead
+from .workers import preload, run_in_workers, start_fork_server
 
 log = logging.getLogger(__name__)
 # Pages stored per transaction. A page adds about 240 random keys to the LSH index B-tree, and a
@@ -43,6 +46,12 @@ BATCH_SECONDS = 5.0
 # many runs one after the other would: the stages' working set, and so memory and the cost per
 # page, stay bounded however large the input (one pass over 100k pages held them all at once).
 SETTLE_EVERY = 10_000
+# Memory for pages extracted ahead of the run while it settles (run/readahead.py). A settle
+# takes 2-3 minutes on one core from 20k pages on (bench/scale), the workers extract about 25
+# pages/s on the other, and an extracted page holds about 12 bytes per character of its text
+# (terms, mentions, signature: 46 KB for a page of 3,800 characters): room for about 5,500
+# such pages. With 2,000 pages of room, a 30,000-page run gained only 4 %.
+READ_AHEAD_BYTES = 256 * 1024 * 1024
 # Limits under which a page may be skipped; a page skipped under them is tried again when they change.
 LIMIT_SETTINGS = ("max_page_bytes", "max_text_chars", "max_seconds_per_page", "max_worker_memory_mb")
 
@@ -57,6 +66,50 @@ class Prepared:
     story_counts: dict  # headline and name counts, and the page's own best date (cluster/vectors.py)
     content_hash: str
     mentions: tuple[Mention, ...]  # time expressions of the text, for forensics
+
+
+def _held_bytes(item: Any) -> int:
+    """About what an extracted page holds in memory while it waits to be stored."""
+    return 12 * len(item.article.text) + 2048 if isinstance(item, Prepared) else 512
+
+
+@dataclass(slots=True, frozen=True)
+class _Stored:
+    """In place of a page read that the store already has (or has skipped, and is not to retry)."""
+
+    source: str
+    reason: str | None  # why it was skipped, if it was
+
+
+@dataclass(slots=True, frozen=True)
+class _Superseding:
+    """Before a page read again with other content (run --update): its stored version goes."""
+
+    page_id: str
+
+
+def _not_stored(items: Iterable[Page | Skipped], stored: SqliteStore, settings: str, update: bool,
+                before_first_page: Callable[[], None]) -> Iterator[Page | Skipped | _Stored | _Superseding]:
+    """Drop what the store already has before the costly extraction; `stored` is only read.
+    `before_first_page()` is called before the first page to extract is handed on."""
+    first = True
+    for item in items:
+        if stored.has_page(item.id):
+            reason = stored.skip_reason(item.id)
+            stored_hash = stored.stored_content_hash(item.id)
+            if isinstance(item, Page) and stored_hash and stored_hash != content_hash(item):
+                if not update:
+                    yield reused_id(item.id, item.source, content_hash(item))
+                    continue
+                yield _Superseding(item.id)
+            elif not (isinstance(item, Page) and reason is not None and stored.worth_retrying(item.id, settings)):
+                yield _Stored(item.source, reason)
+                continue
+            # else: skipped before by a crash, or under other limits: tried again
+        if first and isinstance(item, Page):
+            first = False
+            before_first_page()
+        yield item
 
 
 def content_hash(page: Page) -> str:
@@ -153,28 +206,20 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
 
     settings = skip_settings(config)
 
-    def not_stored(items: Iterable[Page | Skipped]) -> Iterator[Page | Skipped]:
-        # Drop what the store already has before the costly extraction.
-        for item in items:
-            summary.read += 1
-            if store.has_page(item.id):
-                reason = store.skip_reason(item.id)
-                stored_hash = store.stored_content_hash(item.id)
-                if isinstance(item, Page) and stored_hash and stored_hash != content_hash(item):
-                    if not update:
-                        yield reused_id(item.id, item.source, content_hash(item))
-                        continue
-                    with store.transaction():
-                        store.supersede(item.id, ENTITY_PREFIX)
-                    summary.superseded += 1
-                    yield item  # the new version, stored as a new page
-                    continue
-                if isinstance(item, Page) and reason is not None and store.worth_retrying(item.id, settings):
-                    yield item  # skipped before by a crash, or under other limits: tried again
-                    continue
-                count_stored(item.source, reason)
-                continue
-            yield item
+    def extract_new(stop: threading.Event | None, checker: SqliteStore,
+                    before_first_page: Callable[[], None] = lambda: None) -> Iterator[Any]:
+        """The pages read, extracted in the workers, but for those `checker` (the store, or a
+        reader's connection to it) says are stored: each of those comes as a marker in its place."""
+        items = read_inputs(inputs, config) if records is None else records
+        return run_in_workers(_not_stored(items, checker, settings, update, before_first_page), prepare, config,
+                              workers, stop)
+
+    def extract_ahead(ahead: Ahead) -> Iterator[Any]:
+        reader = SqliteStore(store.path, read_only=True)  # this thread's own connection, for reading only
+        try:
+            yield from extract_new(ahead.stop, reader, lambda: ahead.call_in_caller(start_fork_server))
+        finally:
+            reader.close()
 
     def count_stored(source: str, reason: str | None) -> None:
         # Each page read is counted once: added, already stored, or skipped (pages_read is their sum).
@@ -223,14 +268,10 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 store.add_reports_due(store.stories_of(pending))
         settling += time.perf_counter() - start
 
-    extracting = time.perf_counter()
-    preload(NER_PRELOAD)  # the workers' task and NER model, loaded once for all of them
-    if prepared is not None:
-        results: Iterable[Prepared | Skipped] = prepared_not_stored(prepared)
-    else:
-        results = run_in_workers(not_stored(read_inputs(inputs, config) if records is None else records), prepare,
-                                 config, workers)
-    for result in results:
+    batch_began = 0.0
+
+    def take(result: Prepared | Skipped) -> None:
+        nonlocal batch, batch_began
         if not batch:
             batch_began = time.monotonic()
         batch.append(result)
@@ -247,6 +288,28 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
                 settle_pending()
                 if summary.on_phase is not None:
                     summary.on_phase("reading")
+
+    extracting = time.perf_counter()
+    preload(NER_PRELOAD)  # the workers' task and NER model, loaded once for all of them
+    if prepared is not None:
+        results: Iterator[Any] = prepared_not_stored(prepared)
+    elif update or not store.path.is_file():  # a new version supersedes its old one here, as it is met
+        results = extract_new(None, store)
+    else:  # the workers go on while this thread settles (run/readahead.py)
+        results = read_ahead(extract_ahead, READ_AHEAD_BYTES, _held_bytes)
+    with closing(results):  # on an error or Ctrl-C the workers stop now, not once the traceback is dropped
+        for result in results:
+            if isinstance(result, _Stored):
+                summary.read += 1
+                count_stored(result.source, result.reason)
+            elif isinstance(result, _Superseding):
+                with store.transaction():
+                    store.supersede(result.page_id, ENTITY_PREFIX)
+                summary.superseded += 1
+            else:
+                if prepared is None:  # prepared_not_stored counts its own
+                    summary.read += 1
+                take(result)
     if batch:
         _store_batch(store, batch, config, summary, same_text, judged)
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting - settling, 3)
