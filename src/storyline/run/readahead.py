@@ -90,9 +90,10 @@ _END = object()
 def read_ahead(produce: Callable[[Ahead], Iterator[Any]], capacity: int,
                weigh: Callable[[Any], int] = lambda item: 1) -> Iterator[Any]:
     """The items of `produce(ahead)`, made in a thread of their own, in their order; those made
-    and not yet taken weigh at most `capacity` together (`weigh(item)`: 1 each unless told). An exception in `produce` is raised here. When the caller stops
-    (an exception, Ctrl-C, or it closes this generator), `ahead.stop` is set and the thread is
-    waited for: `produce` must notice it within moments, and close what it opened."""
+    and not yet taken weigh at most `capacity` together (`weigh(item)`: 1 each unless told). An
+    exception in `produce` is raised here. When the caller stops (an exception, Ctrl-C, or it
+    closes this generator), `ahead.stop` is set and the thread is waited for: `produce` must
+    notice it within moments, and close what it opened."""
     ahead = Ahead(threading.Event(), _Buffer(capacity), weigh)
 
     def run() -> None:
