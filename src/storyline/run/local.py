@@ -231,9 +231,8 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         if progress:
             progress(1)
 
-    def prepared_not_stored(items: Iterable[Prepared | Skipped]) -> Iterator[Prepared | Skipped]:
+    def prepared_not_stored(items: Iterable[Prepared | Skipped]) -> Iterator[Prepared | Skipped | _Stored]:
         for item in items:
-            summary.read += 1
             page_id = item.id if isinstance(item, Skipped) else item.article.id
             if not store.has_page(page_id):
                 yield item
@@ -246,7 +245,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             if isinstance(item, Prepared) and stored_hash and stored_hash != item.content_hash:
                 yield reused_id(page_id, item.article.source, item.content_hash)
                 continue
-            count_stored(item.article.source if isinstance(item, Prepared) else item.source, reason)
+            yield _Stored(item.article.source if isinstance(item, Prepared) else item.source, reason)
 
     batch: list[Prepared | Skipped] = []
     same_text = UnionFind()
@@ -299,16 +298,15 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         results = read_ahead(extract_ahead, READ_AHEAD_BYTES, _held_bytes)
     with closing(results):  # on an error or Ctrl-C the workers stop now, not once the traceback is dropped
         for result in results:
-            if isinstance(result, _Stored):
-                summary.read += 1
-                count_stored(result.source, result.reason)
-            elif isinstance(result, _Superseding):
+            if isinstance(result, _Superseding):  # comes before the new version, which is counted
                 with store.transaction():
                     store.supersede(result.page_id, ENTITY_PREFIX)
                 summary.superseded += 1
+                continue
+            summary.read += 1
+            if isinstance(result, _Stored):
+                count_stored(result.source, result.reason)
             else:
-                if prepared is None:  # prepared_not_stored counts its own
-                    summary.read += 1
                 take(result)
     if batch:
         _store_batch(store, batch, config, summary, same_text, judged)
