@@ -4,11 +4,11 @@ A long run stops taking pages every SETTLE_EVERY pages to settle what it stored 
 stories, storylines: a few minutes on one core at 100k pages). When the run's own thread also
 drove the worker pool, the workers waited for it: on two cores one idled for the whole settle
 (bench/scale: 37 % of a 30,000-page run). Here the pool is driven by a thread of its own, which
-keeps the workers busy and puts their results, in input order, into a queue of bounded length
-that the run takes from.
+keeps the workers busy and puts their results, in input order, into a buffer bounded by the
+memory they hold, that the run takes from.
 
 Only the run's thread writes the store. Something that must happen on it (starting the fork
-server, whose Ctrl-C handling only the main thread can set) is handed to it through the queue.
+server, whose Ctrl-C handling only the main thread can set) is handed to it through the buffer.
 """
 from __future__ import annotations
 
