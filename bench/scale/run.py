@@ -295,7 +295,7 @@ def main() -> None:
     growth = None
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]
-        growth = round(math.log(b["wall_seconds"] / a["wall_seconds"]) / math.log(b["pages"] / a["pages"]), 2)
+        growth = round(math.log(b["wall_seconds"] / a["wall_seconds"]) / math.log(b["pages"] / a["pages"]), 3)
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(),
               "versions": {p: version(p) for p in ("storyline", "trafilatura", "numpy")},
               "command": "python bench/scale/run.py " + " ".join(sys.argv[1:]), "workers": args.workers,
