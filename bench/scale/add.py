@@ -22,10 +22,8 @@ import math
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from importlib.metadata import version
 from itertools import islice
@@ -34,19 +32,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "throughput"))
+from run import timed_command  # noqa: E402
 from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
 
 
 def _run(db: Path, stream: Path, workers: int) -> tuple[float, dict]:
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", str(db), "--workers", str(workers),
-                           "--json", "--no-progress", "--no-reports", str(stream)],
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"storyline run failed ({done.returncode}): {done.stderr[-2000:]}")
-    return wall, json.loads(done.stdout)
+    wall, _, out = timed_command(["run", "--db", str(db), "--workers", str(workers), "--json", "--no-progress",
+                                  "--no-reports", str(stream)])
+    return wall, json.loads(out)
 
 
 def _head(source: Path, target: Path, start: int, stop: int) -> None:

@@ -61,7 +61,7 @@ def run_one(n: int, workers: int, reports: bool = False) -> dict:
             "phases": summary["seconds"], "store": summary["store"]}
 
 
-def _command(args: list[str]) -> tuple[float, int, str]:
+def timed_command(args: list[str]) -> tuple[float, int, str]:
     """(wall seconds, peak resident KB of any child process so far, stdout) of one storyline command."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "storyline.cli", *args], capture_output=True, text=True, check=False,
@@ -86,7 +86,7 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
         write_stream(stream, n)
         rows = []
         for workers in worker_counts:
-            wall, _, out = _command(["run", "--engine", "dask", "--workers", str(workers), "--out", f"{tmp}/out-{workers}",
+            wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers), "--out", f"{tmp}/out-{workers}",
                                      "--json", str(stream)])
             summary = json.loads(out)
             parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
@@ -114,14 +114,14 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
                 aside = folder / "copies-aside"
                 if where == "no pairs":
                     (folder / "copies").rename(aside)
-                wall, peak_kb, out = _command([*command, "--no-reports"])
+                wall, peak_kb, out = timed_command([*command, "--no-reports"])
                 if where == "no pairs":
                     aside.rename(folder / "copies")
             else:
                 from distributed import LocalCluster
                 with LocalCluster(n_workers=worker_counts[-1], threads_per_worker=1, processes=True,
                                   dashboard_address=None, silence_logs=40) as cluster:
-                    wall, peak_kb, out = _command([*command, "--scheduler", cluster.scheduler_address])
+                    wall, peak_kb, out = timed_command([*command, "--scheduler", cluster.scheduler_address])
             summary = json.loads(out)
             loads.append({"reports_on": {"pairs": "none (copy pairs from the cluster)",
                                          "no pairs": "none (copies found in load)"}.get(
