@@ -86,8 +86,8 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
         write_stream(stream, n)
         rows = []
         for workers in worker_counts:
-            wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers), "--out", f"{tmp}/out-{workers}",
-                                     "--json", str(stream)])
+            wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers),
+                                          "--out", f"{tmp}/out-{workers}", "--json", str(stream)])
             summary = json.loads(out)
             parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
             rows.append({"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
