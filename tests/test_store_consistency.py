@@ -167,3 +167,30 @@ def test_document_frequencies_count_each_stored_page_once(tmp_path):
         sl.delete(["p1"])
     stored, n_docs, implied = _stored_frequencies(db)
     assert n_docs == 4 and stored == dict(implied) and stored["lavrov"] == 4
+
+
+def test_a_storys_key_terms_read_alone_match_its_state(tmp_path):
+    """Story grouping files a stored story under its key terms before (and often instead of) reading
+    its whole state: the two reads must agree on which stories exist, in which order, with which
+    terms, over several IN chunks, for a story without state, without keys, and with a NaN weight."""
+    store = SqliteStore(tmp_path / "s.db")
+    try:
+        ids = [f"story-{i:04d}" for i in range(1200)]
+        for i, story_id in enumerate(ids):
+            if i % 97 == 0:
+                store.upsert_story(story_id)  # no state yet
+                continue
+            state = {"reports": 1, "headline": {"w": 1.0}, "body": {}, "entities": {},
+                     "first_day": None, "last_day": None, "keys": [f"k{i}", "oil", f"k{i + 1}"]}
+            if i % 101 == 0:
+                del state["keys"]
+            if i == 500:
+                state["body"] = {"nan": float("nan")}  # json_extract refuses it; json.loads does not
+            store.save_story_state(story_id, state, state.get("keys", []))
+        asked = ids[::-1] + ["no-such-story"]
+        states, keys = store.story_states(asked), store.story_keys(asked)
+    finally:
+        store.close()
+    assert list(keys) == list(states) and len(keys) == 1200 - len(ids[::97])
+    assert keys == {s: state.get("keys", []) for s, state in states.items()}
+    assert keys["story-0003"] == ["k3", "oil", "k4"] and keys["story-0101"] == []

@@ -440,6 +440,48 @@ def test_candidates_per_page_are_bounded_whatever_the_number_of_stories(monkeypa
     assert work[500] == work[5000]
 
 
+def test_a_store_story_is_read_only_when_scored_and_the_decisions_stay_the_same():
+    """Stories of earlier runs come from the store: each is filed under its key terms at once, but
+    its state (the costly read) only once it is among the candidates scored; pages decide as they
+    would with every state read."""
+    model, sigma = load_model("")
+    crowded, _ = _crowded_index(300, model, sigma)
+    stored = {s: online.StoryState.from_json(s, state.as_json()) for s, state in crowded.stories.items()}
+    by_term = defaultdict(list)
+    for s in sorted(stored, reverse=True):  # the store's most recently used first
+        for term in stored[s].keys:
+            by_term[term].append(s)
+    read = Counter()
+
+    def lookup(terms):
+        return [s for t in terms for s in by_term.get(t, [])[:online.POSTING_DEPTH]]
+
+    def loader(ids):
+        read.update(ids)
+        return {s: online.StoryState.from_json(s, stored[s].as_json()) for s in sorted(ids) if s in stored}
+
+    def keys(ids):
+        return {s: list(stored[s].keys) for s in sorted(ids) if s in stored}
+
+    day = date(2010, 6, 1).toordinal()
+    common = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+    pages = [_vec(f"new{i}", {**common, **{f"{w}{k}": 2.0 for w in "abcde"}}, {"BP": 1, f"Name{k}": 2}, day + 2)
+             for i, k in enumerate([7, 299, 150, 7, 42, 260, 299])]
+    decided = {}
+    for key_loader in (None, keys):
+        index = StoryIndex(model, 0.5, sigma, lookup=lookup, loader=loader, key_loader=key_loader)
+        read.clear()
+        decided[key_loader is None] = [(p.id, index.cluster([p], lambda pid: "s-" + pid)[p.id]) for p in pages]
+        if key_loader is None:
+            assert sum(read.values()) > 3 * online.MAX_SCORED  # every candidate of the store is read
+        else:
+            assert sum(read.values()) <= len(pages) * online.MAX_SCORED
+            assert max(read.values()) == 1  # a state is read once, then kept
+    assert decided[True] == decided[False]
+    joined = [s for _, s in decided[False] if not s.startswith("s-")]
+    assert joined[:2] == ["s00007", "s00299"] and len(joined) >= 4  # most pages find their story
+
+
 # -- 6. batch grouping agrees with online grouping --------------------------------------------
 
 def test_batch_grouping_agrees_with_online_and_keeps_topics_apart(timeline):

@@ -46,6 +46,7 @@ class StorySource(Protocol):
     def story_exists(self, story_id: str) -> bool: ...
     def story_candidates(self, terms: list[str], depth: int) -> list[str]: ...
     def story_states(self, ids: list[str]) -> dict[str, dict]: ...
+    def story_keys(self, ids: list[str]) -> dict[str, list[str]]: ...  # story_states' key terms alone
     def stories_without_state(self) -> list[str]: ...
     def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
     def pinned(self, ids: Iterable[str]) -> set[str]: ...  # pages placed in their story by hand
@@ -198,7 +199,8 @@ class _Grouping:
                            lookup=lambda terms: [s for s in source.story_candidates(terms, POSTING_DEPTH)
                                                  if book.is_live(s)],
                            loader=lambda ids: {i: StoryState.from_json(i, d) for i, d in
-                                               source.story_states([i for i in ids if book.is_live(i)]).items()})
+                                               source.story_states([i for i in ids if book.is_live(i)]).items()},
+                           key_loader=lambda ids: source.story_keys([i for i in ids if book.is_live(i)]))
         return cls(book, config, model, index, Weights())
 
     def load(self, ids: list[str]) -> None:
@@ -254,7 +256,7 @@ class _Grouping:
     def finish(self) -> StoryChanges:
         changes = self.book.changes
         for story_id in sorted(self.index.changed):
-            state = self.index.stories.get(story_id)
+            state = self.index.state(story_id)
             if state is not None and self.book.is_live(story_id):
                 changes.states.append((story_id, state))
         self.index.changed.clear()
@@ -337,7 +339,7 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
     for story_id in live:  # states with the dates forensics has just estimated
         index.replace(story_id, grouping.rebuild(story_id))
     for story_id in live:
-        state = index.stories.get(story_id)
+        state = index.state(story_id)
         if state is None or state.reports < 2:
             continue
         members = book.reports(story_id)
@@ -374,7 +376,7 @@ def review_stories(source: StorySource, stories: set[str], config: Config) -> St
     pending = deque(sorted(changed))
     while pending:
         story_id = pending.popleft()
-        state = index.stories.get(story_id)
+        state = index.state(story_id)
         if state is None or not book.is_live(story_id):
             continue
         decision = index.decide(state.mean_vectors(), exclude=[story_id], threshold=config.story_merge_probability)

@@ -6,7 +6,9 @@ centroid's direction), so the terms a story's reports share weigh more as it
 grows, and adding a page costs the page's size, not the story's. Candidate stories come from an inverted index on each story's key
 terms; a posting list keeps only the stories that used the term most recently
 (POSTING_DEPTH), and only the stories hit by most key terms are scored
-(MAX_SCORED), so the cost of a page does not grow with the number of stories.
+(MAX_SCORED), so the cost of a page does not grow with the number of stories. Of a story
+only the store knows, its key terms are read first (to file it, as the whole state would be) and
+its whole state only once it is among those scored: most candidates never are.
 The same engine runs over the store (assign.py, with the store as its source)
 and over a corpus in memory (batch.py).
 """
@@ -149,6 +151,7 @@ def post(postings: dict[str, deque[str]], term: str, item: str) -> None:
 # key terms, and loading a story's state.
 CandidateLookup = Callable[[list[str]], list[str]]
 StateLoader = Callable[[list[str]], dict[str, StoryState]]
+KeyLoader = Callable[[list[str]], dict[str, list[str]]]  # a story's key terms, without its state
 
 
 @dataclass(slots=True)
@@ -164,9 +167,11 @@ class StoryIndex:
     sigma_days: float = 3.0
     lookup: CandidateLookup | None = None
     loader: StateLoader | None = None
+    key_loader: KeyLoader | None = None  # with it, a state is read only when the story is scored
     stories: dict[str, StoryState] = field(default_factory=dict)
     postings: dict[str, deque[str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
+    filed: set[str] = field(default_factory=set)  # stories of the store filed by key term, state not read yet
 
     def candidates(self, page: PageVectors) -> list[str]:
         keys = page.key_terms()
@@ -176,15 +181,40 @@ class StoryIndex:
         if self.lookup is not None:
             for story_id in self.lookup(keys):
                 hits.setdefault(story_id, 1)  # a story only the store knows: one hit
-            self._load([s for s in hits if s not in self.stories])
-        return [s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCORED] if s in self.stories]
+            self._load([s for s in hits if s not in self.stories and s not in self.filed])
+        top = [s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCORED]]
+        self._read_filed([s for s in top if s in self.filed])
+        return [s for s in top if s in self.stories]
 
     def _load(self, ids: list[str]) -> None:
-        if ids and self.loader is not None:
+        """File these stories of the store under their key terms: with their states, or (with a
+        key loader) for now without."""
+        if not ids or self.loader is None:
+            return
+        if self.key_loader is None:
             for story_id, state in self.loader(ids).items():
                 self.stories[story_id] = state
                 for term in state.keys:
                     post(self.postings, term, story_id)
+            return
+        for story_id, keys in self.key_loader(ids).items():
+            self.filed.add(story_id)
+            for term in keys:
+                post(self.postings, term, story_id)
+
+    def _read_filed(self, ids: list[str]) -> None:
+        # Filed already: the state is read, and the story is not filed again (that would move
+        # it up its terms' postings, and a later page would see other candidates). The two
+        # loaders read the same stories (the same filter, in one transaction of the store).
+        if ids:
+            self.filed.difference_update(ids)
+            self.stories.update(self.loader(ids))
+
+    def state(self, story_id: str) -> StoryState | None:
+        """A story's state if this index holds it (read now if it was filed without it)."""
+        if story_id in self.filed:
+            self._read_filed([story_id])
+        return self.stories.get(story_id)
 
     def ranked(self, page: PageVectors, exclude: Iterable[str] = ()) -> list[tuple[float, str]]:
         """Candidate stories with the probability that the page belongs to each, most probable first."""
@@ -203,17 +233,17 @@ class StoryIndex:
 
     def same_story(self, a: str, b: str, threshold: float) -> bool:
         """Whether two stories' centroids are one story, by the join model at `threshold`."""
-        first, second = self.stories.get(a), self.stories.get(b)
+        first, second = self.state(a), self.state(b)
         if first is None or second is None or not first.reports or not second.reports:
             return False
         probe = second.mean_vectors()
         return self.model.probability(first.features(probe, self.sigma_days), probe.headline_only) >= threshold
 
     def add(self, story_id: str, page: PageVectors) -> StoryState:
-        state = self.stories.get(story_id)
+        state = self.state(story_id)
         if state is None:
             self._load([story_id])
-            state = self.stories.setdefault(story_id, StoryState(story_id))
+            state = self.state(story_id) or self.stories.setdefault(story_id, StoryState(story_id))
         state.add(page)
         for term in page.key_terms():
             post(self.postings, term, story_id)
@@ -222,6 +252,7 @@ class StoryIndex:
 
     def replace(self, story_id: str, state: StoryState | None) -> None:
         """Put a rebuilt state in place (after pages left the story), or drop a story."""
+        self.filed.discard(story_id)
         if state is None:
             self.stories.pop(story_id, None)
         else:

@@ -3,6 +3,7 @@ stories merged into others, and the story list as read back."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 
 from .rows import chunks, story_dict
@@ -107,6 +108,22 @@ class StoryTables:
             for row in self.db.execute(f"SELECT id, state FROM stories WHERE id IN ({marks}) AND state IS NOT NULL",
                                        chunk):
                 out[row[0]] = json.loads(row[1])
+        return out
+
+    def story_keys(self, ids: Iterable[str]) -> dict[str, list[str]]:
+        """The key terms of these stories' states, in story_states' order, without reading the
+        states into Python (SQLite reads the one field: most candidate stories are never scored)."""
+        ids = list(ids)
+        out: dict[str, list[str]] = {}
+        for chunk, marks in chunks(ids):
+            where = f"FROM stories WHERE id IN ({marks}) AND state IS NOT NULL"
+            try:
+                rows = self.db.execute(f"SELECT id, json_extract(state, '$.keys') {where}", chunk).fetchall()
+            except sqlite3.OperationalError:  # a state SQLite's JSON refuses (NaN): read as story_states does
+                rows = [(i, json.dumps(json.loads(state).get("keys")))
+                        for i, state in self.db.execute(f"SELECT id, state {where}", chunk)]
+            for story_id, keys in rows:
+                out[story_id] = (json.loads(keys) if keys else None) or []
         return out
 
     def save_story_state(self, story_id: str, state: dict, keys: list[str]) -> None:
