@@ -1,12 +1,14 @@
 """Two commits side by side at one size: `storyline run` on the same stream, time per phase.
 
     .venv/bin/python bench/scale/compare.py --before REF [--size 40000] [--repeats 1] [--name results-compare]
+    .venv/bin/python bench/scale/compare.py --before REF --size 2000 --onto 100000=STORE   # pages added to a large store
 
 For a change meant to make a phase cheaper without changing what it gives (bench/engine/same_answer.py
 checks the answers). The stream is bench/scale's (stream.py); REF's code is checked out into a
 temporary git worktree and imported through PYTHONPATH, the working tree's as installed. The two
 run one after the other, alternating when repeated, each on a fresh store (2 workers, whole command,
-`--no-reports`). Per phase: the median seconds of each, and after / before. Results with date,
+`--no-reports`); with --onto N=STORE, each on a fresh copy of STORE (a store of the stream's first N
+records, as bench/scale/add.py builds it), adding the `size` records that follow them. Per phase: the median seconds of each, and after / before. Results with date,
 machine and versions go to bench/scale/NAME.md and .json (--name; one file per question asked).
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,13 +32,16 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "throughput"))
 from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
+from add import _head, _stored_pages  # noqa: E402
 
 
-def run_once(stream: Path, src: Path | None, workers: int) -> dict:
+def run_once(stream: Path, src: Path | None, workers: int, base: Path | None = None) -> dict:
     env = dict(os.environ)
     if src is not None:  # the workers' forkserver inherits sys.path, so they import the same code
         env["PYTHONPATH"] = str(src)
     with tempfile.TemporaryDirectory() as tmp:
+        if base is not None:  # copied before the clock starts
+            shutil.copyfile(base, f"{tmp}/s.db")
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers",
                                str(workers), "--json", "--no-progress", "--no-reports", str(stream)],
@@ -56,7 +62,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--name", default="results-compare", help="file name of the results, without suffix")
+    parser.add_argument("--onto", metavar="N=STORE", help="add the pages to copies of this store of the first N records")
     args = parser.parse_args()
+    onto_n, onto = (int(args.onto.split("=", 1)[0]), Path(args.onto.split("=", 1)[1])) if args.onto else (0, None)
+    if onto is not None and _stored_pages(onto) != onto_n:  # every record is a row, a skipped one too
+        raise SystemExit(f"--onto {args.onto}: {_stored_pages(onto)} pages stored, not the first {onto_n} records")
     git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,  # noqa: E731
                                     check=True).stdout.strip()
     ref, head = git("rev-parse", "--short", args.before), git("rev-parse", "--short", "HEAD")
@@ -66,24 +76,30 @@ def main() -> None:
         git("worktree", "add", "--detach", str(tree), ref)
         try:
             stream = Path(tmp) / "stream.jsonl"
-            write_stream(stream, args.size)
+            write_stream(stream, onto_n + args.size)
+            if onto is not None:
+                _head(stream, Path(tmp) / "added.jsonl", onto_n, onto_n + args.size)
+                stream = Path(tmp) / "added.jsonl"
             for _ in range(args.repeats):
                 for side, src in (("before", tree / "src"), ("after", None)):
-                    runs[side].append(run_once(stream, src, args.workers))
+                    runs[side].append(run_once(stream, src, args.workers, onto))
                     print(side, json.dumps(runs[side][-1]), flush=True)
         finally:
             git("worktree", "remove", "--force", str(tree))
     phases = [k for k in runs["after"][0] if not k.endswith("_stored")]
     medians = {side: {k: statistics.median(r[k] for r in rs) for k in runs[side][0]} for side, rs in runs.items()}
     out = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(), "before": ref,
-           "after": f"{head} and the working tree", "size": args.size, "repeats": args.repeats,
+           "after": f"{head} and the working tree", "size": args.size, "repeats": args.repeats, "onto": onto_n,
            "versions": {"storyline": version("storyline"), "python": sys.version.split()[0]},
            "runs": runs, "medians": medians}
     (HERE / f"{args.name}.json").write_text(json.dumps(out, indent=2) + "\n")
-    lines = [f"# {ref} (before) against {out['after']}: `storyline run` on {args.size:,} pages", "",
+    what = f"{args.size:,} pages" + (f" added to a store of {onto_n:,}" if onto else "")
+    lines = [f"# {ref} (before) against {out['after']}: `storyline run` on {what}", "",
              f"- date: {out['date']}", f"- machine: {out['machine']}",
              f"- command: `python bench/scale/compare.py --before {args.before} --size {args.size} "
-             f"--repeats {args.repeats} --name {args.name}` (2 workers, whole command, fresh store, `--no-reports`)", "",
+             f"--repeats {args.repeats} --name {args.name}" + (f" --onto {onto_n}=STORE" if onto else "")
+             + f"` (2 workers, whole command, {'fresh copy of the base store' if onto else 'fresh store'}, "
+             "`--no-reports`)", "",
              "| phase | before s | after s | after / before |", "|---|---|---|---|"]
     for k in phases:
         b, a = medians["before"][k], medians["after"][k]
