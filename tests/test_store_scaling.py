@@ -151,3 +151,26 @@ def test_a_long_run_goes_on_extracting_while_it_settles(tmp_path, shared, monkey
         assert summary.added == 60 and len(sl.stories()) >= 1
     # Before, only the run's own thread took pages, between settles: 20 stored, a few more queued.
     assert during_first_settle == [60]
+
+
+def test_removing_a_story_or_a_storyline_reads_no_whole_table(tmp_path, shared):
+    """A merge removes a story, a storyline left without stories is removed: each is a few rows of
+    the key-term indexes, and must not read the whole index (1.2M rows at 100k pages: a scan per
+    merge)."""
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([write_jsonl(tmp_path / "a.jsonl", _records(shared, 0, 30))], reports=False)
+        store = sl.store
+        story, other = [s["id"] for s in sl.stories()][:2]
+        line = store.db.execute("SELECT id FROM storylines LIMIT 1").fetchone()[0]
+        statements: list[str] = []
+        store.db.set_trace_callback(statements.append)
+        with store.transaction():
+            store.forget_story_states(other)
+            store.delete_story(story, merged_into=other)
+            store.save_storylines([], [line])
+        store.db.set_trace_callback(None)
+        scans = [(step, sql[:200]) for sql in statements if re.match(r"\s*(SELECT|INSERT|UPDATE|DELETE)\b", sql, re.I)
+                 for *_, step in store.db.execute("EXPLAIN QUERY PLAN " + sql)
+                 if (table := re.match(r"SCAN (\w+)", step)) and table.group(1) in GROWING]
+    assert len(statements) >= 6  # the trace saw the removals
+    assert not scans, scans

@@ -14,7 +14,10 @@ _STORY_TABLES = """
 CREATE TABLE IF NOT EXISTS story_keys (
     term TEXT NOT NULL, story TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, story)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
+-- A story's or storyline's rows, found without reading the whole index when it is removed.
+CREATE INDEX IF NOT EXISTS story_keys_story ON story_keys (story);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS story_aliases_story ON story_aliases (story);
 CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
 CREATE INDEX IF NOT EXISTS pages_copy_of ON pages (duplicate_of);
 CREATE INDEX IF NOT EXISTS pages_skipped_source ON pages (source) WHERE status = 'skipped';
@@ -22,6 +25,7 @@ CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);
 CREATE TABLE IF NOT EXISTS storyline_keys (
     term TEXT NOT NULL, storyline TEXT NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (term, storyline)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS storyline_keys_recent ON storyline_keys (term, used);
+CREATE INDEX IF NOT EXISTS storyline_keys_storyline ON storyline_keys (storyline);
 -- Edits by hand (storyline stories merge / split) that later runs keep: pages placed in a story,
 -- and pairs of stories kept apart.
 CREATE TABLE IF NOT EXISTS story_pins (page TEXT PRIMARY KEY, story TEXT NOT NULL);
