@@ -118,12 +118,13 @@ class StoryTables:
         for chunk, marks in chunks(ids):
             where = f"FROM stories WHERE id IN ({marks}) AND state IS NOT NULL"
             try:
-                rows = self.db.execute(f"SELECT id, json_extract(state, '$.keys') {where}", chunk).fetchall()
+                rows = [(i, json.loads(keys) if keys else None) for i, keys in
+                        self.db.execute(f"SELECT id, json_extract(state, '$.keys') {where}", chunk)]
             except sqlite3.OperationalError:  # a state SQLite's JSON refuses (NaN): read as story_states does
-                rows = [(i, json.dumps(json.loads(state).get("keys")))
-                        for i, state in self.db.execute(f"SELECT id, state {where}", chunk)]
+                rows = [(i, json.loads(state).get("keys")) for i, state in
+                        self.db.execute(f"SELECT id, state {where}", chunk)]
             for story_id, keys in rows:
-                out[story_id] = (json.loads(keys) if keys else None) or []
+                out[story_id] = keys or []
         return out
 
     def save_story_state(self, story_id: str, state: dict, keys: list[str]) -> None:
