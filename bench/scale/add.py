@@ -43,12 +43,12 @@ def _run(db: Path, stream: Path, workers: int) -> tuple[float, dict]:
     return wall, json.loads(out)
 
 
-def _head(source: Path, target: Path, start: int, stop: int) -> None:
+def copy_lines(source: Path, target: Path, start: int, stop: int) -> None:
     with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
         out.writelines(islice(lines, start, stop))
 
 
-def _stored_pages(db: Path) -> int:
+def stored_pages(db: Path) -> int:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         return con.execute("SELECT count(*) FROM pages").fetchone()[0]
@@ -72,19 +72,19 @@ def main() -> None:
         stream = work / "stream.jsonl"
         write_stream(stream, bases[-1] + args.add)
         added = work / "added.jsonl"
-        _head(stream, added, bases[-1], bases[-1] + args.add)
+        copy_lines(stream, added, bases[-1], bases[-1] + args.add)
         stores: dict[int, Path] = {}
         for n in bases:
             if n in given:
                 stores[n] = given[n]
                 continue
             part = work / f"base-{n}.jsonl"
-            _head(stream, part, 0, n)
+            copy_lines(stream, part, 0, n)
             stores[n] = work / f"base-{n}.db"
             seconds, _ = _run(stores[n], part, args.workers)
             part.unlink()
             print(json.dumps({"built": n, "seconds": round(seconds, 1)}), flush=True)
-        counts = {n: _stored_pages(db) for n, db in stores.items()}
+        counts = {n: stored_pages(db) for n, db in stores.items()}
         for n, db in stores.items():
             if n in given and counts[n] != n:  # every record is a row, a skipped one too (with its reason)
                 raise SystemExit(f"--store {n}={db}: {counts[n]} pages stored, not the first {n} records")

@@ -1,15 +1,16 @@
 """Two commits side by side at one size: `storyline run` on the same stream, time per phase.
 
     .venv/bin/python bench/scale/compare.py --before REF [--size 40000] [--repeats 1] [--name results-compare]
-    .venv/bin/python bench/scale/compare.py --before REF --size 2000 --onto 100000=STORE   # pages added to a large store
+    .venv/bin/python bench/scale/compare.py --before REF --size 2000 --onto 100000=STORE  # added to a large store
 
 For a change meant to make a phase cheaper without changing what it gives (bench/engine/same_answer.py
 checks the answers). The stream is bench/scale's (stream.py); REF's code is checked out into a
 temporary git worktree and imported through PYTHONPATH, the working tree's as installed. The two
 run one after the other, alternating when repeated, each on a fresh store (2 workers, whole command,
 `--no-reports`); with --onto N=STORE, each on a fresh copy of STORE (a store of the stream's first N
-records, as bench/scale/add.py builds it), adding the `size` records that follow them. Per phase: the median seconds of each, and after / before. Results with date,
-machine and versions go to bench/scale/NAME.md and .json (--name; one file per question asked).
+records, as bench/scale/add.py builds it), adding the `size` records that follow them. Per phase:
+the median seconds of each, and after / before. Results with date, machine and versions go to
+bench/scale/NAME.md and .json (--name; one file per question asked).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "throughput"))
 from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
-from add import _head, _stored_pages  # noqa: E402
+from add import copy_lines, stored_pages  # noqa: E402
 
 
 def run_once(stream: Path, src: Path | None, workers: int, base: Path | None = None) -> dict:
@@ -62,11 +63,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--name", default="results-compare", help="file name of the results, without suffix")
-    parser.add_argument("--onto", metavar="N=STORE", help="add the pages to copies of this store of the first N records")
+    parser.add_argument("--onto", metavar="N=STORE",
+                        help="add the pages to copies of this store of the first N records")
     args = parser.parse_args()
     onto_n, onto = (int(args.onto.split("=", 1)[0]), Path(args.onto.split("=", 1)[1])) if args.onto else (0, None)
-    if onto is not None and _stored_pages(onto) != onto_n:  # every record is a row, a skipped one too
-        raise SystemExit(f"--onto {args.onto}: {_stored_pages(onto)} pages stored, not the first {onto_n} records")
+    if onto is not None and (stored := stored_pages(onto)) != onto_n:  # every record is a row, a skipped one too
+        raise SystemExit(f"--onto {args.onto}: {stored} pages stored, not the first {onto_n} records")
     git = lambda *a: subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,  # noqa: E731
                                     check=True).stdout.strip()
     ref, head = git("rev-parse", "--short", args.before), git("rev-parse", "--short", "HEAD")
@@ -78,7 +80,7 @@ def main() -> None:
             stream = Path(tmp) / "stream.jsonl"
             write_stream(stream, onto_n + args.size)
             if onto is not None:
-                _head(stream, Path(tmp) / "added.jsonl", onto_n, onto_n + args.size)
+                copy_lines(stream, Path(tmp) / "added.jsonl", onto_n, onto_n + args.size)
                 stream = Path(tmp) / "added.jsonl"
             for _ in range(args.repeats):
                 for side, src in (("before", tree / "src"), ("after", None)):
