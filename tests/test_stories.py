@@ -4,6 +4,7 @@ Seed tests run everywhere; tests on Timeline17 articles need ../shared/data and 
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import math
@@ -550,6 +551,41 @@ def test_all_caps_dateline_is_the_place_the_text_names():
 
 def test_acronym_who_is_a_name():
     assert "WHO" in entity_counts(None, "The WHO declared a pandemic. WHO officials said the virus spread.")
+
+
+def test_ner_multiplies_with_numpy_on_one_thread_and_finds_what_blis_finds(monkeypatch):
+    """The model runs on NumPy's BLAS (faster than thinc's BLIS here) on one thread (storyline's
+    parallelism is one process per core): the entities must be the ones BLIS gives."""
+    import threadpoolctl
+    from thinc.api import use_ops
+
+    from storyline.cluster import ner
+    from storyline.report.entities import page_spans
+
+    nlp = ner.load_nlp()
+    assert not nlp.get_pipe("ner").model.ops.use_blis and not nlp.get_pipe("tok2vec").model.ops.use_blis
+    texts = [json.loads(line)["text"] for line in
+             (SHARED / "data/timeline17/H1N1_reuters/articles.jsonl").read_text(encoding="utf-8").splitlines()[:12]]
+    texts += [path.read_text(encoding="utf-8") for path in SEED.values()]
+    installed = next(module for module, _ in ner.MODELS if importlib.util.find_spec(module))
+    with use_ops("numpy", use_blis=True):
+        blis = importlib.import_module(installed).load(exclude=["parser", "tagger", "attribute_ruler", "lemmatizer",
+                                                                "senter"])
+    assert blis.get_pipe("ner").model.ops.use_blis
+    assert [[(e.text, e.label_) for e in nlp(t[:3000]).ents] for t in texts] == \
+           [[(e.text, e.label_) for e in blis(t[:3000]).ents] for t in texts]
+
+    threads_seen = []
+    pipe = nlp.pipe
+
+    def watched(texts, *args, **kwargs):
+        for doc in pipe(texts, *args, **kwargs):
+            threads_seen.append({i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"})
+            yield doc
+
+    monkeypatch.setattr(nlp, "pipe", watched)
+    assert ner.entity_counts(None, texts[0]) and page_spans(texts[:2])[0]
+    assert len(threads_seen) == 3 and all(seen == {1} for seen in threads_seen)
 
 
 # -- 8. configuration ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..cluster.ner import entity_key, load_nlp, looks_english
+from ..cluster.ner import entity_key, load_nlp, looks_english, one_blas_thread
 from .records import Entity, ReportPage
 
 REPORTED = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC", "NORP": "NORP",
@@ -39,20 +39,26 @@ def page_spans(texts: Sequence[str]) -> list[list[Span]]:
     english = [i for i, t in enumerate(texts) if t and looks_english(t[:2000])]
     if not english:
         return out
-    for i, doc in zip(english, load_nlp().pipe(texts[i][:MAX_TEXT_CHARS] for i in english)):
-        text, merged = texts[i], []
-        for ent in doc.ents:
-            if ent.label_ not in REPORTED:
-                continue
-            last = merged[-1] if merged else None
-            # The small model cuts some names in two ("Choe Son" PERSON, "Hui" NORP): a span
-            # right after a person's name, one space apart, is the rest of that name.
-            if last and last[2] == "PERSON" and text[last[1]:ent.start_char] == " " and " " not in ent.text:
-                merged[-1] = (last[0], ent.end_char, "PERSON")
-            else:
-                merged.append((ent.start_char, ent.end_char, REPORTED[ent.label_]))
-        out[i] = [Span(key, kind, start) for start, end, kind in merged if (key := entity_key(text[start:end]))]
+    with one_blas_thread():
+        for i, doc in zip(english, load_nlp().pipe(texts[i][:MAX_TEXT_CHARS] for i in english)):
+            out[i] = _merged_spans(texts[i], doc)
     return out
+
+
+def _merged_spans(text: str, doc) -> list[Span]:
+    """The reported kinds of a doc's entities, a person's name cut in two joined again."""
+    merged: list[tuple[int, int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ not in REPORTED:
+            continue
+        last = merged[-1] if merged else None
+        # The small model cuts some names in two ("Choe Son" PERSON, "Hui" NORP): a span
+        # right after a person's name, one space apart, is the rest of that name.
+        if last and last[2] == "PERSON" and text[last[1]:ent.start_char] == " " and " " not in ent.text:
+            merged[-1] = (last[0], ent.end_char, "PERSON")
+        else:
+            merged.append((ent.start_char, ent.end_char, REPORTED[ent.label_]))
+    return [Span(key, kind, start) for start, end, kind in merged if (key := entity_key(text[start:end]))]
 
 
 def _close(a: str, b: str) -> bool:
