@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "throughput"))
 from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
+from ceiling import ceiling  # noqa: E402
 
 
 def run_one(n: int, workers: int, reports: bool = False) -> dict:
@@ -84,6 +85,9 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stream = Path(tmp) / f"stream-{n}.jsonl"
         write_stream(stream, n)
+        # The most 2 workers could give: the per-page work in independent processes, no engine.
+        limit = ceiling(str(stream), min(n, 1000), max(worker_counts)) if max(worker_counts) > 1 else None
+        print(json.dumps({"ceiling": limit}), flush=True)
         rows = []
         for workers in worker_counts:
             wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers),
@@ -102,7 +106,7 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
             print(json.dumps(rows[-1]), flush=True)
         loads = []
         if not load:
-            return {"pages": n, "runs": rows, "loads": loads}
+            return {"pages": n, "runs": rows, "loads": loads, "ceiling": limit}
         # The same folder loaded into fresh stores: without reports, with the copy candidates the
         # cluster judged and then with them moved aside (copies found in load, as before the shuffle:
         # the same store, side by side); then with reports built on a Dask cluster of the largest
@@ -131,7 +135,7 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
                           "reports_built": summary.get("reports_built"), "stories": summary["store"].get("stories"),
                           "peak_mb": round(peak_kb / 1024)})
             print(json.dumps(loads[-1]), flush=True)
-    return {"pages": n, "runs": rows, "loads": loads}
+    return {"pages": n, "runs": rows, "loads": loads, "ceiling": limit}
 
 
 def projection(size: dict) -> list[str]:
@@ -252,6 +256,18 @@ def dask_main(args) -> None:
                          f"{r['start_seconds']} | {r['partitions']} | "
                          f"{r['parquet_bytes'] / 1e6:.1f} | {speed} | "
                          f"{r.get('worker_peak_mb') or '-'} |")
+    limits = [(size["pages"], size["ceiling"]) for size in results if size.get("ceiling")]
+    if limits:
+        lines += ["", "The ceiling (bench/scale/ceiling.py): the per-page work of a run (`prepare`) over the first pages "
+                  "of the same stream, in one process alone, then in as many independent processes as the largest "
+                  "row's workers, at once, each over the same pages; no engine, nothing read, sent or written. "
+                  "Its speed-up is the most any engine can get from this machine's cores for this work:", "",
+                  "| stream | pages | processes | alone s | together s | speed-up | ms per page alone |",
+                  "|---|---|---|---|---|---|---|"]
+        for pages, c in limits:
+            lines.append(f"| {pages:,} | {c['pages']:,} | {c['processes']} | {c['alone_seconds']} | "
+                         f"{', '.join(map(str, c['together_seconds']))} | **{c['speed_up']}×** | "
+                         f"{c['ms_per_page_alone']} |")
     lines += ["", "`load` (the stages after extraction on the driver, reports where the row says; each into a "
               "fresh store):", "",
               "| pages | reports on | wall s | peak MB | stories | reports built | phases s |", "|---|---|---|---|---|---|---|"]
