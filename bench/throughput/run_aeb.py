@@ -1,6 +1,6 @@
 """`storyline run` on the 181 AEB pages, as a whole command, beside trafilatura's own command.
 
-    .venv/bin/python bench/throughput/run_aeb.py [--repeat 5]
+    .venv/bin/python bench/throughput/run_aeb.py [--repeat 5] [--before REF]
 
 The reference is what a user would otherwise run: trafilatura's command line with metadata,
 `trafilatura --input-dir DIR --with-metadata --json -o OUT`, on the same pages uncompressed into a
@@ -14,6 +14,10 @@ phases after extraction run in the parent process while the workers are idle. Al
 trafilatura.extract alone in one process (extraction only, no start-up); and what the NER of
 story grouping costs: spaCy over each page's headline and first 80 words (cluster/ner.py, the
 model loaded once), in one process, on the texts storyline extracted.
+Rows added on 2026-12-03: the same two storyline commands with `--no-reports` (the ingest, whose
+budget the stories issue sets; reports have their own), and both commands on one page (what a
+command costs before its pages: start-up, the NER model). With --before REF, `storyline run` at REF
+runs right after this code's run of the same row, and the ratio this / REF is taken run by run.
 Results go to bench/throughput/results.md and results.json with date, machine and versions.
 """
 from __future__ import annotations
@@ -23,7 +27,6 @@ import gzip
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,13 +42,16 @@ AEB = ROOT.parent / "shared/data/aeb/html"
 BIN = Path(sys.executable).parent
 
 
-def time_storyline(pages: Path, workers: int, pin: bool) -> tuple[float, dict]:
+def time_storyline(pages: Path, workers: int, pin: bool, *, reports: bool = True,
+                   src: Path | None = None) -> tuple[float, dict]:
+    """`storyline run` as a whole process; `src`: the code to run (another commit's src/), else the installed."""
+    env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     with tempfile.TemporaryDirectory() as tmp:
         command = [sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers", str(workers),
-                   "--json", "--no-progress", str(pages)]
+                   "--json", "--no-progress", str(pages)] + ([] if reports else ["--no-reports"])
         start = time.perf_counter()
         done = subprocess.run((["taskset", "-c", "0"] if pin else []) + command, check=True, capture_output=True,
-                              text=True)
+                              text=True, env=env)
         return time.perf_counter() - start, json.loads(done.stdout)["seconds"]
 
 
@@ -94,7 +100,23 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--before", metavar="REF", help="also time `storyline run` at this commit (a temporary git "
+                        "worktree, imported through PYTHONPATH) in the same alternation: a change's effect alone")
     args = parser.parse_args()
+    if args.before:
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp) / "before"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before], check=True,
+                           capture_output=True)
+            try:
+                measure(args, tree / "src")
+            finally:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+    else:
+        measure(args, None)
+
+
+def measure(args, before: Path | None) -> None:
     files = sorted(AEB.glob("*.html.gz"))
     raw = [gzip.decompress(f.read_bytes()) for f in files]
     n = len(raw)
@@ -106,27 +128,54 @@ def main() -> None:
         time_storyline(folder, 1, True)  # warm-up: file cache, byte-code
         time_trafilatura_command(folder, 1, True)
         time_trafilatura_inprocess(raw[:10])
+        one = Path(tmp) / "one"  # a single page: what a command costs before its pages (start-up, model)
+        one.mkdir()
+        (one / files[0].name.removesuffix(".gz")).write_bytes(raw[0])
+        at_before = f" at {args.before}" if before else ""
         runs: dict[str, list[float]] = {k: [] for k in (
             "storyline run --workers 1 (one core)", "trafilatura command --parallel 1 (one core)",
             "storyline run --workers 2 (two cores)", "trafilatura command, default parallelism (two cores)",
+            "storyline run --workers 1 --no-reports (one core)", "storyline run --workers 2 --no-reports (two cores)",
+            "storyline run on one page (two cores)", "trafilatura command on one page",
             "trafilatura.extract alone, in-process (extraction only)",
-            "NER for grouping alone, in-process (headline and lead)")}
+            "NER for grouping alone, in-process (headline and lead)",
+            *([f"storyline run --workers 1{at_before} (one core)", f"storyline run --workers 2{at_before} (two cores)"]
+              if before else []))}
         phases: dict[str, list[dict]] = {"1": [], "2": []}
         for _ in range(args.repeat):
             t, p = time_storyline(folder, 1, True)
             runs["storyline run --workers 1 (one core)"].append(t)
             phases["1"].append(p)
+            if before:
+                runs[f"storyline run --workers 1{at_before} (one core)"].append(
+                    time_storyline(folder, 1, True, src=before)[0])
             runs["trafilatura command --parallel 1 (one core)"].append(time_trafilatura_command(folder, 1, True))
             t, p = time_storyline(folder, 2, False)
             runs["storyline run --workers 2 (two cores)"].append(t)
             phases["2"].append(p)
+            if before:
+                runs[f"storyline run --workers 2{at_before} (two cores)"].append(
+                    time_storyline(folder, 2, False, src=before)[0])
             runs["trafilatura command, default parallelism (two cores)"].append(
                 time_trafilatura_command(folder, None, False))
+            runs["storyline run --workers 1 --no-reports (one core)"].append(
+                time_storyline(folder, 1, True, reports=False)[0])
+            runs["storyline run --workers 2 --no-reports (two cores)"].append(
+                time_storyline(folder, 2, False, reports=False)[0])
+            runs["storyline run on one page (two cores)"].append(time_storyline(one, 2, False)[0])
+            runs["trafilatura command on one page"].append(time_trafilatura_command(one, None, False))
             runs["trafilatura.extract alone, in-process (extraction only)"].append(time_trafilatura_inprocess(raw))
             runs["NER for grouping alone, in-process (headline and lead)"].append(time_ner(raw))
     keys = list(runs)
     ratios = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[1]])],
-              "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[3]])]}
+              "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[3]])],
+              "one core, --no-reports": [a / b for a, b in zip(runs[keys[4]], runs[keys[1]])],
+              "two cores, --no-reports": [a / b for a, b in zip(runs[keys[5]], runs[keys[3]])],
+              "one page (start-up)": [a / b for a, b in zip(runs[keys[6]], runs[keys[7]])]}
+    changed = {}
+    if before:  # this code against REF's, run by run
+        changed = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[-2]])],
+                   "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[-1]])]}
     median_phases = {w: {k: round(statistics.median(p.get(k, 0.0) for p in ps), 3) for k in ps[0]}
                      for w, ps in phases.items()}
     result = {
@@ -139,12 +188,16 @@ def main() -> None:
         "ratio_storyline_to_trafilatura_command": {k: {"median": round(statistics.median(v), 2),
                                                        "runs": [round(x, 2) for x in v]} for k, v in ratios.items()},
         "storyline_phase_seconds_median": median_phases,
+        "before": args.before,
+        "ratio_to_before": {k: {"median": round(statistics.median(v), 2), "runs": [round(x, 2) for x in v]}
+                            for k, v in changed.items()},
     }
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [f"# storyline run on the AEB pages ({n} HTML pages), as a whole command", "",
              f"- date: {result['date']}", f"- machine: {result['machine']}",
              "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
-             f"- command: `python bench/throughput/run_aeb.py --repeat {args.repeat}`", "",
+             f"- command: `python bench/throughput/run_aeb.py --repeat {args.repeat}"
+             f"{f' --before {args.before}' if args.before else ''}`", "",
              "| what | median s | pages/s | seconds per run |", "|---|---|---|---|"]
     for k, v in runs.items():
         lines.append(f"| {k} | {result['median_seconds'][k]} | {result['pages_per_second_median'][k]} | "
@@ -152,6 +205,10 @@ def main() -> None:
     lines += ["", "| storyline / trafilatura command | median ratio | per run |", "|---|---|---|"]
     for k, v in result["ratio_storyline_to_trafilatura_command"].items():
         lines.append(f"| {k} | **{v['median']}** | {', '.join(str(x) for x in v['runs'])} |")
+    if changed:
+        lines += ["", f"| this code / {args.before}, same alternation | median ratio | per run |", "|---|---|---|"]
+        for k, v in result["ratio_to_before"].items():
+            lines.append(f"| {k} | **{v['median']}** | {', '.join(str(x) for x in v['runs'])} |")
     lines += ["", "storyline's own time per phase (median seconds; `read_extract_store` is reading, extraction "
                   "in the workers and storing, the rest run after it):", "",
               "| workers | " + " | ".join(median_phases["1"]) + " |", "|---" * (1 + len(median_phases["1"])) + "|"]
