@@ -249,6 +249,7 @@ def test_copies_are_found_on_the_cluster_and_load_takes_them(tmp_path, monkeypat
     feed = _copies_feed(tmp_path / "feed.jsonl")
     summary = run_dask([str(feed)], tmp_path / "out", Config(), workers=2, pages_per_partition=5)
     assert summary.partitions == 5 and (tmp_path / "out" / "copies" / "pairs.parquet").exists()
+    assert not (tmp_path / "out" / "shuffle").exists()  # the key rows' files go once the pairs are found
     assert summary.copy_pairs >= 18 and summary.candidate_pairs >= summary.copy_pairs and summary.shuffle_bytes > 0
     with Storyline(tmp_path / "local.db") as sl:
         sl.run([feed], reports=False)

@@ -18,6 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import os
+import shutil
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -44,6 +47,10 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 FORMAT = "storyline-prepared/1"
 PAIRS = Path("copies") / "pairs.parquet"  # the judged copy candidates of all partitions (copy_pairs)
+SHUFFLE = "shuffle"  # each partition's LSH key rows, by reducer, while copy_pairs runs; removed after
+# A reducer takes the key rows of about this many partitions' pages (at least 4 reducers per worker):
+# with more partitions come more reducers, so a reducer's memory does not grow with the input.
+PARTITIONS_PER_REDUCER = 8
 
 
 @dataclass(slots=True)
@@ -144,33 +151,41 @@ def copy_pairs(client, out: Path, files: list[Path], config: Config, run_token: 
     """The copy candidates of all partitions, judged, into `out`/copies/pairs.parquet: what the
     store's LSH index and add_page would find page by page in `load`, found in bulk (dedup/pairs.py).
     A shuffle: each partition's LSH key rows go, by key, to one of R reducers, which pair the pages
-    sharing a key; the pairs are judged by tasks that read the two partitions they join. Kept from
-    an earlier run on the same folder; not written when an id repeats (load then finds copies itself)."""
+    sharing a key; the pairs are judged by tasks that read the two partitions they join. The key rows
+    go through files (`out`/shuffle/, one per partition, its rows in reducer order): a worker holds
+    one partition's rows while it writes them and a reducer its share while it pairs them, so a
+    worker's memory does not grow with the pages it mapped. Kept from an earlier run on the same
+    folder; not written when an id repeats (load then finds copies itself)."""
     path = out / PAIRS
     if path.exists():
         return
     names = [str(f) for f in files]
-    reducers = max(1, min(len(files), 4 * max(1, len(client.scheduler_info()["workers"]))))
-    # Each partition is read once: its key rows stay on the worker, its ids and hashes come here.
-    maps = [client.submit(_keys_of_partition, name, reducers, key=f"keys-{run_token}-{i}", pure=False, retries=2)
-            for i, name in enumerate(names)]
-    heads = client.gather([client.submit(_heads_of, m, key=f"heads-{run_token}-{i}", pure=False)
-                           for i, m in enumerate(maps)])
-    ids = [i for part_ids, _, _, _ in heads for i in part_ids]
-    if len(set(ids)) != len(ids):
-        log.warning("an id repeats in the input: copies are found in `storyline load`, not on the cluster")
-        return
-    summary.shuffle_bytes = int(sum(size for _, _, _, size in heads))
-    offsets = np.cumsum([0] + [len(part_ids) for part_ids, _, _, _ in heads])
-    # Exact copies of an earlier page are not indexed: their rows are dropped where they meet.
-    twins = exact_twins([h for _, hashes, _, _ in heads for h in hashes],
-                        [k for _, _, keyed, _ in heads for k in keyed])
-    reduced = [client.submit(_reduce, twins, *[client.submit(_pick, m, r, int(offsets[i]), pure=False,
-                                                             key=f"pick-{run_token}-{i}-{r}")
-                                               for i, m in enumerate(maps)],
-                             key=f"reduce-{run_token}-{r}", pure=False, retries=2) for r in range(reducers)]
-    pairs = unique_pairs(np.concatenate(client.gather(reduced) + [np.zeros((0, 2), np.int64)]))
-    del maps, reduced
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    reducers = reducer_count(len(files), workers)
+    shuffle = out / SHUFFLE
+    shuffle.mkdir(parents=True, exist_ok=True)
+    try:
+        # Each partition is read once: its key rows go to its file, its ids and hashes come here.
+        heads = client.gather([client.submit(_keys_of_partition, name, reducers, str(shuffle / f"{i}.npy"),
+                                             key=f"keys-{run_token}-{i}", pure=False, retries=2)
+                               for i, name in enumerate(names)])
+        ids = [i for part_ids, *_ in heads for i in part_ids]
+        if len(set(ids)) != len(ids):
+            log.warning("an id repeats in the input: copies are found in `storyline load`, not on the cluster")
+            return
+        summary.shuffle_bytes = int(sum(size for *_, size in heads))
+        offsets = np.cumsum([0] + [len(part_ids) for part_ids, *_ in heads])
+        # Exact copies of an earlier page are not indexed: their rows are dropped where they meet.
+        twins = exact_twins([h for _, hashes, *_ in heads for h in hashes],
+                            [k for _, _, keyed, *_ in heads for k in keyed])
+        reduced = [client.submit(pairs_of_reducer, twins,
+                                 [(str(shuffle / f"{i}.npy"), int(offsets[i]), cuts[r], cuts[r + 1])
+                                  for i, (_, _, _, cuts, _) in enumerate(heads) if cuts[r + 1] > cuts[r]],
+                                 key=f"reduce-{run_token}-{r}", pure=False, retries=2) for r in range(reducers)]
+        pairs = unique_pairs(np.concatenate(client.gather(reduced) + [np.zeros((0, 2), np.int64)]))
+        del reduced
+    finally:
+        shutil.rmtree(shuffle, ignore_errors=True)
     part = np.searchsorted(offsets, pairs, side="right") - 1  # the partition of each page of each pair
     jobs = {}
     for (pa, pb), rows in _by_partition_pair(pairs, part).items():
@@ -195,26 +210,47 @@ def _by_partition_pair(pairs: np.ndarray, part: np.ndarray) -> dict[tuple[int, i
     return {(int(part[rows[0], 0]), int(part[rows[0], 1])): rows for rows in np.split(order, cuts)}
 
 
-def _keys_of_partition(path: str, reducers: int) -> tuple[list[str], list[str | None], list[bool], list[np.ndarray]]:
-    """A partition's ids, exact hashes, whether each page has keys, and its (key, position) rows
-    (positions within the partition) split over the reducers."""
+def reducer_count(partitions: int, workers: int) -> int:
+    """At least 4 reducers per worker, and one per PARTITIONS_PER_REDUCER partitions: a reducer's
+    share of the key rows stays about that many partitions' worth, whatever the input's size."""
+    return max(1, min(partitions, max(4 * workers, math.ceil(partitions / PARTITIONS_PER_REDUCER))))
+
+
+def _keys_of_partition(path: str, reducers: int, dest: str) -> tuple[list[str], list[str | None], list[bool],
+                                                                      list[int], int]:
+    """A partition's ids, exact hashes and whether each page has keys; its key rows written to
+    `dest` (write_key_rows), where each reducer's rows start and end there, and their bytes."""
     ids, hashes, keys = partition_heads(Path(path))
-    return ids, hashes, [bool(k) for k in keys], key_rows(((i, k) for i, k in enumerate(keys) if k), reducers)
+    cuts, size = write_key_rows(((i, k) for i, k in enumerate(keys) if k), reducers, dest)
+    return ids, hashes, [bool(k) for k in keys], cuts, size
 
 
-def _heads_of(mapped: tuple) -> tuple[list[str], list[str | None], list[bool], int]:
-    ids, hashes, keyed, parts = mapped
-    return ids, hashes, keyed, sum(p.nbytes for p in parts)
-
-
-def _pick(mapped: tuple, r: int, offset: int) -> np.ndarray:
-    rows = mapped[3][r].copy()
-    rows[:, 1] += offset  # positions in the whole input
-    return rows
-
-
-def _reduce(twins: np.ndarray, *parts: np.ndarray) -> np.ndarray:
+def write_key_rows(pages, reducers: int, dest: str) -> tuple[list[int], int]:
+    """The (key, position) rows of (position, keys) `pages` (positions within their partition), split
+    over the reducers (dedup/pairs.py key_rows), written to `dest` one reducer's rows after the other
+    (a .npy file); returns where each reducer's rows start and end there, and their bytes."""
+    parts = key_rows(pages, reducers)
     rows = np.concatenate(parts)
+    temporary = f"{dest}.{os.getpid()}.tmp"  # a task run again after its worker died rewrites it whole
+    try:
+        with open(temporary, "wb") as handle:
+            np.save(handle, rows)
+        os.replace(temporary, dest)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return np.cumsum([0] + [len(part) for part in parts]).tolist(), int(rows.nbytes)
+
+
+def pairs_of_reducer(twins: np.ndarray, slices: list[tuple[str, int, int, int]]) -> np.ndarray:
+    """The pairs of pages sharing a key among one reducer's rows, by position in the whole input:
+    (file, offset of its partition in the input, first row, end row) of each partition with rows for
+    it. Pages in `twins` (exact copies of an earlier page) are left out."""
+    parts = []
+    for path, offset, first, end in slices:
+        rows = np.array(np.load(path, mmap_mode="r")[first:end])  # only this reducer's rows are read
+        rows[:, 1] += offset
+        parts.append(rows)
+    rows = np.concatenate(parts) if parts else np.zeros((0, 2), np.int64)
     return bucket_pairs(rows[~np.isin(rows[:, 1], twins)])
 
 
