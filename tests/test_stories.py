@@ -4,7 +4,6 @@ Seed tests run everywhere; tests on Timeline17 articles need ../shared/data and 
 """
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import json
 import math
@@ -567,10 +566,8 @@ def test_ner_multiplies_with_numpy_on_one_thread_and_finds_what_blis_finds(monke
     texts = [json.loads(line)["text"] for line in
              (SHARED / "data/timeline17/H1N1_reuters/articles.jsonl").read_text(encoding="utf-8").splitlines()[:12]]
     texts += [path.read_text(encoding="utf-8") for path in SEED.values()]
-    installed = next(module for module, _ in ner.MODELS if importlib.util.find_spec(module))
     with use_ops("numpy", use_blis=True):
-        blis = importlib.import_module(installed).load(exclude=["parser", "tagger", "attribute_ruler", "lemmatizer",
-                                                                "senter"])
+        blis = ner.model_package().load(exclude=ner.NOT_RUN)
     assert blis.get_pipe("ner").model.ops.use_blis
     assert [[(e.text, e.label_) for e in nlp(t[:3000]).ents] for t in texts] == \
            [[(e.text, e.label_) for e in blis(t[:3000]).ents] for t in texts]

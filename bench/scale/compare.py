@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "throughput"))
-from run_aeb import machine  # noqa: E402
+from run_aeb import code_at, machine  # noqa: E402
 from stream import write_stream  # noqa: E402
 from add import copy_lines, stored_pages  # noqa: E402
 
@@ -73,21 +73,16 @@ def main() -> None:
                                     check=True).stdout.strip()
     ref, head = git("rev-parse", "--short", args.before), git("rev-parse", "--short", "HEAD")
     runs: dict[str, list[dict]] = {"before": [], "after": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        tree = Path(tmp) / "before"
-        git("worktree", "add", "--detach", str(tree), ref)
-        try:
-            stream = Path(tmp) / "stream.jsonl"
-            write_stream(stream, onto_n + args.size)
-            if onto is not None:
-                copy_lines(stream, Path(tmp) / "added.jsonl", onto_n, onto_n + args.size)
-                stream = Path(tmp) / "added.jsonl"
-            for _ in range(args.repeats):
-                for side, src in (("before", tree / "src"), ("after", None)):
-                    runs[side].append(run_once(stream, src, args.workers, onto))
-                    print(side, json.dumps(runs[side][-1]), flush=True)
-        finally:
-            git("worktree", "remove", "--force", str(tree))
+    with tempfile.TemporaryDirectory() as tmp, code_at(ref) as before_src:
+        stream = Path(tmp) / "stream.jsonl"
+        write_stream(stream, onto_n + args.size)
+        if onto is not None:
+            copy_lines(stream, Path(tmp) / "added.jsonl", onto_n, onto_n + args.size)
+            stream = Path(tmp) / "added.jsonl"
+        for _ in range(args.repeats):
+            for side, src in (("before", before_src), ("after", None)):
+                runs[side].append(run_once(stream, src, args.workers, onto))
+                print(side, json.dumps(runs[side][-1]), flush=True)
     phases = [k for k in runs["after"][0] if not k.endswith("_stored")]
     medians = {side: {k: statistics.median(r[k] for r in rs) for k in runs[side][0]} for side, rs in runs.items()}
     out = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine(), "before": ref,

