@@ -6,10 +6,10 @@ The per-page work of a run (run/local.py `prepare`: extract, fingerprint, count 
 lead, date the page alone) over the first `--pages` records of STREAM, in one process alone, then
 in `--processes` processes at once, each over the same pages. Each process loads the NER model
 before its clock starts. The speed-up is processes x (seconds alone) / (slowest seconds together):
-what a perfect engine would get from that many workers, with nothing to read, send or write. The
-machines here run the same work slower when both cores are busy (shared cache and memory), so this
-is below the number of processes. Prints one JSON line; bench/scale/run.py puts it beside the
-Dask rows.
+what a perfect engine would get from that many workers, with nothing to read, send or write. When
+both cores are busy the same work often runs slower (shared cache and memory), so this may fall below
+the number of processes; on 2026-12-03 it gave 1.84x to 2.11x from one run to the next. Prints one
+JSON line; bench/scale/run.py puts it beside the Dask rows.
 """
 from __future__ import annotations
 
