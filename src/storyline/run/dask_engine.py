@@ -36,11 +36,10 @@ from ..dedup.pairs import (JudgedCandidates, bucket_pairs, exact_twins, judge_pa
 from ..dedup.signature import text_shingles
 from ..errors import ClusterError, InputError, UsageError
 from .local import Prepared, prepare
-from .reports import NER_PRELOAD
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_io import (partition_heads, partition_ids, partition_problem, partition_shingles, partition_texts,
                           read_pairs, read_partition_file, skipped_in, write_pairs, write_partition)
-from .workers import preload, run_in_workers
+from .workers import NER_PRELOAD, preload, run_in_workers
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
 from .working import (add_page, assess_pages, assign_stories, relate_and_refresh, review_stories,
                       update_groups, update_storylines, upgrade)
-from .reports import NER_PRELOAD, Mapper, refresh_reports, report_mapper
+from .reports import Mapper, refresh_reports, report_mapper
 from .readahead import Ahead, read_ahead
-from .workers import preload, run_in_workers, start_fork_server
+from .workers import NER_PRELOAD, preload, run_in_workers, start_fork_server
 
 log = logging.getLogger(__name__)
 # Pages stored per transaction. A page adds about 240 random keys to the LSH index B-tree, and a

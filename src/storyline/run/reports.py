@@ -21,14 +21,13 @@ from ..report.entities import Span, page_spans
 from ..records import COPY_RELATIONS
 from ..schema import report_json
 from ..store import SqliteStore
-from .workers import pool_map, preloaded
+from .workers import NER_PRELOAD, pool_map, preloaded
 
 log = logging.getLogger(__name__)
 
 REPORT_VERSION = "1"  # bump when the report stage changes what it gives: stored reports are rebuilt
 SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
 MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`
-NER_PRELOAD = "storyline.run.preload"  # the module that loads the NER model in the fork server
 
 
 def report_page(row: dict) -> ReportPage:

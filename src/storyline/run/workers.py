@@ -33,6 +33,7 @@ _CONTEXT = multiprocessing.get_context("forkserver" if "forkserver" in multiproc
                                        else "spawn")
 FORKS = _CONTEXT.get_start_method() == "forkserver"
 _preload = ["storyline.extract"]  # import once; each worker starts fast
+NER_PRELOAD = "storyline.run.preload"  # the module that loads the NER model in the fork server
 _server_preloaded: tuple[str, ...] | None = None  # what the fork server imported, once it started
 if FORKS:
     _CONTEXT.set_forkserver_preload(_preload)
