@@ -49,7 +49,10 @@ def time_storyline(pages: Path, workers: int, pin: bool, *, reports: bool = True
     """`storyline run` as a whole process; `src`: the code to run (another commit's src/), else the installed."""
     env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     with tempfile.TemporaryDirectory() as tmp:
-        command = [sys.executable, "-m", "storyline.cli", "run", "--db", f"{tmp}/s.db", "--workers", str(workers),
+        # The command as the console script runs it (`python -m storyline`); a commit from before
+        # storyline/__main__.py through its cli module.
+        entry = "storyline" if ((src or ROOT / "src") / "storyline" / "__main__.py").exists() else "storyline.cli"
+        command = [sys.executable, "-m", entry, "run", "--db", f"{tmp}/s.db", "--workers", str(workers),
                    "--json", "--no-progress", str(pages)] + ([] if reports else ["--no-reports"])
         start = time.perf_counter()
         done = subprocess.run((["taskset", "-c", "0"] if pin else []) + command, check=True, capture_output=True,
@@ -149,8 +152,8 @@ def measure(args, before: Path | None) -> None:
             "storyline run on one page (two cores)", "trafilatura command on one page",
             "trafilatura.extract alone, in-process (extraction only)",
             "NER for grouping alone, in-process (headline and lead)",
-            *([f"storyline run --workers 1{at_before} (one core)", f"storyline run --workers 2{at_before} (two cores)"]
-              if before else []))}
+            *([f"storyline run --workers 1{at_before} (one core)", f"storyline run --workers 2{at_before} (two cores)",
+               f"storyline run on one page{at_before} (two cores)"] if before else []))}
         phases: dict[str, list[dict]] = {"1": [], "2": []}
         for _ in range(args.repeat):
             t, p = time_storyline(folder, 1, True)
@@ -173,6 +176,8 @@ def measure(args, before: Path | None) -> None:
             runs["storyline run --workers 2 --no-reports (two cores)"].append(
                 time_storyline(folder, 2, False, reports=False)[0])
             runs["storyline run on one page (two cores)"].append(time_storyline(one, 2, False)[0])
+            if before:
+                runs[f"storyline run on one page{at_before} (two cores)"].append(time_storyline(one, 2, False, src=before)[0])
             runs["trafilatura command on one page"].append(time_trafilatura_command(one, None, False))
             runs["trafilatura.extract alone, in-process (extraction only)"].append(time_trafilatura_inprocess(raw))
             runs["NER for grouping alone, in-process (headline and lead)"].append(time_ner(raw))
@@ -184,8 +189,9 @@ def measure(args, before: Path | None) -> None:
               "one page (start-up)": [a / b for a, b in zip(runs[keys[6]], runs[keys[7]])]}
     changed = {}
     if before:  # this code against REF's, run by run
-        changed = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[-2]])],
-                   "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[-1]])]}
+        changed = {"one core": [a / b for a, b in zip(runs[keys[0]], runs[keys[-3]])],
+                   "two cores": [a / b for a, b in zip(runs[keys[2]], runs[keys[-2]])],
+                   "one page (start-up), two cores": [a / b for a, b in zip(runs[keys[6]], runs[keys[-1]])]}
     median_phases = {w: {k: round(statistics.median(p.get(k, 0.0) for p in ps), 3) for k in ps[0]}
                      for w, ps in phases.items()}
     result = {
