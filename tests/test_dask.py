@@ -48,6 +48,33 @@ def test_partitions_yield_the_pages_of_a_local_read_in_order(tmp_path):
     assert got == local
 
 
+
+def test_a_partition_is_written_holding_one_batch_of_pages_at_a_time(tmp_path):
+    # A worker's memory: the pages of a partition come from the extraction process one by one and
+    # are turned into rows a batch at a time; they are never all held at once. Read back, the file
+    # gives every page in order.
+    import gc
+
+    from storyline.run.local import Prepared, prepare
+    from storyline.run.prepared_io import PAGES_PER_BATCH, read_partition_file, write_partition
+
+    config = Config()
+    pages = list(read_inputs([str(_jsonl(tmp_path / "in.jsonl", 2 * PAGES_PER_BATCH + 50))], config))
+    held = []
+
+    def prepared():
+        for i, page in enumerate(pages):
+            if i % 25 == 0:
+                held.append(sum(type(o) is Prepared for o in gc.get_objects()))
+            yield prepare(page, config)
+
+    path = tmp_path / "prepared" / "p.parquet"
+    assert write_partition(prepared(), path) == (len(pages), 0)
+    assert max(held) <= PAGES_PER_BATCH
+    back = list(read_partition_file(path))
+    assert [item.article.id for item in back] == [page.id for page in pages]
+    assert all(isinstance(item, Prepared) and item.terms for item in back)
+
 def _load_run(out: Path, workers: int, per_partition: int, task=prepare_partition):
     def run(sl, batch):
         summary = run_dask([str(batch)], out / batch.stem, sl.config, workers=workers,

@@ -35,7 +35,7 @@ from ..dedup.pairs import (JudgedCandidates, bucket_pairs, exact_twins, judge_pa
                            unique_pairs)
 from ..dedup.signature import text_shingles
 from ..errors import ClusterError, InputError, UsageError
-from .local import Prepared, prepare
+from .local import prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_io import (partition_heads, partition_ids, partition_problem, partition_shingles, partition_texts,
                           read_pairs, read_partition_file, skipped_in, write_pairs, write_partition)
@@ -86,10 +86,9 @@ def prepare_partition(part: Partition, config: Config, out_dir: str) -> dict:
                            "(environment DASK_DISTRIBUTED__WORKER__DAEMON=False)")
     start = time.perf_counter()
     preload(NER_PRELOAD)  # once per Dask worker process: its fork server outlives the partition
-    items = list(run_in_workers(read_partition(part, config), prepare, config, 1))
-    write_partition(items, path)
-    return {"index": part.index, "resumed": False, "pages": len(items),
-            "skipped": sum(not isinstance(i, Prepared) for i in items), "seconds": time.perf_counter() - start}
+    pages, skipped = write_partition(run_in_workers(read_partition(part, config), prepare, config, 1), path)
+    return {"index": part.index, "resumed": False, "pages": pages, "skipped": skipped,
+            "seconds": time.perf_counter() - start}
 
 
 def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers: int | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -22,6 +22,10 @@ from ..errors import InputError
 from ..records import Article, Dateline, Injection, Mention, PageSignals, Signature, Skipped
 from .local import Prepared
 
+# Pages turned into Arrow rows at a time while a partition is written: what the writing task holds
+# as Python objects. The file keeps one row group: reading ten of 100 rows took 55 MB more on a
+# worker judging copy pairs (10,000 pages, 2026-12-03).
+PAGES_PER_BATCH = 100
 COLUMNS = ("id", "status", "source", "url", "title", "text", "claimed_date", "agency", "reason", "detail",
            "minhash", "shingles")
 
@@ -68,12 +72,26 @@ def _item(row: dict) -> Prepared | Skipped:
                     tuple(Mention(**m) for m in detail["mentions"]))
 
 
-def write_partition(items: list[Prepared | Skipped], path: Path) -> None:
-    """Write atomically: under a temporary name, then renamed into place."""
+def write_partition(items: Iterable[Prepared | Skipped], path: Path) -> tuple[int, int]:
+    """Write atomically: under a temporary name, then renamed into place. The pages are turned into
+    Arrow rows PAGES_PER_BATCH at a time as they come, so only that many are held as Python objects
+    (a thousand were 48 MB, and converting them at once took 130 MB more). Returns the number of
+    pages written and how many of them are skipped pages."""
     import pyarrow as pa
 
-    rows = [_row(item) for item in items]
-    _write_atomically(pa.Table.from_pylist(rows, schema=_schema()) if rows else _schema().empty_table(), path)
+    schema = _schema()
+    batches, group, pages, skipped = [], [], 0, 0
+    for item in items:
+        group.append(_row(item))
+        pages += 1
+        skipped += isinstance(item, Skipped)
+        if len(group) == PAGES_PER_BATCH:
+            batches.append(pa.RecordBatch.from_pylist(group, schema=schema))
+            group = []
+    if group:
+        batches.append(pa.RecordBatch.from_pylist(group, schema=schema))
+    _write_atomically(pa.Table.from_batches(batches, schema=schema), path)
+    return pages, skipped
 
 
 def _write_atomically(table, path: Path) -> None:
