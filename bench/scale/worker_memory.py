@@ -59,11 +59,12 @@ def whole_command(stream: Path, out: Path, src: Path | None) -> dict:
     """`storyline run --engine dask --workers 2` as a process; `src`: another commit's code."""
     import os
 
-    entry = "storyline" if ((src or HERE.parents[1] / "src") / "storyline" / "__main__.py").exists() else "storyline.cli"
+    from run_aeb import storyline_command  # noqa: E402  (bench/throughput)
+
     env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", entry, "run", "--engine", "dask", "--workers", "2", "--out", str(out),
+    done = subprocess.run(storyline_command(src) + ["run", "--engine", "dask", "--workers", "2", "--out", str(out),
                            "--json", str(stream)], capture_output=True, text=True, env=env)
     if done.returncode not in (0, 1):  # 1: some pages skipped, as the stream's hostile records are
         raise RuntimeError(f"storyline run --engine dask failed:\n{done.stderr[-2000:]}")

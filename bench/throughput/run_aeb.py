@@ -49,15 +49,20 @@ def time_storyline(pages: Path, workers: int, pin: bool, *, reports: bool = True
     """`storyline run` as a whole process; `src`: the code to run (another commit's src/), else the installed."""
     env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     with tempfile.TemporaryDirectory() as tmp:
-        # The command as the console script runs it (`python -m storyline`); a commit from before
-        # storyline/__main__.py through its cli module.
-        entry = "storyline" if ((src or ROOT / "src") / "storyline" / "__main__.py").exists() else "storyline.cli"
-        command = [sys.executable, "-m", entry, "run", "--db", f"{tmp}/s.db", "--workers", str(workers),
-                   "--json", "--no-progress", str(pages)] + ([] if reports else ["--no-reports"])
+        command = storyline_command(src) + ["run", "--db", f"{tmp}/s.db", "--workers", str(workers), "--json",
+                                            "--no-progress", str(pages)] + ([] if reports else ["--no-reports"])
         start = time.perf_counter()
         done = subprocess.run((["taskset", "-c", "0"] if pin else []) + command, check=True, capture_output=True,
                               text=True, env=env)
         return time.perf_counter() - start, json.loads(done.stdout)["seconds"]
+
+
+def storyline_command(src: Path | None = None) -> list[str]:
+    """The command as the console script runs it (`python -m storyline`), of the installed code or of
+    `src` (another commit's src/, through PYTHONPATH); a commit from before storyline/__main__.py
+    through its cli module."""
+    entry = "storyline" if ((src or ROOT / "src") / "storyline" / "__main__.py").exists() else "storyline.cli"
+    return [sys.executable, "-m", entry]
 
 
 def time_trafilatura_command(pages: Path, parallel: int | None, pin: bool) -> float:

@@ -42,8 +42,7 @@ def _port(value: str) -> int:
 def cmd_serve(args, config) -> int:
     import uvicorn
 
-    from ..run.workers import NER_PRELOAD
-    from ..run.workers import preload, start_fork_server
+    from ..run.workers import NER_PRELOAD, preload, start_fork_server
     from .app import create_app
 
     if not os.path.exists(args.db):
