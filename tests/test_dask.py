@@ -141,6 +141,41 @@ def test_a_rerun_resumes_from_the_partitions_written(tmp_path):
         run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=5)
 
 
+def test_load_tells_its_progress_as_run_does(tmp_path):
+    # A load of a large folder takes a while: the pages are counted against the rows of the
+    # partitions' footers, then each stage is named, as `run` shows them.
+    from storyline.run.dask_engine import prepared_files, prepared_rows
+
+    batch = _jsonl(tmp_path / "b.jsonl", 12)
+    with open(batch, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "blank", "text": "   "}) + "\n")  # stored as skipped, counted too
+    out = tmp_path / "out"
+    run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=5)
+    assert prepared_rows(prepared_files(out, Config())) == 13
+    counted, phases = [], []
+    with Storyline(tmp_path / "d.db") as sl:
+        summary = sl.load(out, reports=False, progress=counted.append, phase=phases.append)
+    assert summary.added == 12 and len(summary.skipped) == 1
+    assert sum(counted) == 13
+    assert {"copies", "stories", "dates", "storylines"} <= set(phases)
+
+
+def test_load_on_a_terminal_shows_a_progress_bar(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from storyline.cli import main
+
+    out = tmp_path / "out"
+    run_dask([str(_jsonl(tmp_path / "b.jsonl", 12))], out, Config(), workers=1, pages_per_partition=5)
+    capsys.readouterr()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["load", str(out), "--db", str(tmp_path / "t.db"), "--no-reports"]) == 0
+    err = capsys.readouterr().err
+    assert "12/12" in err and "pages" in err
+    assert main(["load", str(out), "--db", str(tmp_path / "q.db"), "--no-reports", "--no-progress"]) == 0
+    assert "12/12" not in capsys.readouterr().err
+
+
 def test_load_refuses_an_unfinished_folder_before_making_a_store(tmp_path, capsys):
     from storyline.cli import main
 

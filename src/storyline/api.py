@@ -73,11 +73,12 @@ class Storyline:
         return run_pipeline([], self.store, self.config, reports=reports, records=records)
 
     def load(self, prepared_dir: str | Path, *, reports: bool = True, workers: int = 1,
-             scheduler: str | None = None) -> RunSummary:
+             scheduler: str | None = None, progress: Callable[[int], None] | None = None,
+             phase: Callable[[str], None] | None = None) -> RunSummary:
         """Store the pages a scaled-out run prepared (`run --engine dask`, run/dask_engine.py) and
         run the stages after extraction on them, as `run` does: the store ends as a local run
         of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
-        when given, else in `workers` processes."""
+        when given, else in `workers` processes. `progress` and `phase` are told as in `run`."""
         from .run.dask_engine import dask_report_mapper, judged_candidates, pages_of, prepared_files
         files = prepared_files(prepared_dir, self.config)  # checked once, before anything is stored
         # The cluster's copy pairs serve a store with no page yet (run_pipeline): they are those
@@ -89,8 +90,8 @@ class Storyline:
                 judged.withdrawn = True
                 log.warning("a row of %s was altered after the run: copies are found in load from there on",
                             prepared_dir)
-        return run_pipeline([], self.store, self.config, reports=reports, workers=workers,
-                            prepared=pages_of(files, self.config, altered), judged=judged,
+        return run_pipeline([], self.store, self.config, reports=reports, workers=workers, progress=progress,
+                            phase=phase, prepared=pages_of(files, self.config, altered), judged=judged,
                             reports_on=dask_report_mapper(scheduler) if scheduler else None)
 
     def report(self, story_or_storyline: str, *, build: bool = True) -> dict | None:

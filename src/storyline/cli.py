@@ -9,6 +9,7 @@ import argparse
 import logging
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -150,14 +151,14 @@ def _positive(value: str) -> int:
     return number
 
 
-def _progress(enabled: bool, inputs: list[str]):
-    """A progress bar on stderr: pages read against the count of the inputs when that is cheap to
-    know (with an ETA), then the name of each stage after reading."""
+def _progress(enabled: bool, total: Callable[[], int | None]):
+    """A progress bar on stderr: pages read against `total()` when that is cheap to know (with an
+    ETA), then the name of each stage after reading."""
     if not enabled:
         return None, None, None
     from tqdm import tqdm
 
-    bar = tqdm(total=count_pages(inputs), unit=" pages", desc="reading", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=total(), unit=" pages", desc="reading", file=sys.stderr, dynamic_ncols=True)
 
     def phase(name: str) -> None:
         bar.set_description(name)
@@ -220,7 +221,8 @@ def cmd_run(args, config) -> int:
     check_inputs(args.inputs)  # before the store is created or opened
     if args.engine == "dask":
         return run_with_dask(args, config)
-    bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json, args.inputs)
+    bar, update, phase = _progress(sys.stderr.isatty() and not args.no_progress and not args.json,
+                                   lambda: count_pages(args.inputs))
     try:
         with Storyline(args.db, config) as sl:
             summary = sl.run(args.inputs, workers=args.workers or 1, progress=update, phase=phase, update=args.update,
@@ -272,7 +274,7 @@ def cmd_export(args, config) -> int:
 
 COMMANDS = {"run": cmd_run, "rebuild": cmd_rebuild, "stories": cmd_stories, "storylines": cmd_storylines, "show": cmd_show, "pages": cmd_pages,
             "extract": cmd_extract, "export": cmd_export, "delete": cmd_delete, "serve": cmd_serve,
-            "load": lambda args, config: cmd_load(args, config, _print_summary)}
+            "load": lambda args, config: cmd_load(args, config, _print_summary, _progress)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ def add_load_parser(sub, common: argparse.ArgumentParser) -> None:
                                                              "(tcp://host:8786); else in --workers processes here")
     load.add_argument("--workers", type=_at_least_one, default=None,
                       help="processes that build the story reports here (default: one per core)")
+    load.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
 
 def run_with_dask(args, config) -> int:
@@ -63,13 +64,20 @@ def run_with_dask(args, config) -> int:
     return SKIPPED if summary.skipped else OK
 
 
-def cmd_load(args, config, print_summary) -> int:
+def cmd_load(args, config, print_summary, progress_bar) -> int:
     from .api import Storyline
-    from .run.dask_engine import prepared_files
+    from .run.dask_engine import prepared_files, prepared_rows
 
-    prepared_files(args.prepared_dir, config)  # a folder that cannot be loaded is refused before the store is made
-    with Storyline(args.db, config) as sl:
-        summary = sl.load(args.prepared_dir, reports=not args.no_reports, scheduler=args.scheduler,
-                          workers=args.workers or os.cpu_count() or 1)
+    files = prepared_files(args.prepared_dir, config)  # a folder that cannot be loaded is refused before the store is made
+    # Pages against the rows the partitions' footers count, then each stage's name, as `run` shows them.
+    bar, update, phase = progress_bar(sys.stderr.isatty() and not args.no_progress and not args.json,
+                                      lambda: prepared_rows(files))
+    try:
+        with Storyline(args.db, config) as sl:
+            summary = sl.load(args.prepared_dir, reports=not args.no_reports, scheduler=args.scheduler,
+                              workers=args.workers or os.cpu_count() or 1, progress=update, phase=phase)
+    finally:
+        if bar is not None:
+            bar.close()
     print_summary(summary, args)
     return SKIPPED if summary.skipped else OK

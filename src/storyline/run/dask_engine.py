@@ -393,6 +393,13 @@ def pages_of(files: list[Path], config: Config, on_altered: Callable[[], None] |
     return (item for f in files for item in read_partition_file(f, config.max_text_chars, on_altered))
 
 
+def prepared_rows(files: list[Path]) -> int:
+    """How many pages (prepared or skipped) the partition files hold, from their footers."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
     out = Path(out_dir)
     path = out / MANIFEST
