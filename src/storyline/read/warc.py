@@ -12,15 +12,13 @@ in a spool of bounded size). Nothing is ever allocated by a record's claimed siz
 from __future__ import annotations
 
 import re
-import tempfile
-import unicodedata
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import replace
 from typing import BinaryIO
 
 from warcio.archiveiterator import WARCIterator
-from warcio.bufferedreaders import BUFF_SIZE, DecompressingBufferedReader
+from warcio.bufferedreaders import BUFF_SIZE
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
@@ -28,15 +26,11 @@ from ..config import Config
 from ..records import Page, Skipped
 from .ids import page_id
 from .pages import page_from_bytes, read_limited
+from .warc_streams import BLOCK, SPOOL_MAX, Chain, Reader, Rewindable, Tap, inner_record, one_line
 
 _READABLE = ("text/html", "application/xhtml", "text/plain")
 _PAGE_TYPES = ("response", "resource")
 _VERSION_LINE = re.compile(rb"WARC/1\.[01]\r?\n")
-_INNER_RECORD = re.compile(rb"\nWARC/1\.[01]\r?\n")  # a record starting inside another one
-_SPOOL_MEMORY = 8 << 20  # what follows a record starting inside another, kept in memory up to this
-_SPOOL_MAX = 1 << 30  # and on disk up to this; past it that part of the file is not read
-_BLOCK = 1 << 16
-_REASON_CHARS = 200
 _READ_ERRORS = (OSError, EOFError, zlib.error, ValueError)  # what a broken stream raises
 
 
@@ -52,11 +46,11 @@ class _Records(WARCIterator):
     damaged = False  # the last record read to its end does not end where its Content-Length says
     broken: str | None = None  # why the gzip data could not be read on (kept from the reader, which close() drops)
 
-    def __init__(self, stream: _Rewindable):
+    def __init__(self, stream: Rewindable):
         self.stream = stream
         self.base = stream.pos  # where in the stream this iterator starts
         super().__init__(stream)
-        self.reader = _Reader(self.fh, block_size=BUFF_SIZE)  # nothing is read before next()
+        self.reader = Reader(self.fh, block_size=BUFF_SIZE)  # nothing is read before next()
 
     def _raise_invalid_gzip_err(self) -> None:
         """warcio refuses such a file only because it cannot seek to its records."""
@@ -84,7 +78,7 @@ class _Records(WARCIterator):
         if not (reader.starting_data or decompressor.eof):  # the member goes on: not all of it read
             return False
         rest = reader.buff.getvalue()[reader.buff.tell():] if reader.buff else b""  # the member's rest
-        if _VERSION_LINE.match(next_line) or _inner_record(b"\n" + rest) is not None:
+        if _VERSION_LINE.match(next_line) or inner_record(b"\n" + rest) is not None:
             return False
         reader.buff = None
         return True
@@ -102,206 +96,15 @@ class _Records(WARCIterator):
         super().close()
 
 
-class _Reader(DecompressingBufferedReader):
-    """warcio's reader, for gzip data that is corrupt. warcio reads a gzip member whose first
-    block does not decompress as an uncompressed WARC (binary junk), and one that fails later
-    as ending there, with the error on stderr; both lose all that block would have given. Here
-    the block is given up to the byte the damage is found at, and the reader then ends, with
-    `broken` saying why."""
-
-    broken: str | None = None
-
-    def _fillbuff(self, block_size=None):
-        if self.broken is None:
-            super()._fillbuff(block_size)
-        elif self.empty():
-            self.buff = None
-
-    def _decompress(self, data: bytes) -> bytes:
-        if self.broken is not None:
-            return b""
-        if not data or self.decompressor is None or self.decomp_type != "gzip":
-            return super()._decompress(data)
-        before = self.decompressor.copy()
-        try:
-            return self.decompressor.decompress(data)
-        except zlib.error as err:
-            if self.num_block_read == 0 and not data.startswith(b"\x1f\x8b"):  # not gzip: read as it is
-                self.decompressor = None
-                return data
-            self.broken = f"its gzip data is corrupt ({_one_line(str(err), 80)})"
-            return _decompress_up_to_damage(before, data)
-
-
-def _decompress_up_to_damage(decompressor, data: bytes) -> bytes:
-    """What `data` decompresses to before the byte that makes zlib fail."""
-    out = []
-    for start in range(0, len(data), 4096):
-        block = data[start:start + 4096]
-        trial = decompressor.copy()
-        try:
-            out.append(decompressor.decompress(block))
-        except zlib.error:
-            for i in range(len(block)):  # the failing block, byte by byte
-                try:
-                    out.append(trial.decompress(block[i:i + 1]))
-                except zlib.error:
-                    break
-            break
-    return b"".join(out)
-
-
-class _Rewindable:
-    """A stream that bytes already read can be put back on, for warcio to start over there,
-    or (a file) that can be moved to a position; `pos`: how far into the stream it is."""
-
-    def __init__(self, stream: BinaryIO):
-        self._stream = stream
-        self._back = b""
-        self.pos = 0
-        try:
-            self._start = stream.tell() if stream.seekable() else None
-        except (AttributeError, OSError, ValueError):
-            self._start = None
-
-    @property
-    def seekable(self) -> bool:
-        return self._start is not None
-
-    @property
-    def broken(self) -> str | None:
-        return getattr(self._stream, "broken", None)
-
-    def put_back(self, data: bytes) -> None:
-        self._back = data + self._back
-        self.pos -= len(data)
-
-    def seek(self, pos: int) -> None:
-        self._stream.seek(self._start + pos)
-        self._back, self.pos = b"", pos
-
-    def read(self, size: int | None = -1) -> bytes:
-        if not self._back:
-            data = self._stream.read(size)
-        else:
-            end = len(self._back) if size is None or size < 0 else size
-            data, self._back = self._back[:end], self._back[end:]
-        self.pos += len(data)
-        return data
-
-
-def _inner_record(data: bytes) -> int | None:
-    """Where the first 'WARC/1.x' line at the start of a line in `data` begins."""
-    start = 0
-    while (hit := data.find(b"\nWARC/1.", start)) >= 0:
-        if _INNER_RECORD.match(data, hit):
-            return hit + 1
-        start = hit + 1
-    return None
-
-
-class _Chain:
-    """What a spool holds, then what warcio's reader of the stream gives on (decompressed,
-    gzip member after member): the stream to start over on inside a record."""
-
-    def __init__(self, spool: BinaryIO, reader):
-        spool.seek(0)
-        self._spool: BinaryIO | None = spool
-        self._reader = reader
-
-    def seekable(self) -> bool:
-        return False
-
-    @property
-    def broken(self) -> str | None:
-        """Why the gzip data read on could not be read on (see _Reader)."""
-        return getattr(self._reader, "broken", None)
-
-    def read(self, size: int | None = -1) -> bytes:
-        size = _BLOCK if size is None or size < 0 else size
-        if self._spool is not None:
-            if data := self._spool.read(size):
-                return data
-            self._spool.close()
-            self._spool = None
-        data = self._reader.read(size)
-        if not data and self._reader.read_next_member():
-            data = self._reader.read(size)
-        return data
-
-
-class _Tap:
-    """Stands in for warcio's reader while one record is read: notes where the first
-    'WARC/1.x' line inside the record is, and, when the stream cannot be moved back there,
-    keeps what is read from that line on (bounded), for reading to start over there if the
-    record's Content-Length turns out to be wrong."""
-
-    def __init__(self, reader, at: int, spool: bool):
-        self.reader = reader
-        self.at = at  # stream position of the next byte read through here
-        self.found: int | None = None  # stream position of the line
-        self.spooling = spool
-        self.spool: BinaryIO | None = None  # made when the line is found
-        self.spooled = 0
-        self.overflow = False
-        self._carry = b"\n"
-
-    def __getattr__(self, name):
-        return getattr(self.reader, name)
-
-    def read(self, *args) -> bytes:
-        return self._see(self.reader.read(*args))
-
-    def readline(self, *args) -> bytes:
-        return self._see(self.reader.readline(*args))
-
-    def _see(self, data: bytes) -> bytes:
-        if not data:
-            return data
-        if self.found is None:
-            # Searched for in the bytes carried over from the last read joined to the start of
-            # these, then in these: no copy of a whole block.
-            carried = len(self._carry)
-            at = _inner_record(self._carry + data[:16])
-            if at is not None:
-                at -= carried
-            elif (at := _inner_record(data)) is None:
-                self._carry = (self._carry + data)[-16:] if len(data) < 16 else data[-16:]
-            if at is not None:
-                self.found = self.at + at
-                self._keep(self._carry[carried + at:] + data if at < 0 else data[at:])
-        else:
-            self._keep(data)
-        self.at += len(data)
-        return data
-
-    def _keep(self, data: bytes) -> None:
-        if not self.spooling or self.overflow:
-            return
-        if self.spooled + len(data) > _SPOOL_MAX:
-            self.overflow = True
-            self.close()
-            return
-        if self.spool is None:
-            self.spool = tempfile.SpooledTemporaryFile(_SPOOL_MEMORY)
-        self.spool.write(data)
-        self.spooled += len(data)
-
-    def close(self) -> None:
-        if self.spool is not None:
-            self.spool.close()
-            self.spool = None
-
-
 def read_warc(stream: BinaryIO, source: str, config: Config) -> Iterator[Page | Skipped]:
-    rewindable: _Rewindable | None = _Rewindable(stream)
+    rewindable: Rewindable | None = Rewindable(stream)
     n = 0
     while rewindable is not None:
         n, rewindable = yield from _read_records(_Records(rewindable), rewindable, n, source, config)
 
 
-def _read_records(records: _Records, stream: _Rewindable, n: int, source: str,
-                  config: Config) -> Generator[Page | Skipped, None, tuple[int, _Rewindable | None]]:
+def _read_records(records: _Records, stream: Rewindable, n: int, source: str,
+                  config: Config) -> Generator[Page | Skipped, None, tuple[int, Rewindable | None]]:
     """Yield what the records after record `n` hold, up to the end of the file or up to a broken
     record after which warcio must start over (the stream is then put at the next record, or a
     new one made that starts there). Returns the number of records seen and the stream to start
@@ -383,18 +186,18 @@ def _read_records(records: _Records, stream: _Rewindable, n: int, source: str,
             tap.close()
 
 
-def _tap(records: _Records, record, stream: _Rewindable) -> _Tap | None:
-    """Put a _Tap between warcio and its reader while `record` is read."""
+def _tap(records: _Records, record, stream: Rewindable) -> Tap | None:
+    """Put a Tap between warcio and its reader while `record` is read."""
     raw = record.raw_stream
     if not isinstance(raw, LimitReader):
         return None
     reader = records.reader
-    tap = _Tap(reader, records.base + records._taken(), spool=not (stream.seekable and reader.decompressor is None))
+    tap = Tap(reader, records.base + records._taken(), spool=not (stream.seekable and reader.decompressor is None))
     raw.stream = records.reader = tap
     return tap
 
 
-def _corrupt_member(records: _Records, tap: _Tap) -> str | None:
+def _corrupt_member(records: _Records, tap: Tap) -> str | None:
     """Why the gzip member a damaged record is in is corrupt, if it is. Gzip finds corrupt data
     only at the end of the member, by its checksum, and damaged data can look like a record
     starting inside the damaged one: so the member is read to its end (kept in the spool, to
@@ -403,14 +206,14 @@ def _corrupt_member(records: _Records, tap: _Tap) -> str | None:
     if not tap.spooling or reader.decompressor is None:
         return None
     try:
-        while tap.read(_BLOCK):
+        while tap.read(BLOCK):
             pass
     except _READ_ERRORS as err:
         return f"its gzip data cannot be read ({_why(err)})"
     return _corrupt(records)
 
 
-def _start_inside(stream: _Rewindable, tap: _Tap) -> _Rewindable | None:
+def _start_inside(stream: Rewindable, tap: Tap) -> Rewindable | None:
     """The stream to start over on at the WARC record found inside a record read to its end:
     `stream` moved back there, or the spool of what was read from there on followed by the
     rest; None when the spool could not hold it."""
@@ -420,7 +223,7 @@ def _start_inside(stream: _Rewindable, tap: _Tap) -> _Rewindable | None:
     if tap.overflow or tap.spool is None:
         return None
     spool, tap.spool = tap.spool, None  # now the new stream's
-    return _Rewindable(_Chain(spool, tap.reader))
+    return Rewindable(Chain(spool, tap.reader))
 
 
 def _inner_reason(record, n: int, again: bool) -> str:
@@ -429,7 +232,7 @@ def _inner_reason(record, n: int, again: bool) -> str:
     what = (f"gives a Content-Length of {record.length:,} bytes, more than the {held:,} left in the file"
             if _short_by(record) else f"does not end where its Content-Length of {record.length:,} bytes says")
     then = ("a WARC record starts inside it: read on from there" if again else
-            f"WARC records start inside it, more than the {_SPOOL_MAX:,} bytes kept to read them: rest of file not read")
+            f"WARC records start inside it, more than the {SPOOL_MAX:,} bytes kept to read them: rest of file not read")
     return f"WARC record {n} {what}; {then}"
 
 
@@ -495,7 +298,7 @@ def _damage(records: _Records, record) -> str | None:
     before the next record): the file ends before the Content-Length does, or no blank line
     follows the record, so the Content-Length is wrong."""
     raw = record.raw_stream
-    while raw.read(_BLOCK):
+    while raw.read(BLOCK):
         pass
     errors = records.err_count
     records.read_to_end()
@@ -520,7 +323,7 @@ def _header_problem(record) -> str | None:
     if missing:
         return "no " + " and no ".join(missing)
     if _declared_length(record) is None:
-        value = _one_line(record.rec_headers.get_header("Content-Length"), 40)
+        value = one_line(record.rec_headers.get_header("Content-Length"), 40)
         return f"Content-Length {value!r} is no number of bytes"
     return None
 
@@ -533,7 +336,7 @@ def _declared_length(record) -> int | None:
     return length if length >= 0 else None
 
 
-def _start_over(records: _Records, stream: _Rewindable, failed_line: bytes = b"") -> tuple[bool, bool]:
+def _start_over(records: _Records, stream: Rewindable, failed_line: bytes = b"") -> tuple[bool, bool]:
     """Put `stream` at the record after a broken one: the next gzip member, or the next
     'WARC/1.x' line of an uncompressed file (searched from the second byte of `failed_line`,
     the line warcio could not parse). Returns whether a record was found, and whether there
@@ -544,7 +347,7 @@ def _start_over(records: _Records, stream: _Rewindable, failed_line: bytes = b""
             more = _drain(reader) > 0
             if reader.broken:  # no member after it can be found
                 return False, True
-            rest = reader.decompressor.unused_data or stream.read(_BLOCK)
+            rest = reader.decompressor.unused_data or stream.read(BLOCK)
         else:
             rest, more = _next_version_line(reader, failed_line[1:])
             rest += reader.read(reader.rem_length())
@@ -562,7 +365,7 @@ def _next_version_line(reader, carry: bytes) -> tuple[bytes, bool]:
         found = _VERSION_LINE.search(carry)
         if found:
             return carry[found.start():], True
-        chunk = reader.read(_BLOCK)
+        chunk = reader.read(BLOCK)
         if not chunk:
             return b"", more
         more = True
@@ -571,7 +374,7 @@ def _next_version_line(reader, carry: bytes) -> tuple[bytes, bool]:
 
 def _drain(stream) -> int:
     size = 0
-    while chunk := stream.read(_BLOCK):
+    while chunk := stream.read(BLOCK):
         size += len(chunk)
     return size
 
@@ -589,13 +392,7 @@ def _why(err: BaseException) -> str:
         return "a Content-Length too large to be true (more bytes than any file holds)"
     if not isinstance(err, (ArchiveLoadFailed, *_READ_ERRORS)):
         return "WARC headers that cannot be parsed (a field such as WARC-Target-URI missing or malformed)"
-    return _one_line(str(err)) or type(err).__name__
-
-
-def _one_line(text: str, limit: int = _REASON_CHARS) -> str:
-    """`text` as one printable line of at most `limit` characters."""
-    text = " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return one_line(str(err)) or type(err).__name__
 
 
 def _skip(where: str, reason: str) -> Skipped:
