@@ -1,7 +1,7 @@
 """`storyline run` at scale: pages/s, peak memory and time per phase at 10k and 100k pages.
 
     .venv/bin/python bench/scale/run.py [--sizes 10000 100000] [--workers 2]
-    .venv/bin/python bench/scale/run.py --engine dask [--sizes 10000] [--dask-workers 1 2]
+    .venv/bin/python bench/scale/run.py --engine dask [--sizes 10000] [--dask-workers 1 2] [--repeat 3]
     .venv/bin/python bench/scale/run.py --engine dask --sizes 100000 --dask-workers 2 --no-load --keep-sizes
 
 The input: JSONL text records built from real text with stories and copies planted
@@ -25,6 +25,8 @@ import json
 import math
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,31 +81,32 @@ def timed_command(args: list[str]) -> tuple[float, int, str]:
 USER_ENV = dict(os.environ)
 
 
-def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
+def run_dask_rows(n: int, worker_counts: list[int], load: bool = True, repeat: int = 1) -> dict:
     """`run --engine dask` with each number of workers (the whole command: cluster start included),
-    then (unless `load` is false) `load` of the output into fresh stores."""
+    `repeat` times, the worker counts alternating (1 2 1 2 ...: drift hits both alike); a row gives
+    the median run's figures, every run's wall seconds, and the speed-up taken run by run. Then
+    (unless `load` is false) `load` of the output into fresh stores."""
     with tempfile.TemporaryDirectory() as tmp:
         stream = Path(tmp) / f"stream-{n}.jsonl"
         write_stream(stream, n)
         # The most 2 workers could give: the per-page work in independent processes, no engine.
         limit = ceiling(str(stream), min(n, 1000), max(worker_counts)) if max(worker_counts) > 1 else None
         print(json.dumps({"ceiling": limit}), flush=True)
+        runs: dict[int, list[dict]] = {w: [] for w in worker_counts}
+        for _ in range(repeat):
+            for workers in worker_counts:
+                shutil.rmtree(f"{tmp}/out-{workers}", ignore_errors=True)  # each run from nothing, not resumed
+                runs[workers].append(_dask_run(n, workers, stream, tmp))
+                print(json.dumps(runs[workers][-1]), flush=True)
         rows = []
         for workers in worker_counts:
-            wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers),
-                                          "--out", f"{tmp}/out-{workers}", "--json", str(stream)])
-            summary = json.loads(out)
-            parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
-            rows.append({"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
-                         "prepare_seconds": summary["seconds"]["prepare"],
-                         "copy_pairs_seconds": summary["seconds"].get("copy_pairs"),
-                         "candidate_pairs": summary.get("candidate_pairs"), "copy_pairs": summary.get("copy_pairs"),
-                         "shuffle_bytes": summary.get("shuffle_bytes"),
-                         "start_seconds": round(wall - summary["seconds"]["prepare"]
-                                                - summary["seconds"].get("copy_pairs", 0), 1),
-                         "partitions": summary["partitions"], "parquet_bytes": parquet,
-                         "worker_peak_mb": summary.get("worker_peak_mb")})
-            print(json.dumps(rows[-1]), flush=True)
+            walls = [r["wall_seconds"] for r in runs[workers]]
+            middle = sorted(runs[workers], key=lambda r: r["wall_seconds"])[(len(walls) - 1) // 2]
+            rows.append(dict(middle, wall_runs=walls))
+            if workers != worker_counts[0] and worker_counts[0] == 1:
+                ratios = [a["wall_seconds"] / b["wall_seconds"] for a, b in zip(runs[1], runs[workers])]
+                rows[-1]["speed_up_runs"] = [round(x, 2) for x in ratios]
+                rows[-1]["speed_up"] = round(statistics.median(ratios), 2)
         loads = []
         if not load:
             return {"pages": n, "runs": rows, "loads": loads, "ceiling": limit}
@@ -136,6 +139,21 @@ def run_dask_rows(n: int, worker_counts: list[int], load: bool = True) -> dict:
                           "peak_mb": round(peak_kb / 1024)})
             print(json.dumps(loads[-1]), flush=True)
     return {"pages": n, "runs": rows, "loads": loads, "ceiling": limit}
+
+
+def _dask_run(n: int, workers: int, stream: Path, tmp: str) -> dict:
+    wall, _, out = timed_command(["run", "--engine", "dask", "--workers", str(workers),
+                                  "--out", f"{tmp}/out-{workers}", "--json", str(stream)])
+    summary = json.loads(out)
+    parquet = sum(f.stat().st_size for f in Path(f"{tmp}/out-{workers}/prepared").glob("*.parquet"))
+    return {"workers": workers, "wall_seconds": round(wall, 1), "pages_per_second": round(n / wall, 1),
+            "prepare_seconds": summary["seconds"]["prepare"],
+            "copy_pairs_seconds": summary["seconds"].get("copy_pairs"),
+            "candidate_pairs": summary.get("candidate_pairs"), "copy_pairs": summary.get("copy_pairs"),
+            "shuffle_bytes": summary.get("shuffle_bytes"),
+            "start_seconds": round(wall - summary["seconds"]["prepare"] - summary["seconds"].get("copy_pairs", 0), 1),
+            "partitions": summary["partitions"], "parquet_bytes": parquet,
+            "worker_peak_mb": summary.get("worker_peak_mb")}
 
 
 def projection(size: dict) -> list[str]:
@@ -228,7 +246,7 @@ def dask_main(args) -> None:
         result = json.loads((HERE / "results-dask.json").read_text())
         results = result["sizes"]
     else:
-        results = [dict(run_dask_rows(n, args.dask_workers, load=not args.no_load), machine=machine())
+        results = [dict(run_dask_rows(n, args.dask_workers, load=not args.no_load, repeat=args.repeat), machine=machine())
                    for n in sorted(args.sizes)]
         if args.keep_sizes and (HERE / "results-dask.json").exists():  # the other sizes' rows, as last measured
             kept = json.loads((HERE / "results-dask.json").read_text())
@@ -249,9 +267,13 @@ def dask_main(args) -> None:
     for size in results:
         base = size["runs"][0]["wall_seconds"] if size["runs"][0]["workers"] == 1 else None
         for r in size["runs"]:
-            speed = f"{base / r['wall_seconds']:.2f}×" if base else "-"  # against the size's 1-worker run
+            if r.get("speed_up_runs"):  # median of the run-by-run ratios
+                speed = f"{r['speed_up']:.2f}× ({', '.join(map(str, r['speed_up_runs']))})"
+            else:  # against the size's 1-worker run
+                speed = f"{base / r['wall_seconds']:.2f}×" if base else "-"
+            wall = ", ".join(map(str, r["wall_runs"])) if len(r.get("wall_runs", [])) > 1 else r["wall_seconds"]
             shuffle = f"{r['shuffle_bytes'] / 1e6:.1f}" if r.get("shuffle_bytes") is not None else "-"
-            lines.append(f"| {size['pages']:,} | {r['workers']} | {r['wall_seconds']} | {r['pages_per_second']} | "
+            lines.append(f"| {size['pages']:,} | {r['workers']} | {wall} | {r['pages_per_second']} | "
                          f"{r['prepare_seconds']} | {r.get('copy_pairs_seconds') or '-'} | {shuffle} | "
                          f"{r['start_seconds']} | {r['partitions']} | "
                          f"{r['parquet_bytes'] / 1e6:.1f} | {speed} | "
@@ -300,6 +322,7 @@ def main() -> None:
                         "local engine's, measured by the local rows)")
     parser.add_argument("--note", help="dask: a note on the run for the results (what else ran beside it)")
     parser.add_argument("--keep-sizes", action="store_true", help="dask: keep the other sizes' rows of results-dask.json")
+    parser.add_argument("--repeat", type=int, default=1, help="dask: runs per worker count, alternating; medians quoted")
     args = parser.parse_args()
     if args.engine == "dask":
         dask_main(args)
