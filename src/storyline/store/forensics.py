@@ -6,6 +6,7 @@ import json
 
 from ..records import DatedPage, Forensics
 from ..schema import content_farm_json, injections_json, published_json
+from .rows import terms_json
 
 
 class ForensicsColumns:
@@ -29,7 +30,7 @@ class ForensicsColumns:
             f"""SELECT id, story, coalesce(published_value, ''), terms FROM pages
                 WHERE status = 'ok' AND {'' if anchors else 'NOT '}{anchoring}
                 ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
-        return [DatedPage(r[0], r[1], r[2], json.loads(r[3] or "{}")) for r in rows]
+        return [DatedPage(r[0], r[1], r[2], terms_json(r[3])) for r in rows]
 
     def set_forensics(self, verdict: Forensics) -> None:
         published = published_json(verdict.published)

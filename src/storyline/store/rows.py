@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
@@ -18,6 +19,17 @@ def chunks(values: list) -> Iterator[tuple[list, str]]:
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]
         yield chunk, ",".join("?" * len(chunk))
+
+
+def terms_json(text: str | None) -> dict[str, int]:
+    """A page's term counts from their JSON, each term one string shared by every page that has it.
+    Dating a settle's pages holds the terms of up to 2 x 20,000 other pages (the date anchors, and
+    the loosely dated pages they may re-date); with a string per page per term they took 16.6 KB
+    a page, shared 6.2 KB (Timeline17's 2,286 pages, tracemalloc)."""
+    if not text:
+        return {}
+    intern = sys.intern
+    return {intern(term): count for term, count in json.loads(text).items()}
 
 
 def document_keys(terms: Iterable[str], story_counts: dict | None, name_prefix: str) -> list[str]:
@@ -63,7 +75,7 @@ def stored_page(row: sqlite3.Row) -> StoredPage:
         signals=PageSignals(tuple(signals.get("categories") or ()), signals.get("byline_label"),
                             signals.get("claimed_date_where"), signals.get("unrelated_headlines") or 0,
                             signals.get("rendered_date"), tuple(signals.get("removed") or ())),
-        terms=json.loads(row["terms"] or "{}"),
+        terms=terms_json(row["terms"]),
         story_counts=json.loads(row["story_counts"]) if row["story_counts"] else None,
         duplicate_of=row["duplicate_of"], relation=row["relation"], relation_score=row["relation_score"],
         original_reasons=tuple(reasons) if reasons else None, story=row["story"], related_to=row["related_to"],
