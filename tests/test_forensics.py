@@ -451,13 +451,18 @@ def test_a_blog_date_kept_in_an_html_comment_is_the_claimed_date():
     assert extract_html(listing).claimed_date != "2019-01-02"  # two entries' dates: neither is the page's
 
 
-def test_similar_dated_pages_are_found_by_their_key_terms_and_cosine():
+@pytest.mark.parametrize("block_rows", [1024, 7])
+def test_similar_dated_pages_are_found_by_their_key_terms_and_cosine(block_rows, monkeypatch):
     """The index of dated pages (built at once, in NumPy) finds what a page-by-page reading of
-    tfidf() finds: the pages sharing one of the query's key terms, by cosine, then id."""
+    tfidf() finds: the pages sharing one of the query's key terms, by cosine, then id; however
+    many pages' key terms are sorted out at once (7: blocks of short and long pages)."""
     import random
 
     from storyline.cluster.terms import cosine, tfidf
+    from storyline.forensics import similar
     from storyline.forensics.similar import SimilarDated, _key_terms
+
+    monkeypatch.setattr(similar, "FLOOR_BLOCK_ROWS", block_rows)
     from storyline.records import DatedPage
 
     rng = random.Random(7)

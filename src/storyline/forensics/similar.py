@@ -20,6 +20,7 @@ POSTINGS_PER_TERM = 256
 # much (cosine of tf-idf vectors), among its NEIGHBOURS nearest: below it, an anchor weighs
 # sim^2 < 0.04 against the page's others (anchors.similar_page_anchor), too little to move a date.
 LATE_ANCHOR_MIN = 0.2
+FLOOR_BLOCK_ROWS = 1024  # pages whose key-term floors are found at once (similar.SimilarDated)
 
 
 class SimilarDated:
@@ -56,13 +57,8 @@ class SimilarDated:
         if not len(self.indices):
             return {}
         rows = np.repeat(np.arange(len(lengths)), lengths)
-        position = np.arange(len(rows)) - np.repeat(self.indptr[:-1], lengths)
-        # Each row's KEY_TERMS-th weight, from a padded matrix: only the weights at or above it
-        # (ties included) are sorted, by row, weight and term.
-        padded = np.full((len(lengths), int(lengths.max())), -np.inf)
-        padded[rows, position] = self.values
-        depth = min(KEY_TERMS, padded.shape[1]) - 1
-        floor = -np.partition(-padded, depth, axis=1)[:, depth]
+        floor = self._key_term_floors(lengths)
+        # Only the weights at or above their row's floor (ties included) are sorted, by row, weight and term.
         heavy = np.flatnonzero(self.values >= floor[rows])
         vocab = list(self.vocab)
         alphabetical = np.empty(len(vocab), dtype=np.int64)
@@ -75,6 +71,29 @@ class SimilarDated:
         cuts = np.flatnonzero(np.diff(terms)) + 1
         return {vocab[int(group[0])]: rows_part[:POSTINGS_PER_TERM] for group, rows_part in
                 zip(np.split(terms, cuts), np.split(rows_of, cuts))}
+
+    def _key_term_floors(self, lengths: np.ndarray) -> np.ndarray:
+        """Each row's KEY_TERMS-th weight (at most its smallest for a row with fewer), from padded matrices of
+        FLOOR_BLOCK_ROWS rows at a time. One matrix of every row, as wide as the longest page, took
+        20,000 x 300 cells (cluster.terms.MAX_TERMS) and two copies of them, 140 MB, each time dates
+        were settled."""
+        floor = np.empty(len(lengths))
+        for lo in range(0, len(lengths), FLOOR_BLOCK_ROWS):
+            hi = min(lo + FLOOR_BLOCK_ROWS, len(lengths))
+            width = int(lengths[lo:hi].max())
+            if width == 0:
+                floor[lo:hi] = -np.inf
+                continue
+            part = lengths[lo:hi]
+            start, stop = self.indptr[lo], self.indptr[hi]
+            # Weights negated, so that one in-place partition puts each row's KEY_TERMS-th largest at `depth`.
+            block = np.full((hi - lo, width), np.inf)
+            block[np.repeat(np.arange(hi - lo), part), np.arange(stop - start) - np.repeat(self.indptr[lo:hi] - start, part)] \
+                = -self.values[start:stop]
+            depth = min(KEY_TERMS, width) - 1
+            block.partition(depth, axis=1)
+            floor[lo:hi] = -block[:, depth]
+        return floor
 
     def nearest(self, terms: dict[str, int], exclude: set[str], story: str | None,
                 k: int) -> list[tuple[float, DatedPage]]:
