@@ -79,11 +79,15 @@ def test_a_long_run_settles_in_slices_as_runs_one_after_another_would(tmp_path, 
     assert summary.added == 63 and summary.settled_for_others == 0
     # settled after 20, 40 and 60 pages, reading on after each, and at the end
     assert phases.count("stories") == 4 and phases.count("reading") == 3
+    counts = ("new_duplicates", "new_stories", "joined_stories", "split_reports", "merged_stories")
     with Storyline(tmp_path / "many.db") as sl:
-        for k in range(0, len(records), 20):
-            sl.run([write_jsonl(tmp_path / f"part{k}.jsonl", records[k:k + 20])], reports=False)
+        parts = [sl.run([write_jsonl(tmp_path / f"part{k}.jsonl", records[k:k + 20])], reports=False)
+                 for k in range(0, len(records), 20)]
         many = _answer(sl)
     assert one == many
+    # What the run says it found is what the runs one per slice found, all of it (not the last slice's).
+    assert {c: getattr(summary, c) for c in counts} == {c: sum(getattr(p, c) for p in parts) for c in counts}
+    assert summary.new_stories > parts[-1].new_stories
     assert sum(1 for duplicate_of, *_ in one["pages"].values() if duplicate_of) >= 3
     assert len(one["stories"]) < len(records)  # some pages share stories: the slices met
 

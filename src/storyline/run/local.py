@@ -337,12 +337,15 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
 
 def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunSummary) -> None:
     """The stages after extraction, for pages stored but not yet in a story (in store order):
-    copies, stories, dates, review, relations, storylines. Inside the caller's transaction."""
+    copies, stories, dates, review, relations, storylines. Inside the caller's transaction. The
+    summary's counts add up over the settles of a run (one per SETTLE_EVERY pages)."""
     with summary.timed("copies"):
-        summary.new_duplicates, regrouped = update_groups(store, pending, config)
+        copies, regrouped = update_groups(store, pending, config)
+    summary.new_duplicates += copies
     with summary.timed("stories"):
         assigned, left = assign_stories(store, pending, regrouped, config)
-    summary.new_stories, summary.joined_stories = assigned.opened, assigned.joined
+    summary.new_stories += assigned.opened
+    summary.joined_stories += assigned.joined
     # Dates and content-farm verdicts lean on copies and stories: judged once those are known.
     touched = set(pending) | regrouped
     with summary.timed("dates"):
@@ -355,8 +358,9 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
     with summary.timed("review"):
         # Dates are known now: reports that no longer fit leave, stories that now match merge.
         reviewed, left_in_review = review_stories(store, store.stories_of(touched) | assigned.changed, config)
-    stories, summary.split_reports = reviewed.changed, reviewed.split
-    summary.merged_stories = assigned.merged + reviewed.merged
+    stories = reviewed.changed
+    summary.split_reports += reviewed.split
+    summary.merged_stories += assigned.merged + reviewed.merged
     with summary.timed("relations"):
         relate_and_refresh(store, stories, config)
     # A story removed, then opened again under the same id (a split), leaves its old storyline
