@@ -73,10 +73,10 @@ class SimilarDated:
                 zip(np.split(terms, cuts), np.split(rows_of, cuts))}
 
     def _key_term_floors(self, lengths: np.ndarray) -> np.ndarray:
-        """Each row's KEY_TERMS-th weight (at most its smallest for a row with fewer), from padded matrices of
-        FLOOR_BLOCK_ROWS rows at a time. One matrix of every row, as wide as the longest page, took
-        20,000 x 300 cells (cluster.terms.MAX_TERMS) and two copies of them, 140 MB, each time dates
-        were settled."""
+        """Each row's KEY_TERMS-th weight (at most its smallest for a row with fewer), from padded
+        matrices of FLOOR_BLOCK_ROWS rows at a time. One matrix of every row, as wide as the longest
+        page, took 20,000 x 300 cells (cluster.terms.MAX_TERMS) and two copies of them, 140 MB, each
+        time dates were settled."""
         floor = np.empty(len(lengths))
         for lo in range(0, len(lengths), FLOOR_BLOCK_ROWS):
             hi = min(lo + FLOOR_BLOCK_ROWS, len(lengths))
@@ -86,10 +86,11 @@ class SimilarDated:
                 continue
             part = lengths[lo:hi]
             start, stop = self.indptr[lo], self.indptr[hi]
+            row = np.repeat(np.arange(hi - lo), part)
+            column = np.arange(stop - start) - np.repeat(self.indptr[lo:hi] - start, part)
             # Weights negated, so that one in-place partition puts each row's KEY_TERMS-th largest at `depth`.
             block = np.full((hi - lo, width), np.inf)
-            block[np.repeat(np.arange(hi - lo), part), np.arange(stop - start) - np.repeat(self.indptr[lo:hi] - start, part)] \
-                = -self.values[start:stop]
+            block[row, column] = -self.values[start:stop]
             depth = min(KEY_TERMS, width) - 1
             block.partition(depth, axis=1)
             floor[lo:hi] = -block[:, depth]
