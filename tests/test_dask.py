@@ -144,7 +144,7 @@ def test_a_rerun_resumes_from_the_partitions_written(tmp_path):
 def test_load_tells_its_progress_as_run_does(tmp_path):
     # A load of a large folder takes a while: the pages are counted against the rows of the
     # partitions' footers, then each stage is named, as `run` shows them.
-    from storyline.run.dask_engine import prepared_files, prepared_rows
+    from storyline.run.prepared_dir import prepared_files, prepared_rows
 
     batch = _jsonl(tmp_path / "b.jsonl", 12)
     with open(batch, "a", encoding="utf-8") as handle:

@@ -31,7 +31,7 @@ from run_aeb import machine  # noqa: E402
 from stream import write_stream  # noqa: E402
 
 from storyline.api import Storyline  # noqa: E402
-from storyline.run.dask_engine import prepared_pages  # noqa: E402
+from storyline.run.prepared_dir import prepared_pages  # noqa: E402
 from storyline.run.local import SETTLE_EVERY, run_pipeline  # noqa: E402
 
 

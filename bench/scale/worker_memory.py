@@ -37,10 +37,11 @@ def phases(stream: Path, out: Path) -> dict[str, float]:
     from storyline.config import Config
     from storyline.run import dask_engine as de
     from storyline.run.partitions import plan_partitions
+    from storyline.run.prepared_dir import check_manifest
 
     config = Config()
     parts = plan_partitions([str(stream)], 1000)
-    token = de._check_manifest(out, [str(stream)], parts, config)
+    token = check_manifest(out, [str(stream)], parts, config)
     client, cluster = de._client(2, None)
     try:
         peak = {"worker started, the engine module imported": max(client.run(de._peak_memory_mb).values())}

@@ -79,7 +79,8 @@ class Storyline:
         run the stages after extraction on them, as `run` does: the store ends as a local run
         of the same inputs would leave it. Reports are built on the Dask cluster at `scheduler`
         when given, else in `workers` processes. `progress` and `phase` are told as in `run`."""
-        from .run.dask_engine import dask_report_mapper, judged_candidates, pages_of, prepared_files
+        from .run.dask_engine import dask_report_mapper, judged_candidates
+        from .run.prepared_dir import pages_of, prepared_files
         files = prepared_files(prepared_dir, self.config)  # checked once, before anything is stored
         # The cluster's copy pairs serve a store with no page yet (run_pipeline): they are those
         # among the folder's pages alone.

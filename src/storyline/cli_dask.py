@@ -66,7 +66,7 @@ def run_with_dask(args, config) -> int:
 
 def cmd_load(args, config, print_summary, progress_bar) -> int:
     from .api import Storyline
-    from .run.dask_engine import prepared_files, prepared_rows
+    from .run.prepared_dir import prepared_files, prepared_rows
 
     files = prepared_files(args.prepared_dir, config)  # a folder that cannot be loaded is refused before the store is made
     # Pages against the rows the partitions' footers count, then each stage's name, as `run` shows them.

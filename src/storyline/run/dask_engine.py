@@ -16,14 +16,13 @@ same output folder skips the partitions already written. Only this module import
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
 import shutil
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import CancelledError
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,17 +33,16 @@ from ..config import Config
 from ..dedup.pairs import (JudgedCandidates, bucket_pairs, exact_twins, judge_pairs, key_rows, pairs_problem,
                            unique_pairs)
 from ..dedup.signature import text_shingles
-from ..errors import ClusterError, InputError, UsageError
+from ..errors import ClusterError, InputError
 from .local import prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
-from .prepared_io import (partition_heads, partition_ids, partition_problem, partition_shingles, partition_texts,
-                          read_pairs, read_partition_file, skipped_in, write_pairs, write_partition)
+from .prepared_dir import check_manifest
+from .prepared_io import (partition_heads, partition_ids, partition_shingles, partition_texts, read_pairs, skipped_in,
+                          write_pairs, write_partition)
 from .workers import NER_PRELOAD, preload, run_in_workers
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-FORMAT = "storyline-prepared/1"
 PAIRS = Path("copies") / "pairs.parquet"  # the judged copy candidates of all partitions (copy_pairs)
 SHUFFLE = "shuffle"  # each partition's LSH key rows, by reducer, while copy_pairs runs; removed after
 # A reducer takes the key rows of about this many partitions' pages (at least 4 reducers per worker):
@@ -101,7 +99,7 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
     began = time.perf_counter()
     parts = plan_partitions(inputs, pages_per_partition)
     summary.partitions = len(parts)
-    run_token = _check_manifest(out, inputs, parts, config)
+    run_token = check_manifest(out, inputs, parts, config)
     summary.seconds["plan"] = round(time.perf_counter() - began, 3)
     client, cluster = _client(workers, scheduler)
     try:
@@ -354,89 +352,3 @@ def _client(workers: int | None, scheduler: str | None):
         cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=40)
     return Client(cluster), cluster
-
-
-def _check_manifest(out: Path, inputs: list[str], parts: list[Partition], config: Config) -> str:
-    """Write the plan beside the partitions; a folder holding another run's plan is refused.
-    Returns a token of the plan and folder."""
-    plan = [{k: v for k, v in asdict(p).items() if k != "sources"} for p in parts]  # sources: as typed here
-    manifest = {"format": FORMAT, "inputs": [str(Path(i).resolve()) for i in inputs],
-                "partitions": plan, "settings": _settings(config)}
-    path = out / MANIFEST
-    text = json.dumps(manifest, indent=1)
-    if path.exists():
-        if json.loads(path.read_text()) != json.loads(text):
-            raise UsageError(f"{out} holds the output of another run (other inputs or settings): give another --out, "
-                             "or remove it")
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return hashlib.sha1(f"{out}\n{text}".encode()).hexdigest()[:12]
-
-
-def _settings(config: Config) -> dict:
-    """The settings the prepared pages depend on: a load under other settings would differ."""
-    keys = ("max_page_bytes", "max_text_chars", "text_kind", "shingle_size", "num_perm", "lsh_bands")
-    return {k: getattr(config, k) for k in keys}
-
-
-def prepared_pages(out_dir: str | Path, config: Config) -> Iterator:
-    """Every prepared or skipped page of a finished output folder, in input order. The folder
-    is checked at once (before anything is read or stored): an unfinished folder is an error that
-    names what is missing."""
-    return pages_of(prepared_files(out_dir, config), config)
-
-
-def pages_of(files: list[Path], config: Config, on_altered: Callable[[], None] | None = None) -> Iterator:
-    """The pages of a folder's partition files as `prepared_files` gives them, in input order;
-    `on_altered()` is told of each row altered after the run."""
-    return (item for f in files for item in read_partition_file(f, config.max_text_chars, on_altered))
-
-
-def prepared_rows(files: list[Path]) -> int:
-    """How many pages (prepared or skipped) the partition files hold, from their footers."""
-    import pyarrow.parquet as pq
-
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-
-
-def prepared_files(out_dir: str | Path, config: Config) -> list[Path]:
-    out = Path(out_dir)
-    path = out / MANIFEST
-    if not path.exists():
-        raise InputError(f"{out} is not the output of `storyline run --engine dask` (no {MANIFEST})")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(f"{path} is damaged: not JSON ({err})") from err
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
-        raise InputError(f"{out}: unknown format {str(found)[:40]!r}")
-    partitions = manifest.get("partitions")
-    if not isinstance(partitions, list) or not all(
-            isinstance(p, dict) and type(p.get("index")) is int and p["index"] >= 0 for p in partitions):
-        raise InputError(f"{path} is damaged: its list of partitions is not the one `storyline run` writes")
-    if manifest.get("settings") != _settings(config):
-        raise UsageError(f"{out} was prepared under other settings ({manifest.get('settings')}); load it with those")
-    files = [out / "prepared" / f"part-{p['index']:06d}.parquet" for p in partitions]
-    # A list edited after the run (an entry removed, one repeated) would load a part of the
-    # pages, or some twice, and say nothing: the run writes each partition once and lists it.
-    unlisted = sorted(set((out / "prepared").glob("part-*.parquet")) - set(files))
-    if unlisted or len(set(files)) < len(files):
-        wrong = (f"the folder holds {len(unlisted)} partition files it does not list "
-                 f"({', '.join(f.name for f in unlisted[:3])})") if unlisted else "it lists a partition more than once"
-        raise InputError(f"{path} is damaged: {wrong}; run the same `storyline run --engine dask` again into a "
-                         "new --out")
-    missing = [f.name for f in files if not f.exists()]
-    if missing:
-        raise InputError(f"{out}: {len(missing)} of {len(files)} partitions are not written yet ({', '.join(missing[:3])}"
-                         f"{', ...' if len(missing) > 3 else ''}): run the same `storyline run --engine dask` again "
-                         "to finish them")
-    # Each file's footer, before anything is stored: a file cut short, replaced or rewritten with
-    # other columns is named now rather than stopping the load half-way.
-    damaged = [f"{f.name}: {problem}" for f in files if (problem := partition_problem(f))]
-    if damaged:
-        raise InputError(f"{out}: {len(damaged)} of {len(files)} partitions cannot be loaded ({'; '.join(damaged[:3])}"
-                         f"{'; ...' if len(damaged) > 3 else ''}): remove them and copies/pairs.parquet, and run the "
-                         "same `storyline run --engine dask` again to write them anew")
-    return files
