@@ -51,24 +51,17 @@ def child(prepared: str, db: str) -> None:
     from storyline.config import Config
 
     imported = _resident_mb()
-    current = ["storing (read, store, link copies)"]
-    first: dict[str, float] = {}
-    peak: dict[str, float] = {}
-    steps: list[list] = [[current[0], round(imported, 1), imported]]  # each phase as it ran: name, start, peak
+    steps: list[list] = [["storing (read, store, link copies)", round(imported, 1), imported]]  # name, start, peak
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            mb = _resident_mb()
-            peak[current[0]] = max(peak.get(current[0], 0.0), mb)
-            steps[-1][2] = max(steps[-1][2], mb)
+            steps[-1][2] = max(steps[-1][2], _resident_mb())
             time.sleep(SAMPLE_SECONDS)
 
     def phase(name: str) -> None:
         name = "storing (read, store, link copies)" if name == "reading" else name
         now = round(_resident_mb(), 1)
-        first.setdefault(name, now)
-        current[0] = name
         steps.append([name, now, now])
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -82,12 +75,21 @@ def child(prepared: str, db: str) -> None:
     import resource
 
     print(json.dumps({"start_mb": round(at_start, 1), "imported_mb": round(imported, 1),
-                      "phases": {k: {"first_mb": first.get(k), "peak_mb": round(v, 1)} for k, v in peak.items()},
+                      "phases": _by_phase(steps),
                       "steps": [[n, a, round(b, 1)] for n, a, b in steps],
                       "end_mb": round(_resident_mb(), 1), "allocated_blocks": sys.getallocatedblocks(),
                       "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                       "wall": round(wall, 1), "pages": summary.added, "stories": summary.totals.get("stories"),
                       "seconds": summary.seconds}))
+
+
+def _by_phase(steps: list[list]) -> dict[str, dict]:
+    """Per phase name: the resident MB when it first started, and the most over all its runs."""
+    out: dict[str, dict] = {}
+    for name, start, top in steps:
+        seen = out.setdefault(name, {"first_mb": start, "peak_mb": 0.0})
+        seen["peak_mb"] = max(seen["peak_mb"], round(top, 1))
+    return out
 
 
 def measure(size: int, tmp: Path, before: Path | None = None) -> dict:
