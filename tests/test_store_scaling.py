@@ -92,6 +92,36 @@ def test_a_long_run_settles_in_slices_as_runs_one_after_another_would(tmp_path, 
     assert len(one["stories"]) < len(records)  # some pages share stories: the slices met
 
 
+def test_a_rebuild_or_delete_settles_the_store_in_slices_as_the_long_run_did(tmp_path, shared, monkeypatch):
+    """`rebuild` and `delete` settle every stored page again, SETTLE_EVERY pages at a time in input
+    order, as the run that stored them did: the same answer, and a working set that follows the
+    slice, not the store."""
+    import storyline.run.local as local
+    import storyline.run.working as working
+
+    records = _records(shared, 0, 60)
+    records += [dict(r, id=f"{r['id']}-copy") for r in records[25:28]]
+    monkeypatch.setattr(local, "BATCH", 10)
+    monkeypatch.setattr(local, "SETTLE_EVERY", 20)
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([write_jsonl(tmp_path / "all.jsonl", records)], reports=False)
+        run = _answer(sl)
+        settled: list[int] = []
+        assign = working.assign_stories
+        monkeypatch.setattr(local, "assign_stories", lambda store, pending, *a: (
+            settled.append(len(pending)), assign(store, pending, *a))[1])
+        for stage in ("stories", "copies"):
+            settled.clear()
+            sl.rebuild(stage)
+            assert _answer(sl) == run, stage
+            # three slices (copies come with their original's slice, in its copy group)
+            assert len(settled) == 3 and max(settled) == 20, (stage, settled)
+        settled.clear()
+        removed, _ = sl.delete([records[0]["id"]])
+        assert removed == 1 and len(settled) == 3 and max(settled) == 20, settled
+        assert len(_answer(sl)["pages"]) == 62
+
+
 def test_each_slice_of_a_long_run_is_exactly_settle_every_new_pages_whatever_the_batches(tmp_path, shared,
                                                                                           monkeypatch):
     """Skipped records do not shift where a long run settles: each slice holds exactly SETTLE_EVERY

@@ -373,13 +373,21 @@ def settle(store: SqliteStore, pending: list[str], config: Config, summary: RunS
 
 def settle_all(store: SqliteStore, config: Config, summary: RunSummary) -> None:
     """Dates, stories and storylines of every stored page recomputed from scratch (copy links are
-    kept); the merges and splits made by hand go, and the summary says so."""
+    kept); the merges and splits made by hand go, and the summary says so. The pages are settled
+    SETTLE_EVERY at a time in input order, as a run settles them, so memory follows the slice, not
+    the store (one settle of a 25,000-page store held them all at once)."""
     store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
     dropped = store.clear_stories()
     if dropped:
         summary.notes.append(f"stories were recomputed from scratch: the merges and splits made by hand ({dropped} "
                              "pages) are dropped; make them again with `storyline stories merge` / `split`")
-    settle(store, store.pages_without_story(), config, summary)
+    before: list[str] = []
+    # Asked again after each slice: a slice's copy groups can bring later pages into its stories.
+    while pending := store.pages_without_story(limit=SETTLE_EVERY):
+        if pending == before:  # a settle leaves every page it is given in a story; never loop on one
+            raise RuntimeError(f"settling left {len(pending)} pages without a story, first {pending[0]!r}")
+        settle(store, pending, config, summary)
+        before = pending
 
 
 def skip_settings(config: Config) -> str:

@@ -4,7 +4,8 @@ pages, without reading the inputs again.
 Stages depend on each other in this order: copies -> stories and dates (each leans on the other:
 dates are anchored on a page's story, and review splits and merges stories by date) ->
 storylines. Rebuilding a stage clears it and every stage after it, then settles every stored
-page as a run would settle new ones, in one transaction: a rebuild that fails or is killed
+page as a run would settle new ones (SETTLE_EVERY pages at a time, in input order, so memory
+follows the slice and not the store), in one transaction: a rebuild that fails or is killed
 leaves the store as it was.
 
 Kept as they are: the clean text (a copy's text keeps the injected words forensics removed

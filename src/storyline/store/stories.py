@@ -13,9 +13,11 @@ class StoryTables:
     """Story methods of SqliteStore (a mixin: it uses the store's connection `db`, and
     `keep_apart` of Corrections when a merged story's hand edits follow it)."""
 
-    def pages_without_story(self) -> list[str]:
-        """Stored articles not yet in a story (a run's last step, or a killed run's), in input order."""
-        rows = self.db.execute("SELECT id FROM pages WHERE status = 'ok' AND story IS NULL ORDER BY seq")
+    def pages_without_story(self, limit: int | None = None) -> list[str]:
+        """Stored articles not yet in a story (a run's last step, or a killed run's), in input order;
+        the first `limit` of them when given."""
+        rows = self.db.execute("SELECT id FROM pages WHERE status = 'ok' AND story IS NULL ORDER BY seq LIMIT ?",
+                               (-1 if limit is None else limit,))
         return [r[0] for r in rows]
 
     def stories_of(self, ids: Iterable[str]) -> set[str]:
