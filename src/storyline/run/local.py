@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cluster.terms import term_counts
-from ..cluster.vectors import ENTITY_PREFIX
 from ..cluster.vectors import story_counts
 from ..config import Config
 from ..dedup import UnionFind, fingerprint
@@ -30,7 +29,7 @@ from ..forensics.timex import find_mentions
 from ..read import read_inputs
 from ..records import Article, Mention, Page, Signature, Skipped
 from ..store.sqlite import SqliteStore
-from .working import (add_page, assess_pages, assign_stories, relate_and_refresh, review_stories,
+from .working import (add_page, assess_pages, assign_stories, relate_and_refresh, remove_pages, review_stories,
                       update_groups, update_storylines, upgrade)
 from .reports import Mapper, refresh_reports, report_mapper
 from .readahead import Ahead, read_ahead
@@ -83,9 +82,11 @@ class _Stored:
 
 @dataclass(slots=True, frozen=True)
 class _Superseding:
-    """Before a page read again with other content (run --update): its stored version goes."""
+    """Before a page read again with other content (run --update): its stored version goes once
+    the new one is extracted, and stays when the new one cannot be (it is skipped with the reason)."""
 
     page_id: str
+    digest: str  # of the new version's content
 
 
 def _not_stored(items: Iterable[Page | Skipped], stored: SqliteStore, settings: str, update: bool,
@@ -101,7 +102,11 @@ def _not_stored(items: Iterable[Page | Skipped], stored: SqliteStore, settings: 
                 if not update:
                     yield reused_id(item.id, item.source, content_hash(item))
                     continue
-                yield _Superseding(item.id)
+                yield _Superseding(item.id, content_hash(item))
+            elif isinstance(item, Skipped) and reason is None:  # a broken record under a stored page's id
+                yield not_a_new_version(item.id, item, hashlib.sha1(item.reason.encode("utf-8", "surrogatepass"))
+                                        .hexdigest())
+                continue
             elif not (isinstance(item, Page) and reason is not None and stored.worth_retrying(item.id, settings)):
                 yield _Stored(item.source, reason)
                 continue
@@ -110,6 +115,14 @@ def _not_stored(items: Iterable[Page | Skipped], stored: SqliteStore, settings: 
             first = False
             before_first_page()
         yield item
+
+
+def not_a_new_version(page_id: str, skipped: Skipped, digest: str) -> Skipped:
+    """A record of a stored page that could not be read or extracted: the stored version stays, and
+    the record is a skipped page of its own (an id derived from its content), listed by `pages --errors`."""
+    return Skipped(f"{page_id}~{digest[:12]}", skipped.source,
+                   f"this record of stored page {page_id!r} was not stored ({skipped.reason}); "
+                   "the stored version is kept")
 
 
 def content_hash(page: Page) -> str:
@@ -296,18 +309,25 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         results = extract_new(None, store)
     else:  # the workers go on while this thread settles (run/readahead.py)
         results = read_ahead(extract_ahead, READ_AHEAD_BYTES, _held_bytes)
+    superseding: dict[str, _Superseding] = {}  # stored pages whose new version is being extracted
     with closing(results):  # on an error or Ctrl-C the workers stop now, not once the traceback is dropped
         for result in results:
             if isinstance(result, _Superseding):  # comes before the new version, which is counted
-                with store.transaction():
-                    store.supersede(result.page_id, ENTITY_PREFIX)
-                summary.superseded += 1
+                superseding[result.page_id] = result
                 continue
             summary.read += 1
             if isinstance(result, _Stored):
                 count_stored(result.source, result.reason)
-            else:
-                take(result)
+                continue
+            old = superseding.pop(result.id if isinstance(result, Skipped) else result.article.id, None)
+            if old is not None and isinstance(result, Skipped):
+                result = not_a_new_version(old.page_id, result, old.digest)
+            elif old is not None:
+                with store.transaction():
+                    store.record_superseded(old.page_id)
+                    remove_pages(store, [old.page_id], config)
+                summary.superseded += 1
+            take(result)
     if batch:
         _store_batch(store, batch, config, summary, same_text, judged)
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting - settling, 3)

@@ -14,14 +14,13 @@ of the text as stored; a change of shingle_size, num_perm or lsh_bands needs a n
 """
 from __future__ import annotations
 
-from ..cluster.vectors import ENTITY_PREFIX
 from ..config import Config
 from ..dedup import fingerprint, link_page
 from ..errors import UsageError
 from ..records import Article, CopyLink
 from ..store.sqlite import SqliteStore
 from .local import RunSummary, settle_all
-from .working import update_storylines, upgrade
+from .working import remove_pages, update_storylines, upgrade
 
 STAGES = ("copies", "dates", "stories", "storylines")
 
@@ -51,7 +50,7 @@ def delete_pages(store: SqliteStore, ids: list[str], config: Config) -> tuple[in
     upgrade(store, config)
     summary = RunSummary()
     with store.transaction():
-        removed = store.delete_pages(ids, ENTITY_PREFIX)
+        removed = remove_pages(store, ids, config)
         if removed:
             settle_all(store, config, summary)
     summary.count(store)

@@ -44,17 +44,39 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
                 store.reset_lsh_index()
                 last = -1
                 while rows := store.texts_after(last, REINDEX_SLICE):
-                    fp = fingerprint_texts([text for _, text in rows], config)
-                    has_text = fp.shingle_counts > 0
-                    store.index_keys(np.array([seq for seq, _ in rows], dtype=np.int64)[has_text], fp.keys[has_text])
-                    for seq, text in rows:  # long texts: their windows too (window_keys is () for the others)
-                        keys = window_keys(shingle_sequence(text, config.shingle_size), config.num_perm,
-                                           config.lsh_bands)
-                        if keys:
-                            store.index_keys(np.array([seq], dtype=np.int64), np.array([keys], dtype=np.int64))
+                    _index_texts(store, rows, config)
                     last = rows[-1][0]
             store.set_meta({"fingerprint": dedup.FINGERPRINT, **settings})
     store.check_settings(settings)
+
+
+def _index_texts(store: SqliteStore, rows: list[tuple[int, str]], config: Config) -> None:
+    """The LSH keys of stored texts, (seq, text): band keys, and a long text's window keys."""
+    fp = fingerprint_texts([text for _, text in rows], config)
+    has_text = fp.shingle_counts > 0
+    store.index_keys(np.array([seq for seq, _ in rows], dtype=np.int64)[has_text], fp.keys[has_text])
+    for seq, text in rows:  # long texts: their windows too (window_keys is () for the others)
+        keys = window_keys(shingle_sequence(text, config.shingle_size), config.num_perm, config.lsh_bands)
+        if keys:
+            store.index_keys(np.array([seq], dtype=np.int64), np.array([keys], dtype=np.int64))
+
+
+def remove_pages(store: SqliteStore, ids: list[str], config: Config) -> int:
+    """Remove pages for good (store.delete_pages: their links, index keys, counts; the copy groups
+    they were in come apart until update_groups regroups them from the links that remain). Where
+    a page removed was the first of an exact text, the next page with that text stands for it, as
+    if it had come first: it takes the text's index keys, and the other exact copies link to it."""
+    led = store.hashes_led_by(ids)
+    removed = store.delete_pages(ids, ENTITY_PREFIX)
+    for exact_hash in sorted(led):
+        twins = store.pages_with_hash(exact_hash)
+        if not twins:
+            continue
+        (first, seq), rest = twins[0], twins[1:]
+        _index_texts(store, [(seq, store.page_text(first))], config)
+        for other, _seq in rest:
+            store.add_link(CopyLink(other, first, "exact", 1.0))
+    return removed
 
 
 def upgrade(store: SqliteStore, config: Config) -> None:

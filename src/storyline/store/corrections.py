@@ -25,11 +25,27 @@ class Corrections:
                 (source, len(source) + 1, source + "#") * 2)]
         return out
 
-    def supersede(self, page_id: str, name_prefix: str) -> None:
-        """A page re-read with new content: its old version is recorded as superseded and removed."""
+    def record_superseded(self, page_id: str) -> None:
+        """A page re-read with new content: its old version is recorded as superseded (the caller
+        then removes it)."""
         self.db.execute("INSERT INTO superseded SELECT id, source, title, content_hash, ? FROM pages WHERE id = ?",
                         (now(), page_id))
-        self.delete_pages([page_id], name_prefix)
+
+    def hashes_led_by(self, ids: Iterable[str]) -> set[str]:
+        """The exact texts whose first stored page is one of these: the page that holds the text's
+        index keys and that its exact copies link to."""
+        out: set[str] = set()
+        for chunk, marks in chunks(sorted(set(ids))):
+            for (exact_hash,) in self.db.execute(
+                    f"SELECT exact_hash FROM pages WHERE id IN ({marks}) AND status = 'ok' AND exact_hash IS NOT NULL",
+                    chunk).fetchall():
+                out.add(exact_hash)
+        return {h for h in out if self.first_page_with_hash(h) in set(ids)}
+
+    def pages_with_hash(self, exact_hash: str) -> list[tuple[str, int]]:
+        """(id, seq) of the stored pages with this exact text, in input order."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT id, seq FROM pages WHERE exact_hash = ? AND status = 'ok' ORDER BY seq", (exact_hash,))]
 
     def superseded(self, page_id: str) -> list[dict]:
         """Earlier versions of a page, oldest first."""
@@ -55,8 +71,14 @@ class Corrections:
                 articles += 1
                 self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
             self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
-            self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
-                            f"WHERE duplicate_of IN ({marks})", chunk)
+            # The copy groups these pages were in may have been held together by them alone: their
+            # members are no copies until the links that remain group them again (update_groups).
+            groups = chunk + [r[0] for r in self.db.execute(
+                f"SELECT DISTINCT duplicate_of FROM pages WHERE id IN ({marks}) AND duplicate_of IS NOT NULL", chunk)]
+            for part, group_marks in chunks(groups):
+                self.db.execute(f"UPDATE pages SET duplicate_of = NULL, relation = NULL, relation_score = NULL "
+                                f"WHERE duplicate_of IN ({group_marks})", part)
+                self.db.execute(f"UPDATE pages SET original_reasons = NULL WHERE id IN ({group_marks})", part)
             self.db.execute(f"UPDATE pages SET related_to = NULL, related_as = NULL, related_score = NULL "
                             f"WHERE related_to IN ({marks})", chunk)
             removed += self.db.execute(f"DELETE FROM pages WHERE id IN ({marks})", chunk).rowcount
