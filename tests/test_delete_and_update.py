@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from storyline import Storyline
 
 from .conftest import write_jsonl
@@ -94,3 +96,45 @@ def test_a_broken_record_under_a_stored_id_is_reported_not_taken_for_the_stored_
             assert summary.already_stored == 1 and len(summary.skipped) == 1, (update, summary.skipped)
             assert "734" in summary.skipped[0][1] and "no html, text or title" in summary.skipped[0][1]
         assert {p["id"]: p["status"] for p in sl.pages()}["734"] == "ok"
+
+
+def test_a_run_update_stopped_part_way_loses_no_page_and_the_next_run_finishes_it(tmp_path, shared, monkeypatch):
+    """Each old version goes in the transaction that stores its new one, so a stopped run leaves
+    every page in one version or the other; the next run settles the whole store, as the stopped
+    one would have, and ends where an uninterrupted run ends."""
+    import storyline.run.local as local
+
+    ids = ["969", "734", "100", "799", "970", "543", "192", "671"]
+    records = _timeline(shared, "H1N1_guardian", ids)
+    new = [dict(r, text=r["text"] + " The ministry said it would publish new figures on Monday.") for r in records]
+    (tmp_path / "new").mkdir()
+    feed, update = write_jsonl(tmp_path / "old.jsonl", records), write_jsonl(tmp_path / "new" / "feed.jsonl", new)
+
+    def answer(sl: Storyline) -> tuple:
+        pages = {p["id"]: (p["title"], p["duplicate_of"], p["story"]) for p in sl.pages()}
+        return pages, sorted(sorted(s["pages"]) for s in sl.stories())
+
+    with Storyline(tmp_path / "whole.db") as sl:
+        sl.run([feed], reports=False)
+        sl.run([update], reports=False, update=True)
+        whole = answer(sl)
+    monkeypatch.setattr(local, "BATCH", 3)
+    stored = local._store_batch
+    calls = []
+
+    def stop_after_one(*args, **kwargs):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        stored(*args, **kwargs)
+
+    with Storyline(tmp_path / "stopped.db") as sl:
+        sl.run([feed], reports=False)
+        monkeypatch.setattr(local, "_store_batch", stop_after_one)
+        with pytest.raises(KeyboardInterrupt):
+            sl.run([update], reports=False, update=True)
+        monkeypatch.setattr(local, "_store_batch", stored)
+        assert len(sl.pages()) == len(ids)  # 3 new versions, 5 old ones: none missing
+        sl.run([update], reports=False, update=True)
+        assert answer(sl) == whole
+        assert all(s["pages"] for s in sl.stories())

@@ -52,6 +52,9 @@ SETTLE_EVERY = 10_000
 # such pages. With 2,000 pages of room, a 30,000-page run gained only 4 %.
 READ_AHEAD_BYTES = 256 * 1024 * 1024
 # Limits under which a page may be skipped; a page skipped under them is tried again when they change.
+# Set with the first new version a run --update stores, cleared when the whole store is settled
+# again: a run stopped in between leaves it, and the next run settles the whole store.
+SETTLE_ALL_DUE = "settle_all_due"
 LIMIT_SETTINGS = ("max_page_bytes", "max_text_chars", "max_seconds_per_page", "max_worker_memory_mb")
 
 
@@ -261,6 +264,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             yield _Stored(item.article.source if isinstance(item, Prepared) else item.source, reason)
 
     batch: list[Prepared | Skipped] = []
+    replacing: set[str] = set()  # stored pages whose new version, extracted, waits in the batch
     same_text = UnionFind()
     settling = 0.0  # seconds spent settling while reading, not counted as reading
     added_at_settle = 0  # pages this run had added when it last settled
@@ -294,7 +298,7 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
         # ends changes no result: only how much a killed run loses, and how soon readers see pages.
         due = BATCH if summary.superseded else SETTLE_EVERY - (summary.added - added_at_settle)
         if len(batch) >= min(BATCH, due) or time.monotonic() - batch_began >= BATCH_SECONDS:
-            _store_batch(store, batch, config, summary, same_text, judged)
+            _store_batch(store, batch, config, summary, same_text, judged, replacing)
             batch = []
             if summary.added - added_at_settle >= SETTLE_EVERY and not summary.superseded:
                 settle_pending()
@@ -323,19 +327,18 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             if old is not None and isinstance(result, Skipped):
                 result = not_a_new_version(old.page_id, result, old.digest)
             elif old is not None:
-                with store.transaction():
-                    store.record_superseded(old.page_id)
-                    remove_pages(store, [old.page_id], config)
-                summary.superseded += 1
+                replacing.add(old.page_id)  # in the transaction that stores the new version
             take(result)
     if batch:
-        _store_batch(store, batch, config, summary, same_text, judged)
+        _store_batch(store, batch, config, summary, same_text, judged, replacing)
     summary.seconds["read_extract_store"] = round(time.perf_counter() - extracting - settling, 3)
-    if summary.superseded:
+    if summary.superseded or store.meta(SETTLE_ALL_DUE):
         with store.transaction():
             # Old versions left copy groups, stories and storylines: those are recomputed for the
-            # whole store, as `storyline delete` does.
+            # whole store, as `storyline delete` does (also when a run that replaced pages was
+            # stopped before this: the mark was stored with the first new version).
             settle_all(store, config, summary)
+            store.set_meta({SETTLE_ALL_DUE: ""})
             if reports:
                 store.add_reports_due(s["id"] for s in store.stories())
     else:
@@ -424,7 +427,7 @@ def reused_id(page_id: str, source: str, digest: str) -> Skipped:
 
 
 def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Config, summary: RunSummary,
-                 same_text: UnionFind, judged: JudgedCandidates | None = None) -> None:
+                 same_text: UnionFind, judged: JudgedCandidates | None = None, replacing: set[str] = frozenset()) -> None:
     """Store a batch and link its pages to copies already stored; one transaction. `same_text`: the
     pages this run has linked as near copies of one text (dedup.link_new_page), across batches."""
     settings = skip_settings(config)
@@ -432,6 +435,12 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
     added = 0
     with store.transaction():
         for item in batch:
+            if isinstance(item, Prepared) and item.article.id in replacing:  # run --update: the old version goes
+                replacing.discard(item.article.id)
+                store.record_superseded(item.article.id)
+                remove_pages(store, [item.article.id], config)
+                store.set_meta({SETTLE_ALL_DUE: "1"})  # the whole store is settled again at the end
+                summary.superseded += 1
             if isinstance(item, Prepared) and store.skip_reason(item.article.id) is None and \
                     store.has_page(item.article.id):  # the same id twice in one input, or another run stored it
                 if store.stored_content_hash(item.article.id) == item.content_hash:
