@@ -367,6 +367,24 @@ def test_ctrl_c_in_a_rebuild_says_the_store_is_as_it_was(capsys, tmp_path, monke
     assert cli(capsys, "pages", "--db", db, "--json")[1] == before
 
 
+def test_ctrl_c_after_a_delete_committed_says_the_change_is_kept(capsys, tmp_path, monkeypatch):
+    """Stopped after its transaction committed (while the summary is made), a delete must not
+    say that nothing was kept: before, it did, and the pages were gone."""
+    import storyline.cli as cli_module
+
+    db = str(tmp_path / "s.db")
+    cli(capsys, "run", str(EXAMPLES), "--db", db, "--no-progress")
+    page = json.loads(cli(capsys, "pages", "--db", db, "--json")[1])[0]["id"]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "_print_summary", interrupted)
+    code, _, err = cli(capsys, "delete", page, "--db", db)
+    assert code == 130 and "stored before the interrupt and are kept" in err and "as it was" not in err
+    assert page not in {p["id"] for p in json.loads(cli(capsys, "pages", "--db", db, "--json")[1])}
+
+
 def test_pages_another_run_left_pending_are_counted_apart(capsys, tmp_path):
     import sqlite3
 

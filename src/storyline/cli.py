@@ -249,6 +249,18 @@ def _stored_pages(db: str) -> str:
         return "the"
 
 
+def _generation(db: str | None) -> str | None:
+    """The store's count of committed changes (None: no store yet): what an interrupt is judged by."""
+    if not db or not Path(db).is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.Error:
+        return None
+
+
 def cmd_delete(args, config) -> int:
     if not args.page_ids and not args.source:
         raise UsageError("delete needs page ids or --source")
@@ -286,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     if args.command != "export" and not getattr(args, "json", False):  # for a person: scraped controls escaped
         sys.stdout = EscapingWriter(stdout)
+    before = _generation(getattr(args, "db", None))  # an interrupt is judged against it
     try:
         if getattr(args, "db", None) == ":memory:":  # SQLite's name for a store that ends with the command
             raise UsageError("--db :memory: would keep nothing after this command: name a file")
@@ -295,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command in ("run", "load"):
             said = "Pages stored so far are kept; run the same command again to resume."
+        elif _generation(getattr(args, "db", None)) != before:  # stopped after its transaction committed
+            said = "The command's changes were stored before the interrupt and are kept; its summary was not printed."
         else:  # rebuild, delete and the story edits are one transaction each: rolled back whole
             said = "Nothing this command changed was kept: the store is as it was before it."
         print(f"\nstoryline: interrupted. {said}", file=sys.stderr)
