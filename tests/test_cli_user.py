@@ -425,8 +425,18 @@ def test_delete_pages_by_id_and_by_source(capsys, tmp_path):
     assert not json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])  # search forgets it
     code, _, err = cli(capsys, "delete", "no-such-page", "--db", db)
     assert code == 2 and "no page" in err
+    code, _, err = cli(capsys, "delete", "--source", str(tmp_path / "never-read.jsonl"), "--db", db)
+    assert code == 2 and "never-read.jsonl" in err  # not "deleted 0 pages"
     cli(capsys, "run", str(feed), "--db", db, "--no-progress")  # read again: stored anew
     assert len(json.loads(cli(capsys, "pages", "--json", "--db", db)[1])) == len(after)
+
+
+def test_delete_by_source_finds_a_file_however_its_path_is_typed(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(tmp_path / "feed.jsonl", [FLOOD, dict(BUDGET, id="b")])
+    cli(capsys, "run", "feed.jsonl", "--db", "s.db", "--no-progress")  # stored as typed: feed.jsonl#L1, ...
+    code, out, _ = cli(capsys, "delete", "--source", str(tmp_path / "feed.jsonl"), "--db", "s.db", "--json")
+    assert code == 0 and json.loads(out)["pages_deleted"] == 2
 
 
 def test_delete_by_source_takes_a_containers_records_that_have_urls(capsys, tmp_path):
@@ -477,6 +487,10 @@ def test_update_replaces_a_page_whose_content_changed_and_keeps_a_record_of_the_
     assert not json.loads(cli(capsys, "pages", "--json", "--query", "Flood", "--db", db)[1])
     code, out, _ = cli(capsys, "show", "a", "--db", db)
     assert "an earlier version, 'Flood warnings issued for the river valley'" in out
+    # The counts after a replacement are the whole store's, recomputed: not news of this run.
+    code, out, _ = cli(capsys, "run", str(write_jsonl(tmp_path / "v3.jsonl", [dict(BUDGET, text=BUDGET["text"] + " Ends.")])),
+                       "--db", db, "--no-progress", "--update")
+    assert code == 0 and "recomputed for the whole store" in out and "stories opened" not in out
 
 
 def _visits(tmp_path: Path) -> tuple[str, dict]:
@@ -503,6 +517,11 @@ def test_a_merge_by_hand_survives_later_runs(capsys, tmp_path):
     after = {p["id"]: p["story"] for p in json.loads(cli(capsys, "pages", "--json", "--db", db)[1])}
     assert after[pages["004"]["id"]] == after[pages["003"]["id"]] == january  # review did not split it out
     assert json.loads(cli(capsys, "show", october, "--json", "--db", db)[1])["id"] == january  # the id resolves
+    code, _, err = cli(capsys, "stories", "merge", january, october, "--db", db)  # names the merge, not "X and X"
+    assert code == 2 and f"{january} and {october} (merged into {january}) are one story already" in err
+    code, out, _ = cli(capsys, "stories", "split", january, pages["004"]["id"], "--db", db, "--json")
+    edit = json.loads(out)
+    assert code == 0 and edit["edit"] == "split" and edit["story"]["pages"] == [pages["004"]["id"]]
 
 
 def test_a_split_by_hand_survives_later_runs(capsys, tmp_path):

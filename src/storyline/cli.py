@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -126,8 +127,8 @@ def _parser() -> argparse.ArgumentParser:
 
     exp = sub.add_parser("export", parents=[common], help="write pages and stories to a file")
     exp.add_argument("--format", choices=FORMATS, default="jsonl",
-                     help="jsonl: one object per line (OUT - for stdout); csv, parquet: a folder OUT of pages, "
-                          "stories and storylines tables")
+                     help="jsonl: one object per line (OUT - for stdout); csv, parquet: a folder OUT of tables: "
+                          "pages, stories, storylines, copy_links and reports")
     exp.add_argument("out", metavar="OUT")
     serve_parser(sub, common)
     add_load_parser(sub, common)
@@ -186,7 +187,7 @@ def _print_summary(summary, args, recomputed: str | None = None) -> None:
         print(f"note: {note}")
     if summary.superseded:
         print(f"  {summary.superseded} stored pages replaced by a new version (the old ones are recorded as "
-              "superseded); copies, dates and stories were recomputed")
+              "superseded)")
     if summary.settled_for_others:
         print(f"  (also put into stories: {summary.settled_for_others} pages another run stored and left pending; "
               "the story counts below include them)")
@@ -237,7 +238,8 @@ def cmd_run(args, config) -> int:
     finally:
         if bar is not None:
             bar.close()
-    _print_summary(summary, args)
+    _print_summary(summary, args, recomputed="copies, dates, stories and storylines" if summary.settled_whole_store
+                   else None)
     return SKIPPED if summary.skipped else OK
 
 
@@ -254,11 +256,23 @@ def _generation(db: str | None) -> str | None:
     if not db or not Path(db).is_file():
         return None
     try:
-        with sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True) as con:
+        con = sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)
+        try:
             row = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        finally:
+            con.close()
         return str(row[0]) if row else None
     except sqlite3.Error:
         return None
+
+
+def _stored_source(sl: Storyline, source: str) -> str | None:
+    """The spelling of `source` the store holds pages of: as given, or, for a file that exists,
+    relative to here or absolute (a run given `in/feed.jsonl` stores that)."""
+    spellings = [source]
+    if Path(source).exists():
+        spellings += [os.path.relpath(source), str(Path(source).resolve())]
+    return next((s for s in dict.fromkeys(spellings) if sl.store.page_ids_of_sources([s])), None)
 
 
 def cmd_delete(args, config) -> int:
@@ -268,7 +282,12 @@ def cmd_delete(args, config) -> int:
         unknown = [i for i in args.page_ids if not sl.store.has_page(i)]
         if unknown:
             raise UsageError(f"no page {', '.join(map(repr, unknown))} in {args.db} (see `storyline pages`)")
-        removed, summary = sl.delete(args.page_ids, sources=args.source)
+        sources = [_stored_source(sl, source) for source in args.source]
+        unread = [source for source, stored in zip(args.source, sources) if stored is None]
+        if unread:
+            raise UsageError(f"no page in {args.db} was read from {', '.join(map(repr, unread))} (a source is "
+                             "matched as `storyline pages` shows it: the file or folder as given to `run`, or a URL)")
+        removed, summary = sl.delete(args.page_ids, sources=sources)
     if args.json:
         print_json({"pages_deleted": removed, **summary.as_dict()})
         return OK
@@ -298,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     if args.command != "export" and not getattr(args, "json", False):  # for a person: scraped controls escaped
         sys.stdout = EscapingWriter(stdout)
-    before = _generation(getattr(args, "db", None))  # an interrupt is judged against it
+    # What an interrupt of a command that writes in one transaction is judged against.
+    one_transaction = args.command in ("rebuild", "delete") or (args.command == "stories" and args.edit)
+    before = _generation(args.db) if one_transaction else None
     try:
         if getattr(args, "db", None) == ":memory:":  # SQLite's name for a store that ends with the command
             raise UsageError("--db :memory: would keep nothing after this command: name a file")
@@ -308,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command in ("run", "load"):
             said = "Pages stored so far are kept; run the same command again to resume."
-        elif _generation(getattr(args, "db", None)) != before:  # stopped after its transaction committed
+        elif one_transaction and _generation(args.db) != before:  # stopped after its transaction committed
             said = "The command's changes were stored before the interrupt and are kept; its summary was not printed."
         else:  # rebuild, delete and the story edits are one transaction each: rolled back whole
             said = "Nothing this command changed was kept: the store is as it was before it."

@@ -43,12 +43,16 @@ def _edit_stories(args, config) -> int:
     with Storyline(existing_store(args.db), config) as sl:
         if action == "merge" and len(rest) == 2:
             story = sl.show(sl.merge_stories(rest[0], rest[1]))
-            print(f"merged {rest[1]} into {story['id']}: {story['page_count']} pages")
+            said = f"merged {rest[1]} into {story['id']}: {story['page_count']} pages"
         elif action == "split" and len(rest) >= 2:
             story = sl.show(sl.split_story(rest[0], rest[1:]))
-            print(f"split {story['page_count']} pages off {rest[0]} into {story['id']}")
+            said = f"split {story['page_count']} pages off {rest[0]} into {story['id']}"
         else:
             raise UsageError("stories edits: `stories merge A B` or `stories split STORY PAGE_ID...`")
+    if args.json:  # the story as it now is (as `show --json` gives it)
+        print_json({"edit": action, "story": story})
+    else:
+        print(said)
     return OK
 
 

@@ -22,9 +22,11 @@ def merge_stories(store: SqliteStore, keep: str, other: str, config: Config) -> 
     """`other`'s pages join `keep`; `other`'s id resolves to `keep` from now on. Returns `keep`."""
     upgrade(store, config)
     with store.transaction():
+        given = (keep, other)
         keep, other = _live(store, keep), _live(store, other)
         if keep == other:
-            raise UsageError(f"{keep} and {other} are one story already")
+            named = " and ".join(g if g == keep else f"{g} (merged into {keep})" for g in given)
+            raise UsageError(f"{named} are one story already")
         for page in store.story_pages([other]):
             store.set_story(page.id, keep)
         left = {other: store.delete_story(other, merged_into=keep)}

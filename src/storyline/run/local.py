@@ -170,6 +170,9 @@ class RunSummary:
     settled_for_others: int = 0
     superseded: int = 0  # stored pages replaced by a new version (run --update)
     reports_built: int = 0  # story reports built or brought up to date
+    # Copies, dates, stories and storylines recomputed for the whole store (pages replaced, or a
+    # run that replaced pages stopped before it did): the counts above are then the store's.
+    settled_whole_store: bool = False
     notes: list[str] = field(default_factory=list)  # what the user should know about this run
 
     def count(self, store: SqliteStore) -> None:
@@ -192,7 +195,7 @@ class RunSummary:
                 "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
                 "still_skipped": self.still_skipped,
                 "not_read": self.unread, "pages_of_other_runs_settled": self.settled_for_others,
-                "superseded": self.superseded, "notes": self.notes,
+                "superseded": self.superseded, "settled_whole_store": self.settled_whole_store, "notes": self.notes,
                 "new_duplicates": self.new_duplicates, "new_stories": self.new_stories,
                 "pages_joining_stories": self.joined_stories, "reports_split_off": self.split_reports,
                 "stories_merged": self.merged_stories, "storylines": self.storylines,
@@ -337,8 +340,12 @@ def run_pipeline(inputs: Iterable[str], store: SqliteStore, config: Config = Con
             # Old versions left copy groups, stories and storylines: those are recomputed for the
             # whole store, as `storyline delete` does (also when a run that replaced pages was
             # stopped before this: the mark was stored with the first new version).
+            if not summary.superseded:
+                summary.notes.append("an earlier run that replaced pages (run --update) stopped before it settled the "
+                                     "whole store: settled now")
             settle_all(store, config, summary)
             store.set_meta({SETTLE_ALL_DUE: ""})
+            summary.settled_whole_store = True
             if reports:
                 store.add_reports_due(s["id"] for s in store.stories())
     else:
