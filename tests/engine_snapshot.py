@@ -24,7 +24,8 @@ bounds that page instead of pulling it, and tied days resolve to the one nearest
 004 moves to 2023-10-18 (AEB unchanged). Then runs build story reports: each run summary
 gains `reports_built` (no other answer moves). Then storylines merge at 0.15 (was 0.2) and decay over
 240 days (was 120): on AEB, 115 storylines became 105 (19 stories moved to another storyline);
-pages, copies, dates and stories did not move, nor did anything on the seeds.
+pages, copies, dates and stories did not move, nor did anything on the seeds. Then each run
+summary gains `settled_whole_store` (false in every recorded run; no answer moves).
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

@@ -356,3 +356,34 @@ def test_a_load_into_a_store_with_pages_or_of_repeated_ids_finds_copies_itself(t
     both = _loads_as_a_local_run(tmp_path, other, tmp_path / "out2")
     original = {i: d or i for i, d, _, _ in both}
     assert all(original[f"again-base-{k}"] == original[f"base-{k}"] for k in range(6))  # joined the old groups
+
+
+def test_ctrl_c_stops_a_dask_run_with_one_message_and_no_worker_tracebacks(tmp_path):
+    """The terminal sends Ctrl-C to the whole process group: only the command itself answers it.
+    Before, each worker printed its KeyboardInterrupt traceback and asyncio logged the cancelled
+    gather's AllExit, about 50 lines, and the message spoke of pages stored, which this command
+    does not store."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    batch = _jsonl(tmp_path / "b.jsonl", 400)
+    out = tmp_path / "out"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "storyline", "run", "--engine", "dask", "--workers", "1", "--out", str(out),
+         "--pages-per-partition", "5", str(batch)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as at a terminal, not a background job
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list((out / "prepared").glob("*.parquet")):
+            time.sleep(0.1)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
+    assert child.returncode == 130, err
+    assert "Partitions written so far are kept" in err and "Traceback" not in err and "AllExit" not in err, err

@@ -327,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
                              text_kind=getattr(args, "text_kind", None))
         return COMMANDS[args.command](args, config)
     except KeyboardInterrupt:
-        if args.command in ("run", "load"):
+        if args.command == "run" and getattr(args, "engine", None) == "dask":
+            said = "Partitions written so far are kept; run the same command again to resume."
+        elif args.command in ("run", "load"):
             said = "Pages stored so far are kept; run the same command again to resume."
         elif one_transaction and _generation(args.db) != before:  # stopped after its transaction committed
             said = "The command's changes were stored before the interrupt and are kept; its summary was not printed."

@@ -20,6 +20,8 @@ import logging
 import math
 import os
 import shutil
+import signal
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -330,6 +332,14 @@ def _submit(client, fn, job):
     return client.submit(fn, job, key=f"report-{job.fingerprint[:16]}-{report}", pure=False, retries=2)
 
 
+class _NoAllExit(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "exception=AllExit()" not in record.getMessage()
+
+
+_NO_ALL_EXIT = _NoAllExit()
+
+
 def _client(workers: int | None, scheduler: str | None):
     import logging
 
@@ -337,6 +347,9 @@ def _client(workers: int | None, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.WARNING)  # a cluster's start and stop are no news
+    # A gather cancelled by Ctrl-C leaves a task whose AllExit nobody reads: asyncio logs it, traceback
+    # and all, as the run stops. It is how a stopped gather ends, not an error.
+    logging.getLogger("asyncio").addFilter(_NO_ALL_EXIT)
 
     if scheduler:
         return Client(scheduler), None
@@ -349,6 +362,15 @@ def _client(workers: int | None, scheduler: str | None):
         # Its HTTP server falls back to another port when 8787 is taken (another cluster, another
         # run): no dashboard is asked for here, so the warning that it moved is no news either.
         warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
-        cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40)
+        # The workers start with Ctrl-C ignored (a disposition a new process keeps): the terminal sends
+        # it to the whole process group, and this process alone stops the run and its cluster, instead
+        # of every worker printing its own KeyboardInterrupt traceback.
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
     return Client(cluster), cluster
