@@ -51,10 +51,11 @@ SETTLE_EVERY = 10_000
 # (terms, mentions, signature: 46 KB for a page of 3,800 characters): room for about 5,500
 # such pages. With 2,000 pages of room, a 30,000-page run gained only 4 %.
 READ_AHEAD_BYTES = 256 * 1024 * 1024
-# Limits under which a page may be skipped; a page skipped under them is tried again when they change.
-# Set with the first new version a run --update stores, cleared when the whole store is settled
-# again: a run stopped in between leaves it, and the next run settles the whole store.
+# A mark in the store's meta, set with the first new version a run --update stores and cleared
+# when the whole store is settled again: a run stopped in between leaves it, and the next run
+# settles the whole store.
 SETTLE_ALL_DUE = "settle_all_due"
+# Limits under which a page may be skipped; a page skipped under them is tried again when they change.
 LIMIT_SETTINGS = ("max_page_bytes", "max_text_chars", "max_seconds_per_page", "max_worker_memory_mb")
 
 

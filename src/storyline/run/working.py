@@ -50,8 +50,9 @@ def ensure_index(store: SqliteStore, config: Config) -> None:
     store.check_settings(settings)
 
 
-def _index_texts(store: SqliteStore, rows: list[tuple[int, str]], config: Config) -> None:
-    """The LSH keys of stored texts, (seq, text): band keys, and a long text's window keys."""
+def _index_texts(store: SqliteStore, rows: list[tuple[int, str]], config: Config) -> int:
+    """The LSH keys of stored texts, (seq, text): band keys, and a long text's window keys. Returns
+    how many had keys (a text without shingles has none)."""
     fp = fingerprint_texts([text for _, text in rows], config)
     has_text = fp.shingle_counts > 0
     store.index_keys(np.array([seq for seq, _ in rows], dtype=np.int64)[has_text], fp.keys[has_text])
@@ -59,6 +60,7 @@ def _index_texts(store: SqliteStore, rows: list[tuple[int, str]], config: Config
         keys = window_keys(shingle_sequence(text, config.shingle_size), config.num_perm, config.lsh_bands)
         if keys:
             store.index_keys(np.array([seq], dtype=np.int64), np.array([keys], dtype=np.int64))
+    return int(has_text.sum())
 
 
 def remove_pages(store: SqliteStore, ids: list[str], config: Config) -> int:
@@ -73,7 +75,8 @@ def remove_pages(store: SqliteStore, ids: list[str], config: Config) -> int:
         if not twins:
             continue
         (first, seq), rest = twins[0], twins[1:]
-        _index_texts(store, [(seq, store.page_text(first))], config)
+        if not _index_texts(store, [(seq, store.page_text(first))], config):
+            continue  # no keys, no exact links: as add_page treats a text without shingles
         for other, _seq in rest:
             store.add_link(CopyLink(other, first, "exact", 1.0))
     return removed

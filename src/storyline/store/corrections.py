@@ -34,13 +34,14 @@ class Corrections:
     def hashes_led_by(self, ids: Iterable[str]) -> set[str]:
         """The exact texts whose first stored page is one of these: the page that holds the text's
         index keys and that its exact copies link to."""
+        ids = set(ids)
         out: set[str] = set()
-        for chunk, marks in chunks(sorted(set(ids))):
+        for chunk, marks in chunks(sorted(ids)):
             for (exact_hash,) in self.db.execute(
                     f"SELECT exact_hash FROM pages WHERE id IN ({marks}) AND status = 'ok' AND exact_hash IS NOT NULL",
                     chunk).fetchall():
                 out.add(exact_hash)
-        return {h for h in out if self.first_page_with_hash(h) in set(ids)}
+        return {h for h in out if self.first_page_with_hash(h) in ids}
 
     def pages_with_hash(self, exact_hash: str) -> list[tuple[str, int]]:
         """(id, seq) of the stored pages with this exact text, in input order."""
@@ -98,8 +99,9 @@ class Corrections:
 
     def pinned(self, ids: Iterable[str]) -> set[str]:
         """Which of these pages were placed in their story by hand."""
+        ids = set(ids)
         out: set[str] = set()
-        for chunk, marks in chunks(sorted(set(ids))):
+        for chunk, marks in chunks(sorted(ids)):
             out.update(r[0] for r in self.db.execute(f"SELECT page FROM story_pins WHERE page IN ({marks})", chunk))
         return out
 
