@@ -110,12 +110,19 @@ def test_a_rebuild_or_delete_settles_the_store_in_slices_as_the_long_run_did(tmp
         assign = working.assign_stories
         monkeypatch.setattr(local, "assign_stories", lambda store, pending, *a: (
             settled.append(len(pending)), assign(store, pending, *a))[1])
+        # A page of a later slice is dated in its own slice, in its story, not early without one
+        # (before, the first slice re-dated most later pages as "loosely dated", for nothing).
+        dated_storyless: list[str] = []
+        assess = working.forensics.assess
+        monkeypatch.setattr(working.forensics, "assess", lambda pages, *a: (
+            dated_storyless.extend(p.id for p in pages if p.story is None), assess(pages, *a))[1])
         for stage in ("stories", "copies"):
             settled.clear()
             sl.rebuild(stage)
             assert _answer(sl) == run, stage
             # three slices (copies come with their original's slice, in its copy group)
             assert len(settled) == 3 and max(settled) == 20, (stage, settled)
+            assert not dated_storyless, (stage, dated_storyless)
         settled.clear()
         removed, _ = sl.delete([records[0]["id"]])
         assert removed == 1 and len(settled) == 3 and max(settled) == 20, settled
