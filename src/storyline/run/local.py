@@ -121,10 +121,15 @@ def _not_stored(items: Iterable[Page | Skipped], stored: SqliteStore, settings: 
         yield item
 
 
+def _record_id(page_id: str, digest: str) -> str:
+    """The id of a record skipped beside a stored page of the same id: derived from its content."""
+    return f"{page_id}~{digest[:12]}"
+
+
 def not_a_new_version(page_id: str, skipped: Skipped, digest: str) -> Skipped:
     """A record of a stored page that could not be read or extracted: the stored version stays, and
     the record is a skipped page of its own (an id derived from its content), listed by `pages --errors`."""
-    return Skipped(f"{page_id}~{digest[:12]}", skipped.source,
+    return Skipped(_record_id(page_id, digest), skipped.source,
                    f"this record of stored page {page_id!r} was not stored ({skipped.reason}); "
                    "the stored version is kept")
 
@@ -429,7 +434,7 @@ def skip_settings(config: Config) -> str:
 def reused_id(page_id: str, source: str, digest: str) -> Skipped:
     """A record reusing the id of another stored page (two feeds numbering from 1): recorded as a
     skipped page of its own (an id derived from its content), so that `pages --errors` lists it."""
-    return Skipped(f"{page_id}~{digest[:12]}", source,
+    return Skipped(_record_id(page_id, digest), source,
                    f"id {page_id!r} is already used by another stored page with different content; "
                    "this record was not stored (`run --update` stores it as a new version of that page)")
 

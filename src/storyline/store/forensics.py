@@ -22,17 +22,17 @@ class ForensicsColumns:
         below `min_confidence`, or a content farm's), with their terms; `day`: their date or ''.
         Only pages already in a story: one without is still to be settled (a later slice of a
         rebuild, another run's), and is dated then, against the anchors of that time."""
-        return self._pages_by_anchoring(False, limit, min_confidence, farm_at, settled_only=True)
+        return self._pages_by_anchoring(False, limit, min_confidence, farm_at)
 
-    def _pages_by_anchoring(self, anchors: bool, limit: int, min_confidence: float, farm_at: float,
-                            settled_only: bool = False) -> list[DatedPage]:
-        # One condition for both sides, so that the two stay each other's complement (NULL: not an anchor).
+    def _pages_by_anchoring(self, anchors: bool, limit: int, min_confidence: float, farm_at: float) -> list[DatedPage]:
+        # One condition for both sides, so that the two stay each other's complement (NULL: not an
+        # anchor), but for the loose side's pages not yet in a story (loosely_dated_pages).
         anchoring = """coalesce(published_value IS NOT NULL AND json_extract(published, '$.confidence') >= ?
                                 AND coalesce(json_extract(content_farm, '$.score'), 0) < ?, 0)"""
         rows = self.db.execute(
             f"""SELECT id, story, coalesce(published_value, ''), terms FROM pages
                 WHERE status = 'ok' AND {'' if anchors else 'NOT '}{anchoring}
-                {'AND story IS NOT NULL' if settled_only else ''}
+                {'' if anchors else 'AND story IS NOT NULL'}
                 ORDER BY seq DESC LIMIT ?""", (min_confidence, farm_at, limit))
         return [DatedPage(r[0], r[1], r[2], terms_json(r[3])) for r in rows]
 
