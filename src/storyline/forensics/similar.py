@@ -18,7 +18,7 @@ KEY_TERMS = 15
 POSTINGS_PER_TERM = 256
 # A page dated now re-dates the loosely dated pages of other stories it resembles at least this
 # much (cosine of tf-idf vectors), among its NEIGHBOURS nearest: below it, an anchor weighs
-# sim^2 < 0.04 against the page's others (anchors.similar_page_anchor), too little to move a date.
+# sim^4 < 0.002 against the page's others (anchors.similar_page_anchor), too little to move a date.
 LATE_ANCHOR_MIN = 0.2
 FLOOR_BLOCK_ROWS = 1024  # pages whose key-term floors are found at once (similar.SimilarDated)
 
