@@ -358,6 +358,74 @@ def test_stories_split_by_a_strict_setting_merge_later_and_old_ids_resolve(tmp_p
     _check_merged(db, gone, kept, capsys)
 
 
+def test_ids_a_rebuild_recomputes_away_still_resolve(tmp_path, capsys):
+    """A rebuild regroups every page; a story or storyline id that goes (a bookmark, a link of the
+    web reader) resolves to the one that took most of its pages, and so does a merged id of before."""
+    db = tmp_path / "s.db"
+    strict = load_config(story_join_probability=0.9, story_merge_probability=0.9)
+    with Storyline(db, strict) as sl:  # strict: every report alone
+        sl.run([SEED[n] for n in ("000", "001", "002", "003", "004")])
+        before = _by_seed(sl)
+        lines_before = [line["id"] for line in sl.storylines()]
+        merged_away = before["003"]["story"]
+        sl.merge_stories(before["002"]["story"], merged_away)  # by hand: 003's id is now an alias
+    with Storyline(db) as sl:  # default settings: the visit's reports are one story
+        sl.rebuild("stories")
+        after = _by_seed(sl)
+        stories = {s["id"] for s in sl.stories()}
+        lines = {line["id"] for line in sl.storylines()}
+        for n in ("000", "001", "002", "003", "004"):
+            shown = sl.show(before[n]["story"])
+            assert shown is not None and shown["id"] == after[n]["story"], n
+        for line_id in lines_before:
+            shown = sl.show_storyline(line_id, report=False)
+            assert shown is not None and shown["id"] in lines, line_id
+    gone = sorted({before[n]["story"] for n in ("000", "001", "002", "003")} - stories)
+    assert len(gone) >= 2 and merged_away in gone  # the rebuild did make ids go
+    assert main(["show", "--db", str(db), gone[0], "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == after["000"]["story"]
+
+    # Storylines alone: each story its own storyline, then one thread; the ids that go resolve to it.
+    with Storyline(db, load_config(storyline_similarity=0.99, storyline_start_similarity=0.99,
+                                   storyline_merge_similarity=1.0)) as sl:
+        sl.rebuild("storylines")
+        alone = {line["id"]: line["stories"] for line in sl.storylines()}
+    with Storyline(db) as sl:
+        sl.rebuild("storylines")
+        lines = {line["id"] for line in sl.storylines()}
+        assert set(alone) - lines  # ids went
+        for line_id, its_stories in alone.items():
+            shown = sl.show_storyline(line_id, report=False)
+            assert shown is not None and shown["id"] in lines and set(its_stories) <= set(shown["stories"]), line_id
+        for line_id in lines_before:  # and the ids of before the first rebuild
+            assert sl.show_storyline(line_id, report=False)["id"] in lines
+    gone_line = sorted(set(alone) - lines)[0]
+    assert main(["show", "--db", str(db), gone_line, "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert f"({gone_line} is now part of " in out and "stories," in out
+    with Storyline(db, read_only=True) as sl:  # ids in use name their own story, not an alias of before
+        assert all(story_id not in sl.show(story_id)["aliases"] for story_id in stories)
+
+
+def test_a_storyline_a_run_merges_into_another_keeps_resolving(tmp_path):
+    """A run's storyline merge (cluster/storylines.py, _Lines.merge) deletes one storyline: its id
+    becomes an alias of the storyline that took its stories, as a merged story's does."""
+    db = tmp_path / "s.db"
+    with Storyline(db, load_config(storyline_similarity=0.99, storyline_start_similarity=0.99,
+                                   storyline_merge_similarity=1.0)) as sl:
+        sl.run([SEED[n] for n in ("000", "004")])
+        (kept, kept_stories), (gone, gone_stories) = sorted((l["id"], l["stories"]) for l in sl.storylines())
+        store = sl.store
+        state = store.storyline_states([kept])[kept]
+        with store.transaction():  # as a run saves a merge: the kept one whole, the other deleted
+            store.save_storylines([(kept, "merged", None, None, tuple(kept_stories + gone_stories), state, ())], [gone])
+        assert store.resolve_storyline(gone) == kept and store.resolve_storyline(kept) == kept
+        assert sl.show_storyline(gone, report=False)["id"] == kept
+        with store.transaction():  # the id comes back as a storyline of its own: no alias any more
+            store.save_storylines([(gone, "back", None, None, tuple(gone_stories), state, ())], [])
+        assert store.resolve_storyline(gone) == gone
+
+
 # Charlie Simpson's Haiti bike ride (BBC, January 2010): two reports of one story.
 MERGING = ("haiti_bbc/183", "haiti_bbc/61")
 

@@ -600,3 +600,22 @@ sys.exit(main(["serve", "--db", {str(store)!r}]))
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "model loaded in the new process: True" in done.stdout, done.stdout + done.stderr[-2000:]
+
+
+def test_a_storyline_id_that_a_rebuild_made_go_redirects_to_the_storyline_that_took_its_stories(writable_store):
+    from storyline import load_config
+    with Storyline(writable_store, load_config(storyline_similarity=0.99, storyline_start_similarity=0.99,
+                                               storyline_merge_similarity=1.0)) as sl:
+        sl.rebuild("storylines")  # each story its own storyline
+        alone = {line["id"]: line["stories"] for line in sl.storylines()}
+    with Storyline(writable_store) as sl:
+        sl.rebuild("storylines")  # back to one thread
+        (line,) = sl.storylines()
+    (gone,) = set(alone) - {line["id"]}
+    client = starlette_testclient.TestClient(create_app(writable_store, allowed_hosts=HOSTS, report_wait=120))
+    page = client.get(f"/storylines/{gone}", follow_redirects=False)
+    assert page.status_code == 301 and page.headers["location"] == f"/storylines/{line['id']}"
+    assert line["name"] in client.get(f"/storylines/{gone}").text
+    api = client.get(f"/api/storylines/{gone}").json()
+    assert api["id"] == line["id"] and set(alone[gone]) <= set(api["stories"])
+    assert client.get("/storylines/l-000000000000").status_code == 404

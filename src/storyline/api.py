@@ -99,7 +99,7 @@ class Storyline:
         """The report of a story or a storyline (entities, quotes, claims, timeline, summary):
         read back when stored and up to date, else built (and stored, unless read-only). With
         `build=False`, None instead of building: a reader that must answer fast asks this first."""
-        line = self.store.storyline(story_or_storyline)
+        line = self.store.storyline(self.store.resolve_storyline(story_or_storyline) or story_or_storyline)
         if line is not None:
             report_id, story_ids = line["id"], line["stories"]
         else:
@@ -175,10 +175,13 @@ class Storyline:
         return story
 
     def show_storyline(self, storyline_id: str, *, report: bool = True) -> dict | None:
-        """One storyline with its stories in time order, and the report over all their pages."""
-        line = self.store.storyline(storyline_id)
+        """One storyline with its stories in time order, and the report over all their pages. An id
+        that went in a merge or a rebuild gives the storyline that took most of its pages."""
+        resolved = self.store.resolve_storyline(storyline_id)
+        line = self.store.storyline(resolved) if resolved else None
         if line is None:
             return None
+        storyline_id = line["id"]
         stories = [s for s in (self.store.story(i) for i in line["stories"]) if s is not None]
         line["story_list"] = [{k: s[k] for k in ("id", "title", "page_count", "first_date", "last_date")}
                               for s in stories]

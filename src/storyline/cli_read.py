@@ -131,6 +131,8 @@ def _show_storyline(line: dict, args) -> int:
     if args.json:
         print_json(line)
         return OK
+    if line["id"] != args.story_id:  # an alias: the storyline merged, or a rebuild regrouped it
+        print(f"({args.story_id} is now part of {line['id']})")
     print(f"{line['id']}: {line['name'] or '(no name)'}")
     print(f"  {line['story_count']} stories, {line['page_count']} pages, {line['first_date'] or '?'} .. "
           f"{line['last_date'] or '?'}")

@@ -411,8 +411,10 @@ def settle_all(store: SqliteStore, config: Config, summary: RunSummary) -> None:
     """Dates, stories and storylines of every stored page recomputed from scratch (copy links are
     kept); the merges and splits made by hand go, and the summary says so. The pages are settled
     SETTLE_EVERY at a time in input order, as a run settles them, so memory follows the slice, not
-    the store (one settle of a 25,000-page store held them all at once)."""
+    the store (one settle of a 25,000-page store held them all at once). A story or storyline id
+    that goes resolves to the one that took most of its pages (store/aliases.py)."""
     store.clear_forensics()  # dates lean on stories: recomputed with them, never kept from before
+    store.remember_placements()
     dropped = store.clear_stories()
     if dropped:
         summary.notes.append(f"stories were recomputed from scratch: the merges and splits made by hand ({dropped} "
@@ -424,6 +426,7 @@ def settle_all(store: SqliteStore, config: Config, summary: RunSummary) -> None:
             raise RuntimeError(f"settling left {len(pending)} pages without a story, first {pending[0]!r}")
         settle(store, pending, config, summary)
         before = pending
+    store.carry_ids_over()
 
 
 def skip_settings(config: Config) -> str:

@@ -32,8 +32,10 @@ def rebuild(store: SqliteStore, stage: str, config: Config) -> RunSummary:
     summary = RunSummary()
     with store.transaction():
         if stage == "storylines":
+            store.remember_placements()
             store.clear_storylines()
             update_storylines(store, {s for s, *_ in store.storyline_inputs()}, {}, config)
+            store.carry_ids_over()
         else:
             if stage == "copies":
                 store.clear_copies()

@@ -221,13 +221,17 @@ def relate_and_refresh(store: SqliteStore, story_ids: set[str], config: Config) 
 def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str | None], config: Config) -> None:
     """Relink the stories a run changed, and drop those it removed (`left`: story -> its storyline).
     Storylines of an older store, without the state that this needs, are linked again from scratch, once."""
+    remembered = False
     if store.storylines_need_relinking():
+        remembered = store.remember_placements()
         store.clear_storylines()
         changed, left = {s for s, *_ in store.storyline_inputs()}, {}
     changes = cluster.update_storylines(store, changed, left, config)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
                            for l in changes.saved], changes.deleted)
+    if remembered:
+        store.carry_ids_over()
     store.forget_leaving(changes.settled)
 
 

@@ -21,6 +21,7 @@ from ..records import Article, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import dateline_json, injections_json, signals_json
 from .lsh_index import LshIndex
 from .rows import chunks, mention_row, mentions_from, now, page_dict, stored_page
+from .aliases import AliasTables
 from .copies import CopyTables
 from .corrections import Corrections
 from .forensics import ForensicsColumns
@@ -50,7 +51,8 @@ def _looks_like_a_store(db: sqlite3.Connection, tables: set[str]) -> bool:
     return {"seq", "id", "source", "status"} <= columns
 
 
-class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, ReportTables, Listing, Corrections):
+class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, AliasTables, ReportTables, Listing,
+                  Corrections):
     """The store. `read_only` opens an existing store without ever taking the write lock,
     so readers never wait for, or block, a running `storyline run`."""
 
@@ -296,10 +298,10 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Re
     # -- clearing derived data (storyline rebuild) ----------------------------
     def clear_stories(self) -> int:
         """Every story, storyline and hand edit goes (they are recomputed); returns how many pages
-        had been placed by hand."""
+        had been placed by hand. Their ids are carried over by remember_placements / carry_ids_over."""
         dropped = self.hand_edits()
-        for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys", "story_pins",
-                      "story_apart", "storyline_leaving"):
+        for table in ("stories", "story_keys", "story_aliases", "storylines", "storyline_keys", "storyline_aliases",
+                      "story_pins", "story_apart", "storyline_leaving"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("UPDATE pages SET story = NULL, related_to = NULL, related_as = NULL, related_score = NULL")
         return dropped

@@ -79,11 +79,13 @@ class StorylineTables:
         self.db.execute("DELETE FROM storyline_keys")
         self.db.execute("UPDATE stories SET storyline = NULL")
         self.db.execute("DELETE FROM storyline_leaving")
+        self.db.execute("DELETE FROM storyline_aliases")
 
     def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
                         deleted: list[str]) -> None:
         """Write storylines whole: (id, name, first_date, last_date, story ids, state, key terms);
-        remove the deleted ones."""
+        remove the deleted ones, whose ids become aliases of the storylines their pages went to."""
+        gone = self.pages_by_story_of_storylines(deleted)
         for line_id in deleted:
             self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
             self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))
@@ -98,6 +100,8 @@ class StorylineTables:
             self.db.executemany("INSERT INTO storyline_keys (term, storyline, used) VALUES (?, ?, ?) "
                                 "ON CONFLICT (term, storyline) DO UPDATE SET used = excluded.used",
                                 [(t, line_id, used) for t in keys])
+        self.db.executemany("DELETE FROM storyline_aliases WHERE alias = ?", [(s[0],) for s in saved])
+        self.alias_gone_storylines(gone)
 
     _STORYLINE_SELECT = """SELECT l.id, l.name, l.first_date, l.last_date,
                       (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id

@@ -19,6 +19,9 @@ CREATE INDEX IF NOT EXISTS story_keys_story ON story_keys (story);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS story_aliases_story ON story_aliases (story);
 CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
+-- Ids of storylines that went (merged, or recomputed otherwise): the storyline holding most of their pages.
+CREATE TABLE IF NOT EXISTS storyline_aliases (alias TEXT PRIMARY KEY, storyline TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS storyline_aliases_storyline ON storyline_aliases (storyline);
 CREATE INDEX IF NOT EXISTS pages_copy_of ON pages (duplicate_of);
 CREATE INDEX IF NOT EXISTS pages_skipped_source ON pages (source) WHERE status = 'skipped';
 CREATE INDEX IF NOT EXISTS stories_storyline ON stories (storyline);

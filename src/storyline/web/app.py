@@ -152,10 +152,13 @@ def create_app(db: str | Path, *, host: str = "127.0.0.1", token: str | None = N
                       graph=charts.provenance_graph(data["members"]), page_link=page_link)
 
     def storyline(request: Request) -> Response:
-        lid = _named(request, request.path_params["lid"], lambda i: reader.storyline().store.storyline(i) is not None)
+        lid = _named(request, request.path_params["lid"], lambda i: reader.storyline().store.resolve_storyline(i) is not None)
         data = storyline_view(reader, lid)
         if data is None:
             return not_found(request, "storyline", lid)
+        if data["id"] != lid and not wants_json(request):  # the id of a storyline that merged or was rebuilt
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(f"/storylines/{quote(data['id'], safe='')}{query}", status_code=301)
         return render(request, "storyline.html", data,
                       timeline=charts.timeline_chart((data["report"] or {}).get("timeline", [])))
 

@@ -1,0 +1,114 @@
+"""Ids that keep resolving when stories and storylines are recomputed.
+
+A story or storyline id is a name users keep (a bookmark, a URL of the web reader, a note). When a
+recompute (`rebuild`, `delete`, `run --update`, a storyline merge) makes an id vanish, it becomes an
+alias of the story or storyline that now holds most of its pages, as a merged story's id already
+does. Before the recompute the store remembers where every page was (`remember_placements`, a
+temporary table: memory does not follow the store); after it, `carry_ids_over` aliases each vanished
+id, and moves the aliases of before onto the new ids.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from .rows import chunks
+
+# (kind, alias table, its target column, the live table): stories, then storylines.
+_KINDS = (("story", "story_aliases", "story", "stories"), ("storyline", "storyline_aliases", "storyline", "storylines"))
+# The story or storyline a page is in now, as SQL over `pages p`.
+_NOW = {"story": "p.story", "storyline": "(SELECT storyline FROM stories WHERE id = p.story)"}
+
+
+class AliasTables:
+    """Alias methods of SqliteStore (a mixin: it uses the store's connection `db`)."""
+
+    def remember_placements(self) -> bool:
+        """Note each page's story and storyline, and the aliases, before they are all recomputed.
+        False when a recompute that encloses this one remembered them already (its carry_ids_over
+        comes last)."""
+        if _has_temp(self.db, "placed_before"):
+            return False
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS placed_before (page TEXT PRIMARY KEY, story TEXT, storyline TEXT)")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS aliases_before (kind TEXT, alias TEXT, target TEXT, "
+                        "PRIMARY KEY (kind, alias))")
+        self.db.execute("INSERT OR REPLACE INTO temp.placed_before SELECT p.id, p.story, s.storyline "
+                        "FROM pages p JOIN stories s ON s.id = p.story")
+        for kind, table, target, _live in _KINDS:
+            self.db.execute(f"INSERT OR REPLACE INTO temp.aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
+        return True
+
+    def pages_by_story_of_storylines(self, storylines: Iterable[str]) -> dict[str, dict[str, int]]:
+        """storyline -> {story: its pages}, for these storylines as stored."""
+        out: dict[str, dict[str, int]] = {}
+        for chunk, marks in chunks(sorted(set(storylines))):
+            for line, story, pages in self.db.execute(
+                    f"SELECT s.storyline, p.story, count(*) FROM pages p JOIN stories s ON s.id = p.story "
+                    f"WHERE s.storyline IN ({marks}) GROUP BY s.storyline, p.story", chunk):
+                out.setdefault(line, {})[story] = pages
+        return out
+
+    def alias_gone_storylines(self, before: dict[str, dict[str, int]]) -> None:
+        """Storylines deleted by a run (`before`: their pages by story, as pages_by_story_of_storylines
+        gave them) become aliases of the storyline that now holds most of their pages."""
+        for line, stories in sorted(before.items()):
+            if self.db.execute("SELECT 1 FROM storylines WHERE id = ?", (line,)).fetchone():
+                continue
+            homes: dict[str, int] = {}
+            for story, home in self.storylines_of(stories).items():
+                homes[home] = homes.get(home, 0) + stories[story]
+            if not homes:
+                self.db.execute("DELETE FROM storyline_aliases WHERE storyline = ?", (line,))
+                continue
+            home = min(homes, key=lambda h: (-homes[h], h))
+            self.db.execute("INSERT INTO storyline_aliases VALUES (?, ?) ON CONFLICT (alias) DO UPDATE "
+                            "SET storyline = excluded.storyline", (line, home))
+            self.db.execute("UPDATE storyline_aliases SET storyline = ? WHERE storyline = ?", (home, line))
+
+    def carry_ids_over(self) -> int:
+        """Alias every remembered story and storyline id that no longer exists to the one holding
+        most of its pages now (ties: the smaller id); an alias of before follows its target. An id
+        whose pages all went stays unknown. Returns how many ids were aliased."""
+        if not _has_temp(self.db, "placed_before"):
+            return 0
+        carried = 0
+        for kind, table, target, live in _KINDS:
+            carried += self.db.execute(
+                f"""INSERT INTO {table} (alias, {target})
+                    SELECT old, new FROM (
+                        SELECT b.{kind} AS old, {_NOW[kind]} AS new,
+                               row_number() OVER (PARTITION BY b.{kind} ORDER BY count(*) DESC, {_NOW[kind]}) AS rank
+                        FROM temp.placed_before b JOIN pages p ON p.id = b.page
+                        WHERE b.{kind} IS NOT NULL AND {_NOW[kind]} IS NOT NULL
+                        GROUP BY b.{kind}, {_NOW[kind]})
+                    WHERE rank = 1 AND old NOT IN (SELECT id FROM {live})
+                    ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""").rowcount
+            # Aliases of before: to their target if it lives on, else to where its pages went.
+            self.db.execute(
+                f"""INSERT INTO {table} (alias, {target})
+                    SELECT alias, new FROM (
+                        SELECT a.alias, coalesce((SELECT id FROM {live} WHERE id = a.target),
+                                                 (SELECT {target} FROM {table} WHERE alias = a.target)) AS new
+                        FROM temp.aliases_before a WHERE a.kind = ?)
+                    WHERE new IS NOT NULL AND alias NOT IN (SELECT id FROM {live})
+                    ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""", (kind,))
+            # An alias pointing at an id that went (its pages all deleted) names nothing; an id in use is no alias.
+            self.db.execute(f"DELETE FROM {table} WHERE alias IN (SELECT id FROM {live}) "
+                            f"OR {target} NOT IN (SELECT id FROM {live})")
+        self.db.execute("DROP TABLE temp.placed_before")
+        self.db.execute("DROP TABLE temp.aliases_before")
+        return carried
+
+    def resolve_storyline(self, storyline_id: str) -> str | None:
+        """A storyline id as it is now: itself, or the storyline that took most of its pages."""
+        if self.db.execute("SELECT 1 FROM storylines WHERE id = ?", (storyline_id,)).fetchone():
+            return storyline_id
+        try:
+            row = self.db.execute("SELECT storyline FROM storyline_aliases WHERE alias = ?", (storyline_id,)).fetchone()
+        except sqlite3.OperationalError:  # an older store opened read-only: no aliases yet
+            return None
+        return row[0] if row else None
+
+
+def _has_temp(db: sqlite3.Connection, name: str) -> bool:
+    return db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,)).fetchone() is not None
