@@ -20,6 +20,7 @@ from .test_engine_same_answer import _compare
 
 pytest.importorskip("distributed")
 from storyline.run.dask_engine import prepare_partition, run_dask  # noqa: E402  (needs dask)
+from storyline.run.prepared_io import row_counts  # noqa: E402
 
 
 def _jsonl(path: Path, n: int) -> Path:
@@ -129,6 +130,8 @@ def test_a_rerun_resumes_from_the_partitions_written(tmp_path):
         sl.load(out)
     again = run_dask([str(batch)], out, Config(), workers=1, pages_per_partition=3)
     assert again.resumed == len(written) and again.written == again.partitions - len(written)
+    kept = sum(row_counts(out / "prepared" / name)[0] for name in written)
+    assert 0 < kept < 12 and (again.kept_pages, again.pages) == (kept, 12 - kept)  # every page counted once
     with Storyline(tmp_path / "d.db") as sl:
         loaded = sl.load(out, reports=False)
     with Storyline(tmp_path / "l.db") as sl:

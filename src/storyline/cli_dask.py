@@ -54,8 +54,9 @@ def run_with_dask(args, config) -> int:
     if args.json:
         print(json.dumps(summary.as_dict(), indent=1))
     else:
+        kept = f" and {summary.resumed} kept from an earlier run ({summary.kept_pages} pages)" if summary.resumed else ""
         print(f"{summary.partitions} partitions on {summary.workers} Dask worker(s): {summary.written} written "
-              f"({summary.pages} pages, {summary.skipped} skipped), {summary.resumed} kept from an earlier run; "
+              f"({summary.pages} pages){kept}; {summary.skipped} pages skipped in all; "
               f"{summary.seconds.get('total', 0):.1f} s", file=sys.stderr)
         if "copy_pairs" in summary.seconds:
             print(f"copy candidates: {summary.candidate_pairs} pairs judged on the cluster, {summary.copy_pairs} "

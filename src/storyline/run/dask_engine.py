@@ -39,7 +39,7 @@ from ..errors import ClusterError, InputError
 from .local import prepare
 from .partitions import PAGES_PER_PARTITION, Partition, plan_partitions, read_partition
 from .prepared_dir import check_manifest
-from .prepared_io import (partition_heads, partition_ids, partition_shingles, partition_texts, read_pairs, skipped_in,
+from .prepared_io import (partition_heads, partition_ids, partition_shingles, partition_texts, read_pairs, row_counts,
                           write_pairs, write_partition)
 from .workers import NER_PRELOAD, preload, run_in_workers
 
@@ -58,7 +58,8 @@ class DaskSummary:
     written: int = 0  # partitions computed by this run
     resumed: int = 0  # partitions found written by an earlier run and kept
     pages: int = 0  # pages in the partitions this run wrote
-    skipped: int = 0
+    kept_pages: int = 0  # pages in the partitions kept from an earlier run
+    skipped: int = 0  # skipped pages of every partition, written or kept
     workers: int = 0
     # Largest resident memory of a worker process in MB over its life so far (on an existing
     # cluster: since it started). Each page's extraction runs in a child bounded apart
@@ -78,7 +79,8 @@ def prepare_partition(part: Partition, config: Config, out_dir: str) -> dict:
     per-page time and memory limits), write the partition's file. Skips a partition written."""
     path = Path(out_dir) / "prepared" / f"{part.name}.parquet"
     if path.exists():
-        return {"index": part.index, "resumed": True, "skipped": len(skipped_in(path))}
+        pages, skipped = row_counts(path)
+        return {"index": part.index, "resumed": True, "pages": pages, "skipped": skipped}
     import multiprocessing
     if multiprocessing.current_process().daemon:
         raise RuntimeError("storyline extracts each page in a child process, which a daemon Dask worker may not "
@@ -121,6 +123,7 @@ def run_dask(inputs: list[str], out_dir: str | Path, config: Config, *, workers:
             summary.skipped += result.get("skipped", 0)  # a partition kept from before still holds its skips
             if result.get("resumed"):
                 summary.resumed += 1
+                summary.kept_pages += result.get("pages", 0)
             else:
                 summary.written += 1
                 summary.pages += result.get("pages", 0)

@@ -114,12 +114,12 @@ def _write_atomically(table, path: Path) -> None:
         os.close(folder)
 
 
-def skipped_in(path: Path) -> list[tuple[str, str]]:
-    """(source, reason) of the skipped pages of a partition's file (its status column only)."""
+def row_counts(path: Path) -> tuple[int, int]:
+    """(pages, skipped pages) of a partition's file, from its status column only."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(path, columns=["status", "source", "reason"])
-    return [(r["source"], r["reason"]) for r in table.to_pylist() if r["status"] == "skipped"]
+    statuses = pq.read_table(path, columns=["status"]).column("status").to_pylist()
+    return len(statuses), statuses.count("skipped")
 
 
 def read_partition_file(path: Path, max_text_chars: int | None = None,
