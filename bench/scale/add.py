@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--store", action="append", default=[], metavar="N=PATH",
                         help="a store of the first N records, built already (copied, never changed)")
+    parser.add_argument("--note", help="a note on the run for the results (what else ran beside it, the machine's state)")
     args = parser.parse_args()
     bases = sorted(set(args.bases))
     given = {int(n): Path(p) for n, p in (s.split("=", 1) for s in args.store)}
@@ -106,7 +107,7 @@ def main() -> None:
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "versions": {p: version(p) for p in ("storyline", "trafilatura", "numpy")},
               "command": "python bench/scale/add.py " + " ".join(sys.argv[1:]), "add": args.add,
-              "workers": args.workers, "rows": rows}
+              "workers": args.workers, "rows": rows, **({"note": args.note} if args.note else {})}
     (HERE / "results-add.json").write_text(json.dumps(result, indent=2) + "\n")
     write_markdown(result)
 
