@@ -138,3 +138,24 @@ def test_a_run_update_stopped_part_way_loses_no_page_and_the_next_run_finishes_i
         sl.run([update], reports=False, update=True)
         assert answer(sl) == whole
         assert all(s["pages"] for s in sl.stories())
+
+
+def test_story_ids_of_pages_replaced_by_run_update_keep_resolving(tmp_path, shared):
+    """`run --update` replaces pages (here all, in another order, so stories are founded by other
+    pages and get other ids): each old story id resolves to a story holding its pages now."""
+    records = _timeline(shared, "haiti_bbc", ["183", "61", "1319", "712"])  # 183 and 61: one story
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([write_jsonl(tmp_path / "all.jsonl", records)], reports=False)
+        before = {s["id"]: set(s["pages"]) for s in sl.stories()}
+        lines_before = {line["id"] for line in sl.storylines()}
+        corrected = [dict(r, text=r["text"] + "\n\nThis article was corrected.") for r in reversed(records)]
+        summary = sl.run([write_jsonl(tmp_path / "new.jsonl", corrected)], reports=False, update=True)
+        now = {s["id"]: set(s["pages"]) for s in sl.stories()}
+        lines_now = {line["id"] for line in sl.storylines()}
+        resolved = {old: sl.show(old) for old in before}
+        resolved_lines = {old: sl.show_storyline(old, report=False) for old in lines_before}
+    assert summary.superseded == len(records) and summary.settled_whole_store
+    assert set(before) - set(now)  # ids went
+    for old, pages in before.items():
+        assert resolved[old] is not None and resolved[old]["id"] in now and pages & now[resolved[old]["id"]], old
+    assert all(line is not None and line["id"] in lines_now for line in resolved_lines.values())

@@ -335,7 +335,7 @@ def _check_merged(db: Path, gone: str, kept: str, capsys) -> None:
     assert all(gone not in line["stories"] for line in lines)
     assert main(["show", "--db", str(db), gone]) == 0
     out = capsys.readouterr().out
-    assert f"{gone} was merged into {kept}" in out
+    assert f"({gone} is now part of {kept}" in out
     assert main(["show", "--db", str(db), gone, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["id"] == kept
 
@@ -424,6 +424,25 @@ def test_a_storyline_a_run_merges_into_another_keeps_resolving(tmp_path):
         with store.transaction():  # the id comes back as a storyline of its own: no alias any more
             store.save_storylines([(gone, "back", None, None, tuple(gone_stories), state, ())], [])
         assert store.resolve_storyline(gone) == gone
+
+
+def test_the_storyline_of_a_story_merged_away_resolves_to_the_storyline_it_joined(tmp_path):
+    """Its one story merges into a story of another storyline (by hand here, by review in a run):
+    the storyline goes, and its id follows the story's pages."""
+    db = tmp_path / "s.db"
+    alone = load_config(storyline_similarity=0.99, storyline_start_similarity=0.99, storyline_merge_similarity=1.0)
+    with Storyline(db, alone) as sl:
+        sl.run([SEED[n] for n in ("000", "004")])
+        by_seed = _by_seed(sl)
+        line_of = {s["id"]: s["storyline"] for s in sl.stories()}
+        keep, other = by_seed["000"]["story"], by_seed["004"]["story"]
+        sl.merge_stories(keep, other)
+        lines = {line["id"] for line in sl.storylines()}
+        shown = sl.show_storyline(line_of[other], report=False)
+        listed = sl.stories(storyline=line_of[other])
+    assert line_of[other] not in lines and line_of[other] != line_of[keep]
+    assert shown is not None and shown["id"] == line_of[keep] and keep in shown["stories"]
+    assert [s["id"] for s in listed] == [keep]  # `stories --storyline OLD_ID` lists it too
 
 
 # Charlie Simpson's Haiti bike ride (BBC, January 2010): two reports of one story.

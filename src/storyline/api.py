@@ -140,6 +140,7 @@ class Storyline:
         counting once."""
         stories = self.store.stories()
         if storyline:
+            storyline = self.store.resolve_storyline(storyline) or storyline
             stories = [s for s in stories if s["storyline"] == storyline]
         if where is not None and not where.is_empty():
             keep = {story for _, story in self.store.matching_pages(where)}

@@ -111,7 +111,7 @@ def cmd_show(args, config) -> int:
         print_json(story)
         return OK
     if story["id"] != args.story_id:
-        print(f"({args.story_id} was merged into {story['id']})")
+        print(f"({args.story_id} is now part of {story['id']}: merged into it, or regrouped by a rebuild)")
     print(f"{story['id']}: {story['title']}")
     print(f"  {story['page_count']} pages, published {story['first_date'] or '?'} .. {story['last_date'] or '?'}")
     for m in story["members"]:

@@ -453,6 +453,7 @@ def _store_batch(store: SqliteStore, batch: list[Prepared | Skipped], config: Co
         for item in batch:
             if isinstance(item, Prepared) and item.article.id in replacing:  # run --update: the old version goes
                 replacing.discard(item.article.id)
+                store.remember_placements([item.article.id])  # its story's id is carried over by settle_all
                 store.record_superseded(item.article.id)
                 remove_pages(store, [item.article.id], config)
                 store.set_meta({SETTLE_ALL_DUE: "1"})  # the whole store is settled again at the end

@@ -229,7 +229,7 @@ def update_storylines(store: SqliteStore, changed: set[str], left: dict[str, str
     changes = cluster.update_storylines(store, changed, left, config)
     as_date = lambda d: date.fromordinal(d).isoformat() if d else None  # noqa: E731
     store.save_storylines([(l.id, l.name, as_date(l.first_day), as_date(l.last_day), l.stories, l.state, l.keys)
-                           for l in changes.saved], changes.deleted)
+                           for l in changes.saved], changes.deleted, left)
     if remembered:
         store.carry_ids_over()
     store.forget_leaving(changes.settled)

@@ -10,7 +10,7 @@ id, and moves the aliases of before onto the new ids.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .rows import chunks
 
@@ -23,29 +23,43 @@ _NOW = {"story": "p.story", "storyline": "(SELECT storyline FROM stories WHERE i
 class AliasTables:
     """Alias methods of SqliteStore (a mixin: it uses the store's connection `db`)."""
 
-    def remember_placements(self) -> bool:
-        """Note each page's story and storyline, and the aliases, before they are all recomputed.
-        False when a recompute that encloses this one remembered them already (its carry_ids_over
-        comes last)."""
-        if _has_temp(self.db, "placed_before"):
-            return False
+    def remember_placements(self, pages: Iterable[str] | None = None) -> bool:
+        """Note each page's story and storyline, and the aliases, before they are all recomputed;
+        `pages`: only these, about to be replaced by their new version (`run --update`, whose
+        whole-store recompute comes later in the run). A page noted earlier keeps its first note.
+        Returns whether this call began the notes: a recompute inside another one (the relinking
+        of an older store's storylines inside a rebuild) leaves carry_ids_over to the outer one."""
+        began = not _has_temp(self.db, "placed_before")
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS placed_before (page TEXT PRIMARY KEY, story TEXT, storyline TEXT)")
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS aliases_before (kind TEXT, alias TEXT, target TEXT, "
                         "PRIMARY KEY (kind, alias))")
-        self.db.execute("INSERT OR REPLACE INTO temp.placed_before SELECT p.id, p.story, s.storyline "
-                        "FROM pages p JOIN stories s ON s.id = p.story")
+        select = ("INSERT OR IGNORE INTO temp.placed_before SELECT p.id, p.story, s.storyline "
+                  "FROM pages p JOIN stories s ON s.id = p.story")
+        if pages is not None:
+            for chunk, marks in chunks(sorted(set(pages))):
+                self.db.execute(f"{select} WHERE p.id IN ({marks})", chunk)
+            return began
+        self.db.execute(select)
         for kind, table, target, _live in _KINDS:
-            self.db.execute(f"INSERT OR REPLACE INTO temp.aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
-        return True
+            self.db.execute(f"INSERT OR IGNORE INTO temp.aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
+        return began
 
-    def pages_by_story_of_storylines(self, storylines: Iterable[str]) -> dict[str, dict[str, int]]:
-        """storyline -> {story: its pages}, for these storylines as stored."""
+    def pages_by_story_of_storylines(self, storylines: Iterable[str], left: Mapping[str, str | None] = {}
+                                     ) -> dict[str, dict[str, int]]:
+        """storyline -> {story: its pages}, for these storylines as stored, and for the stories
+        that left them (`left`: story -> its storyline) by merging into another story: that story."""
+        wanted = set(storylines)
         out: dict[str, dict[str, int]] = {}
-        for chunk, marks in chunks(sorted(set(storylines))):
+        for chunk, marks in chunks(sorted(wanted)):
             for line, story, pages in self.db.execute(
                     f"SELECT s.storyline, p.story, count(*) FROM pages p JOIN stories s ON s.id = p.story "
                     f"WHERE s.storyline IN ({marks}) GROUP BY s.storyline, p.story", chunk):
                 out.setdefault(line, {})[story] = pages
+        for story, line in sorted(left.items(), key=lambda kv: kv[0]):
+            joined = self.resolve_story(story) if line in wanted else None
+            if joined is not None and joined != story:
+                pages = self.db.execute("SELECT count(*) FROM pages WHERE story = ?", (joined,)).fetchone()[0]
+                out.setdefault(line, {}).setdefault(joined, pages)
         return out
 
     def alias_gone_storylines(self, before: dict[str, dict[str, int]]) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .rows import chunks
 
@@ -82,10 +82,12 @@ class StorylineTables:
         self.db.execute("DELETE FROM storyline_aliases")
 
     def save_storylines(self, saved: list[tuple[str, str, str | None, str | None, tuple[str, ...], dict, tuple[str, ...]]],
-                        deleted: list[str]) -> None:
+                        deleted: list[str], left: Mapping[str, str | None] = {}) -> None:
         """Write storylines whole: (id, name, first_date, last_date, story ids, state, key terms);
-        remove the deleted ones, whose ids become aliases of the storylines their pages went to."""
-        gone = self.pages_by_story_of_storylines(deleted)
+        remove the deleted ones, whose ids become aliases of the storylines their pages went to
+        (`left`: stories removed since, story -> its storyline; a story merged away took its pages
+        to the story it joined)."""
+        gone = self.pages_by_story_of_storylines(deleted, left)
         for line_id in deleted:
             self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
             self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))
