@@ -54,7 +54,8 @@ STORY_FIELDS: dict[str, str] = {
     "first_date": "earliest estimated publication date among its pages (YYYY-MM-DD)",
     "last_date": "latest estimated publication date among its pages (YYYY-MM-DD)",
     "storyline": "id of the storyline the story belongs to (stories that continue each other)",
-    "aliases": "ids of stories merged into this one; each still resolves to it (`storyline show OLD_ID`)",
+    "aliases": ("ids of stories merged into this one, or regrouped into it by a rebuild, `delete` or `run --update` "
+                "(it holds most of their pages); each still resolves to it (`storyline show OLD_ID`)"),
     "sources": "independent sources: distinct sites of its pages, a copy group counting once",
 }
 
