@@ -37,6 +37,9 @@ def test_storyline_names_skip_debris_and_fall_back_to_a_title():
     # One name in two spellings counts once, shown as written in running text, not as a masthead shouts it.
     assert storyline_name(Counter({"BBC RADIO": 5, "BBC Radio": 4, "Premier League": 3})) == "BBC Radio · Premier League"
     assert storyline_name(Counter({"NASA": 5, "Moon": 2})) == "NASA · Moon"  # an acronym alone stays as written
+    # The wire that reports a thread is not what it is about.
+    assert storyline_name(Counter({"H1N1": 9, "Reuters": 8, "Mexico": 7, "WHO": 3})) == "H1N1 · Mexico · WHO"
+    assert storyline_name(Counter({"AP": 6, "Patrick": 5, "Associated Press": 4, "Iowa": 2})) == "Patrick · Iowa"
     assert storyline_name(Counter(), "Flood warnings issued") == "Flood warnings issued"
     assert storyline_name(Counter(), "word " * 40).endswith("…")
 

@@ -132,6 +132,13 @@ def capitalised_names(title: str | None, text: str) -> dict[str, int]:
 NAME_PARTS = 3  # names in a storyline's name
 _DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # tokeniser marks: -LRB-, RRB, ``
 TITLE_CHARS = 80
+# Wire agencies, as the reports credit them ("Reuters reported", "(AP)"): who reports a storyline,
+# not what it is about, and the heaviest name of any thread a wire covers ("H1N1 · Mexico ·
+# Reuters"). Only names that are nothing else: "PA", "CP" or "Bloomberg" can be the news.
+WIRE_AGENCIES = frozenset(n.casefold() for n in (
+    "AP", "Associated Press", "Reuters", "AFP", "Agence France-Presse", "Agence France Presse", "UPI",
+    "United Press International", "Xinhua", "Kyodo", "Yonhap", "TASS", "Anadolu", "Bernama", "dpa", "EFE",
+    "ANSA"))
 
 
 def _is_name(name: str) -> bool:
@@ -146,7 +153,8 @@ def storyline_name(names: Counter, title: str | None = None) -> str:
     """The heaviest names, shortest spelling first when one contains another ("Lavrov" in
     "Sergei Lavrov", "BBC RADIO" in "BBC Radio" count once). With no names, the title of its
     first story. A name is shown in the heaviest of its spellings that is not in capitals
-    throughout, when it has one ("BBC Radio", not a masthead's "BBC RADIO")."""
+    throughout, when it has one ("BBC Radio", not a masthead's "BBC RADIO"). Wire agencies are
+    left out (WIRE_AGENCIES)."""
     shown: dict[str, tuple[tuple, str]] = {}
     for name, weight in names.items():
         rank = (not name.isupper(), weight, name)
@@ -156,7 +164,8 @@ def storyline_name(names: Counter, title: str | None = None) -> str:
     for name, _ in names.most_common(30):
         name = shown[name.casefold()][1]
         folded = name.casefold()
-        if not _is_name(name) or any(folded in o.casefold() or o.casefold() in folded for o in chosen):
+        if not _is_name(name) or folded in WIRE_AGENCIES or any(folded in o.casefold() or o.casefold() in folded
+                                                                for o in chosen):
             continue
         chosen.append(name)
         if len(chosen) == NAME_PARTS:
