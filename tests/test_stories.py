@@ -407,6 +407,26 @@ def test_ids_a_rebuild_recomputes_away_still_resolve(tmp_path, capsys):
         assert all(story_id not in sl.show(story_id)["aliases"] for story_id in stories)
 
 
+def test_a_story_merged_by_hand_follows_its_pages_when_a_rebuild_undoes_the_merge(tmp_path):
+    """A wrong merge by hand (002's report into Lavrov's October visit), then a rebuild, which drops
+    hand edits: 002 goes back to the January visit, and so does the id of the story it came from,
+    not to the October story that the merge had named."""
+    db = tmp_path / "s.db"
+    strict = load_config(story_join_probability=0.9, story_merge_probability=0.9)
+    with Storyline(db, strict) as sl:
+        sl.run([SEED[n] for n in ("000", "001", "002", "003", "004")])
+        before = _by_seed(sl)
+        wrong = before["002"]["story"]
+        sl.merge_stories(before["004"]["story"], wrong)
+        assert sl.show(wrong)["id"] == before["004"]["story"]
+    with Storyline(db) as sl:
+        sl.rebuild("stories")
+        after = _by_seed(sl)
+        shown = sl.show(wrong)
+    assert after["002"]["story"] != after["004"]["story"] == before["004"]["story"]  # the merge is undone
+    assert shown is not None and shown["id"] == after["002"]["story"]
+
+
 def test_a_storyline_a_run_merges_into_another_keeps_resolving(tmp_path):
     """A run's storyline merge (cluster/storylines.py, _Lines.merge) deletes one storyline: its id
     becomes an alias of the storyline that took its stories, as a merged story's does."""

@@ -27,9 +27,10 @@ def merge_stories(store: SqliteStore, keep: str, other: str, config: Config) -> 
         if keep == other:
             named = " and ".join(g if g == keep else f"{g} (merged into {keep})" for g in given)
             raise UsageError(f"{named} are one story already")
-        for page in store.story_pages([other]):
-            store.set_story(page.id, keep)
-        left = {other: store.delete_story(other, merged_into=keep)}
+        moving = [page.id for page in store.story_pages([other])]
+        for page in moving:
+            store.set_story(page, keep)
+        left = {other: store.delete_story(other, merged_into=keep, pages=moving)}
         store.pin_pages([p.id for p in store.story_pages([keep])], keep)
         _recompute(store, {keep}, left, config)
     return keep

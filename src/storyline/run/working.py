@@ -178,14 +178,20 @@ def apply_story_changes(store: SqliteStore, changes: cluster.StoryChanges) -> di
     """Write a grouping step's decisions in the order they were taken. Returns the stories removed,
     each with the storyline it was in."""
     left: dict[str, str | None] = {}
+    # The pages each story that merges away held, before they move: its id follows them after a rebuild.
+    merging = {op.story for op in changes.ops if isinstance(op, cluster.StoryRemoved) and op.merged_into}
+    held = {story: {p.id for p in store.story_pages([story])} for story in sorted(merging)}
     for op in changes.ops:
         match op:
             case cluster.StoryOpened(story):
                 store.upsert_story(story)
             case cluster.PageMoved(page, story):
                 store.set_story(page, story)
+                if story in held:
+                    held[story].add(page)
             case cluster.StoryRemoved(story, merged_into):
-                left[story] = store.delete_story(story, merged_into=merged_into) or left.get(story)
+                left[story] = store.delete_story(story, merged_into=merged_into,
+                                                 pages=sorted(held.get(story, ()))) or left.get(story)
             case cluster.CountsComputed(page, counts):
                 store.set_story_counts(page, counts)
     for story_id, state in changes.states:

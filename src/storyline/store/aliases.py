@@ -81,8 +81,9 @@ class AliasTables:
 
     def carry_ids_over(self) -> int:
         """Alias every remembered story and storyline id that no longer exists to the one holding
-        most of its pages now (ties: the smaller id); an alias of before follows its target. An id
-        whose pages all went stays unknown. Returns how many ids were aliased."""
+        most of its pages now (ties: the smaller id); an alias of before follows the pages its story
+        held when it merged (story_alias_pages), else its target. An id whose pages all went stays
+        unknown. Returns how many ids were aliased."""
         if not _has_temp(self.db, "placed_before"):
             return 0
         carried = 0
@@ -106,6 +107,18 @@ class AliasTables:
                         FROM temp.aliases_before a WHERE a.kind = ?)
                     WHERE new IS NOT NULL AND alias NOT IN (SELECT id FROM {live})
                     ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""", (kind,))
+            if kind == "story":  # a merged story whose pages are known follows them, wherever its target went
+                self.db.execute(
+                    """INSERT INTO story_aliases (alias, story)
+                       SELECT alias, new FROM (
+                           SELECT a.alias, p.story AS new,
+                                  row_number() OVER (PARTITION BY a.alias ORDER BY count(*) DESC, p.story) AS rank
+                           FROM story_alias_pages a JOIN pages p ON p.id = a.page
+                           WHERE p.story IS NOT NULL AND a.alias IN (SELECT alias FROM temp.aliases_before)
+                           GROUP BY a.alias, p.story)
+                       WHERE rank = 1 AND alias NOT IN (SELECT id FROM stories)
+                       ON CONFLICT (alias) DO UPDATE SET story = excluded.story""")
+                self.db.execute("DELETE FROM story_alias_pages WHERE alias IN (SELECT id FROM stories)")
             # An alias pointing at an id that went (its pages all deleted) names nothing; an id in use is no alias.
             self.db.execute(f"DELETE FROM {table} WHERE alias IN (SELECT id FROM {live}) "
                             f"OR {target} NOT IN (SELECT id FROM {live})")

@@ -143,10 +143,14 @@ class StoryTables:
         self._use += 1
         return self._use
 
-    def delete_story(self, story_id: str, merged_into: str | None = None) -> str | None:
-        """Remove a story with no pages left; a merged story's id keeps resolving to the story it joined.
+    def delete_story(self, story_id: str, merged_into: str | None = None, pages: Iterable[str] = ()) -> str | None:
+        """Remove a story with no pages left; a merged story's id keeps resolving to the story it joined
+        (`pages`: those it held before they moved, which its id follows after a rebuild).
         Returns the storyline it was in, which must now do without it."""
         row = self.db.execute("SELECT storyline FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if merged_into is not None:
+            self.db.executemany("INSERT OR IGNORE INTO story_alias_pages VALUES (?, ?)",
+                                [(story_id, page) for page in pages])
         self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
         self.db.execute("DELETE FROM story_keys WHERE story = ?", (story_id,))
         if merged_into is not None:

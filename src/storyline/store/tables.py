@@ -18,6 +18,10 @@ CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
 CREATE INDEX IF NOT EXISTS story_keys_story ON story_keys (story);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS story_aliases_story ON story_aliases (story);
+-- The pages a merged story held when it merged: after a rebuild regroups them, its id follows them
+-- (store/aliases.py), not the story it joined, which may hold none of them any more.
+CREATE TABLE IF NOT EXISTS story_alias_pages (
+    alias TEXT NOT NULL, page TEXT NOT NULL, PRIMARY KEY (alias, page)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
 -- Ids of storylines that went (merged, or recomputed otherwise): the storyline holding most of their pages.
 CREATE TABLE IF NOT EXISTS storyline_aliases (alias TEXT PRIMARY KEY, storyline TEXT NOT NULL);
