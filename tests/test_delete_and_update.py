@@ -140,21 +140,33 @@ def test_a_run_update_stopped_part_way_loses_no_page_and_the_next_run_finishes_i
         assert all(s["pages"] for s in sl.stories())
 
 
-def test_story_ids_of_pages_replaced_by_run_update_keep_resolving(tmp_path, shared):
+@pytest.mark.parametrize("stopped", [False, True], ids=["whole", "stopped before its recompute"])
+def test_story_ids_of_pages_replaced_by_run_update_keep_resolving(tmp_path, shared, monkeypatch, stopped):
     """`run --update` replaces pages (here all, in another order, so stories are founded by other
-    pages and get other ids): each old story id resolves to a story holding its pages now."""
+    pages and get other ids): each old story id resolves to a story holding its pages now, also when
+    the run is stopped after it replaced them and the next run settles the store."""
+    import storyline.run.local as local
+
     records = _timeline(shared, "haiti_bbc", ["183", "61", "1319", "712"])  # 183 and 61: one story
     with Storyline(tmp_path / "s.db") as sl:
         sl.run([write_jsonl(tmp_path / "all.jsonl", records)], reports=False)
         before = {s["id"]: set(s["pages"]) for s in sl.stories()}
         lines_before = {line["id"] for line in sl.storylines()}
         corrected = [dict(r, text=r["text"] + "\n\nThis article was corrected.") for r in reversed(records)]
-        summary = sl.run([write_jsonl(tmp_path / "new.jsonl", corrected)], reports=False, update=True)
+        feed = write_jsonl(tmp_path / "new.jsonl", corrected)
+    if stopped:
+        settle_all = local.settle_all
+        monkeypatch.setattr(local, "settle_all", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+        with Storyline(tmp_path / "s.db") as sl, pytest.raises(KeyboardInterrupt):
+            sl.run([feed], reports=False, update=True)
+        monkeypatch.setattr(local, "settle_all", settle_all)
+    with Storyline(tmp_path / "s.db") as sl:  # a new process, as after Ctrl-C
+        summary = sl.run([feed], reports=False, update=True)
         now = {s["id"]: set(s["pages"]) for s in sl.stories()}
         lines_now = {line["id"] for line in sl.storylines()}
         resolved = {old: sl.show(old) for old in before}
         resolved_lines = {old: sl.show_storyline(old, report=False) for old in lines_before}
-    assert summary.superseded == len(records) and summary.settled_whole_store
+    assert summary.superseded == (0 if stopped else len(records)) and summary.settled_whole_store
     assert set(before) - set(now)  # ids went
     for old, pages in before.items():
         assert resolved[old] is not None and resolved[old]["id"] in now and pages & now[resolved[old]["id"]], old

@@ -3,9 +3,10 @@
 A story or storyline id is a name users keep (a bookmark, a URL of the web reader, a note). When a
 recompute (`rebuild`, `delete`, `run --update`, a storyline merge) makes an id vanish, it becomes an
 alias of the story or storyline that now holds most of its pages, as a merged story's id already
-does. Before the recompute the store remembers where every page was (`remember_placements`, a
-temporary table: memory does not follow the store); after it, `carry_ids_over` aliases each vanished
-id, and moves the aliases of before onto the new ids.
+does. Before the recompute the store notes where every page was (`remember_placements`, in tables
+of the store, empty between recomputes: memory does not follow the store, and a `run --update`
+stopped after it replaced pages but before its recompute leaves their notes to the next run); after
+it, `carry_ids_over` aliases each vanished id, and moves the aliases of before onto the new ids.
 """
 from __future__ import annotations
 
@@ -29,11 +30,8 @@ class AliasTables:
         whole-store recompute comes later in the run). A page noted earlier keeps its first note.
         Returns whether this call began the notes: a recompute inside another one (the relinking
         of an older store's storylines inside a rebuild) leaves carry_ids_over to the outer one."""
-        began = not _has_temp(self.db, "placed_before")
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS placed_before (page TEXT PRIMARY KEY, story TEXT, storyline TEXT)")
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS aliases_before (kind TEXT, alias TEXT, target TEXT, "
-                        "PRIMARY KEY (kind, alias))")
-        select = ("INSERT OR IGNORE INTO temp.placed_before SELECT p.id, p.story, s.storyline "
+        began = not self._noted()
+        select = ("INSERT OR IGNORE INTO placed_before SELECT p.id, p.story, s.storyline "
                   "FROM pages p JOIN stories s ON s.id = p.story")
         if pages is not None:
             for chunk, marks in chunks(sorted(set(pages))):
@@ -41,7 +39,7 @@ class AliasTables:
             return began
         self.db.execute(select)
         for kind, table, target, _live in _KINDS:
-            self.db.execute(f"INSERT OR IGNORE INTO temp.aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
+            self.db.execute(f"INSERT OR IGNORE INTO aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
         return began
 
     def pages_by_story_of_storylines(self, storylines: Iterable[str], left: Mapping[str, str | None] = {}
@@ -84,7 +82,7 @@ class AliasTables:
         most of its pages now (ties: the smaller id); an alias of before follows the pages its story
         held when it merged (story_alias_pages), else its target. An id whose pages all went stays
         unknown. Returns how many ids were aliased."""
-        if not _has_temp(self.db, "placed_before"):
+        if not self._noted():
             return 0
         carried = 0
         for kind, table, target, live in _KINDS:
@@ -93,7 +91,7 @@ class AliasTables:
                     SELECT old, new FROM (
                         SELECT b.{kind} AS old, {_NOW[kind]} AS new,
                                row_number() OVER (PARTITION BY b.{kind} ORDER BY count(*) DESC, {_NOW[kind]}) AS rank
-                        FROM temp.placed_before b JOIN pages p ON p.id = b.page
+                        FROM placed_before b JOIN pages p ON p.id = b.page
                         WHERE b.{kind} IS NOT NULL AND {_NOW[kind]} IS NOT NULL
                         GROUP BY b.{kind}, {_NOW[kind]})
                     WHERE rank = 1 AND old NOT IN (SELECT id FROM {live})
@@ -104,7 +102,7 @@ class AliasTables:
                     SELECT alias, new FROM (
                         SELECT a.alias, coalesce((SELECT id FROM {live} WHERE id = a.target),
                                                  (SELECT {target} FROM {table} WHERE alias = a.target)) AS new
-                        FROM temp.aliases_before a WHERE a.kind = ?)
+                        FROM aliases_before a WHERE a.kind = ?)
                     WHERE new IS NOT NULL AND alias NOT IN (SELECT id FROM {live})
                     ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""", (kind,))
             if kind == "story":  # a merged story whose pages are known follows them, wherever its target went
@@ -114,7 +112,7 @@ class AliasTables:
                            SELECT a.alias, p.story AS new,
                                   row_number() OVER (PARTITION BY a.alias ORDER BY count(*) DESC, p.story) AS rank
                            FROM story_alias_pages a JOIN pages p ON p.id = a.page
-                           WHERE p.story IS NOT NULL AND a.alias IN (SELECT alias FROM temp.aliases_before)
+                           WHERE p.story IS NOT NULL AND a.alias IN (SELECT alias FROM aliases_before)
                            GROUP BY a.alias, p.story)
                        WHERE rank = 1 AND alias NOT IN (SELECT id FROM stories)
                        ON CONFLICT (alias) DO UPDATE SET story = excluded.story""")
@@ -122,9 +120,13 @@ class AliasTables:
             # An alias pointing at an id that went (its pages all deleted) names nothing; an id in use is no alias.
             self.db.execute(f"DELETE FROM {table} WHERE alias IN (SELECT id FROM {live}) "
                             f"OR {target} NOT IN (SELECT id FROM {live})")
-        self.db.execute("DROP TABLE temp.placed_before")
-        self.db.execute("DROP TABLE temp.aliases_before")
+        self.db.execute("DELETE FROM placed_before")
+        self.db.execute("DELETE FROM aliases_before")
         return carried
+
+    def _noted(self) -> bool:
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM placed_before) OR EXISTS (SELECT 1 FROM aliases_before)"
+                               ).fetchone()[0] == 1
 
     def resolve_storyline(self, storyline_id: str) -> str | None:
         """A storyline id as it is now: itself, or the storyline that took most of its pages."""
@@ -137,5 +139,3 @@ class AliasTables:
         return row[0] if row else None
 
 
-def _has_temp(db: sqlite3.Connection, name: str) -> bool:
-    return db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = ?", (name,)).fetchone() is not None

@@ -22,6 +22,11 @@ CREATE INDEX IF NOT EXISTS story_aliases_story ON story_aliases (story);
 -- (store/aliases.py), not the story it joined, which may hold none of them any more.
 CREATE TABLE IF NOT EXISTS story_alias_pages (
     alias TEXT NOT NULL, page TEXT NOT NULL, PRIMARY KEY (alias, page)) WITHOUT ROWID;
+-- Where pages were before a whole-store recompute, and the aliases then (store/aliases.py): empty
+-- between recomputes; in the store, so a `run --update` stopped before its recompute keeps them.
+CREATE TABLE IF NOT EXISTS placed_before (page TEXT PRIMARY KEY, story TEXT, storyline TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases_before (
+    kind TEXT NOT NULL, alias TEXT NOT NULL, target TEXT, PRIMARY KEY (kind, alias)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS storylines (id TEXT PRIMARY KEY, name TEXT, first_date TEXT, last_date TEXT, state TEXT);
 -- Ids of storylines that went (merged, or recomputed otherwise): the storyline holding most of their pages.
 CREATE TABLE IF NOT EXISTS storyline_aliases (alias TEXT PRIMARY KEY, storyline TEXT NOT NULL);
