@@ -17,7 +17,7 @@ from .conftest import write_jsonl
 
 # Tables that grow with the pages stored (the FTS index is written by triggers, not queried per page).
 GROWING = {"pages", "links", "lsh_index", "stories", "story_keys", "story_aliases", "storylines", "storyline_keys",
-           "storyline_aliases", "story_alias_pages",
+           "storyline_aliases", "story_alias_pages", "storyline_alias_pages",
            "term_df", "page_entities", "reports", "superseded"}
 
 

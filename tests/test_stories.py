@@ -412,19 +412,36 @@ def test_a_story_merged_by_hand_follows_its_pages_when_a_rebuild_undoes_the_merg
     hand edits: 002 goes back to the January visit, and so does the id of the story it came from,
     not to the October story that the merge had named."""
     db = tmp_path / "s.db"
-    strict = load_config(story_join_probability=0.9, story_merge_probability=0.9)
-    with Storyline(db, strict) as sl:
+    lines_apart = dict(storyline_similarity=0.99, storyline_start_similarity=0.99, storyline_merge_similarity=1.0)
+    strict = load_config(story_join_probability=0.9, story_merge_probability=0.9, **lines_apart)
+    with Storyline(db, strict) as sl:  # every report a story, every story a storyline
         sl.run([SEED[n] for n in ("000", "001", "002", "003", "004")])
         before = _by_seed(sl)
-        wrong = before["002"]["story"]
+        wrong, its_line = before["002"]["story"], sl.show(before["002"]["story"])["storyline"]
         sl.merge_stories(before["004"]["story"], wrong)
         assert sl.show(wrong)["id"] == before["004"]["story"]
-    with Storyline(db) as sl:
+        assert sl.show_storyline(its_line, report=False)["id"] == sl.show(before["004"]["story"])["storyline"]
+    with Storyline(db, load_config(**lines_apart)) as sl:  # default stories; storylines still one per story
         sl.rebuild("stories")
         after = _by_seed(sl)
-        shown = sl.show(wrong)
+        shown, shown_line = sl.show(wrong), sl.show_storyline(its_line, report=False)
     assert after["002"]["story"] != after["004"]["story"] == before["004"]["story"]  # the merge is undone
     assert shown is not None and shown["id"] == after["002"]["story"]
+    assert shown_line is not None and after["002"]["story"] in shown_line["stories"]
+
+
+def test_ids_merged_into_a_story_follow_their_pages_when_it_is_split_by_hand(tmp_path):
+    db = tmp_path / "s.db"
+    with Storyline(db, load_config(story_join_probability=0.9, story_merge_probability=0.9,
+                                   storyline_similarity=0.99, storyline_start_similarity=0.99,
+                                   storyline_merge_similarity=1.0)) as sl:
+        sl.run([SEED[n] for n in ("000", "004")])
+        before = _by_seed(sl)
+        moved, its_line = before["000"]["story"], sl.show(before["000"]["story"])["storyline"]
+        sl.merge_stories(before["004"]["story"], moved)
+        new = sl.split_story(before["004"]["story"], [before["000"]["id"]])  # undone by hand
+        assert sl.show(moved)["id"] == new
+        assert new in sl.show_storyline(its_line, report=False)["stories"]
 
 
 def test_a_storyline_a_run_merges_into_another_keeps_resolving(tmp_path):

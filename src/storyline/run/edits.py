@@ -48,6 +48,7 @@ def split_story(store: SqliteStore, story_id: str, page_ids: list[str], config: 
         moving = set(page_ids) | {c.id for c in store.copies_of(page_ids) if c.id in members}
         if moving >= set(members):
             raise UsageError(f"that is every page of {story_id}: nothing would be left")
+        lines = set(store.storylines_of([story_id]).values())
         new_id = story_id_for(sorted(moving, key=lambda p: members[p].seq)[0])
         while store.resolve_story(new_id) is not None:
             new_id = story_id_for(new_id)
@@ -57,6 +58,9 @@ def split_story(store: SqliteStore, story_id: str, page_ids: list[str], config: 
         store.pin_pages(sorted(moving), new_id)
         store.keep_apart(story_id, new_id)
         _recompute(store, {story_id, new_id}, {}, config)
+        # Ids merged into the story before follow the pages they held, to the new story if they left.
+        store.follow_alias_pages("story", [story_id])
+        store.follow_alias_pages("storyline", lines | set(store.storylines_of([story_id, new_id]).values()))
     return new_id
 
 

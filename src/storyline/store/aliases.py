@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping
 
 from .rows import chunks
 
-# (kind, alias table, its target column, the live table): stories, then storylines.
-_KINDS = (("story", "story_aliases", "story", "stories"), ("storyline", "storyline_aliases", "storyline", "storylines"))
+# (kind, alias table, its target column, the live table, the aliases' pages): stories, then storylines.
+_KINDS = (("story", "story_aliases", "story", "stories", "story_alias_pages"),
+          ("storyline", "storyline_aliases", "storyline", "storylines", "storyline_alias_pages"))
+_TABLE = {kind: table for kind, table, *_ in _KINDS}
 # The story or storyline a page is in now, as SQL over `pages p`.
 _NOW = {"story": "p.story", "storyline": "(SELECT storyline FROM stories WHERE id = p.story)"}
 
@@ -38,37 +40,41 @@ class AliasTables:
                 self.db.execute(f"{select} WHERE p.id IN ({marks})", chunk)
             return began
         self.db.execute(select)
-        for kind, table, target, _live in _KINDS:
+        for kind, table, target, _live, _pages in _KINDS:
             self.db.execute(f"INSERT OR IGNORE INTO aliases_before SELECT ?, alias, {target} FROM {table}", (kind,))
         return began
 
-    def pages_by_story_of_storylines(self, storylines: Iterable[str], left: Mapping[str, str | None] = {}
-                                     ) -> dict[str, dict[str, int]]:
-        """storyline -> {story: its pages}, for these storylines as stored, and for the stories
-        that left them (`left`: story -> its storyline) by merging into another story: that story."""
+    def pages_of_storylines(self, storylines: Iterable[str], left: Mapping[str, str | None] = {}
+                            ) -> dict[str, set[str]]:
+        """storyline -> its pages, for these storylines as stored, and for the stories that left them
+        (`left`: story -> its storyline) by merging into another story: the pages they held then."""
         wanted = set(storylines)
-        out: dict[str, dict[str, int]] = {}
+        out: dict[str, set[str]] = {}
         for chunk, marks in chunks(sorted(wanted)):
-            for line, story, pages in self.db.execute(
-                    f"SELECT s.storyline, p.story, count(*) FROM pages p JOIN stories s ON s.id = p.story "
-                    f"WHERE s.storyline IN ({marks}) GROUP BY s.storyline, p.story", chunk):
-                out.setdefault(line, {})[story] = pages
+            for line, page in self.db.execute(
+                    f"SELECT s.storyline, p.id FROM pages p JOIN stories s ON s.id = p.story "
+                    f"WHERE s.storyline IN ({marks})", chunk):
+                out.setdefault(line, set()).add(page)
         for story, line in sorted(left.items(), key=lambda kv: kv[0]):
-            joined = self.resolve_story(story) if line in wanted else None
-            if joined is not None and joined != story:
-                pages = self.db.execute("SELECT count(*) FROM pages WHERE story = ?", (joined,)).fetchone()[0]
-                out.setdefault(line, {}).setdefault(joined, pages)
+            if line in wanted:
+                out.setdefault(line, set()).update(r[0] for r in self.db.execute(
+                    "SELECT page FROM story_alias_pages WHERE alias = ?", (story,)))
         return out
 
-    def alias_gone_storylines(self, before: dict[str, dict[str, int]]) -> None:
-        """Storylines deleted by a run (`before`: their pages by story, as pages_by_story_of_storylines
-        gave them) become aliases of the storyline that now holds most of their pages."""
-        for line, stories in sorted(before.items()):
+    def alias_gone_storylines(self, before: dict[str, set[str]]) -> None:
+        """Storylines deleted by a run (`before`: their pages, as pages_of_storylines gave them) become
+        aliases of the storyline that now holds most of their pages, and keep those pages for later."""
+        for line, pages in sorted(before.items()):
             if self.db.execute("SELECT 1 FROM storylines WHERE id = ?", (line,)).fetchone():
                 continue
+            self.db.executemany("INSERT OR IGNORE INTO storyline_alias_pages VALUES (?, ?)",
+                                [(line, page) for page in sorted(pages)])
             homes: dict[str, int] = {}
-            for story, home in self.storylines_of(stories).items():
-                homes[home] = homes.get(home, 0) + stories[story]
+            for chunk, marks in chunks(sorted(pages)):
+                for home, n in self.db.execute(
+                        f"SELECT s.storyline, count(*) FROM pages p JOIN stories s ON s.id = p.story "
+                        f"WHERE p.id IN ({marks}) AND s.storyline IS NOT NULL GROUP BY s.storyline", chunk):
+                    homes[home] = homes.get(home, 0) + n
             if not homes:
                 self.db.execute("DELETE FROM storyline_aliases WHERE storyline = ?", (line,))
                 continue
@@ -77,26 +83,18 @@ class AliasTables:
                             "SET storyline = excluded.storyline", (line, home))
             self.db.execute("UPDATE storyline_aliases SET storyline = ? WHERE storyline = ?", (home, line))
 
-    def carry_ids_over(self) -> int:
-        """Alias every remembered story and storyline id that no longer exists to the one holding
-        most of its pages now (ties: the smaller id); an alias of before follows the pages its story
-        held when it merged (story_alias_pages), else its target. An id whose pages all went stays
-        unknown. Returns how many ids were aliased."""
+    def carry_ids_over(self) -> None:
+        """After a whole-store recompute: every noted story and storyline id that no longer exists
+        keeps the pages it held (story_alias_pages, storyline_alias_pages), and every alias with pages,
+        of now or of before, names the story or storyline holding most of them now (ties: the
+        smaller id). An alias of before without pages follows its target. An id whose pages all went
+        names nothing."""
         if not self._noted():
-            return 0
-        carried = 0
-        for kind, table, target, live in _KINDS:
-            carried += self.db.execute(
-                f"""INSERT INTO {table} (alias, {target})
-                    SELECT old, new FROM (
-                        SELECT b.{kind} AS old, {_NOW[kind]} AS new,
-                               row_number() OVER (PARTITION BY b.{kind} ORDER BY count(*) DESC, {_NOW[kind]}) AS rank
-                        FROM placed_before b JOIN pages p ON p.id = b.page
-                        WHERE b.{kind} IS NOT NULL AND {_NOW[kind]} IS NOT NULL
-                        GROUP BY b.{kind}, {_NOW[kind]})
-                    WHERE rank = 1 AND old NOT IN (SELECT id FROM {live})
-                    ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""").rowcount
-            # Aliases of before: to their target if it lives on, else to where its pages went.
+            return
+        for kind, table, target, live, pages_table in _KINDS:
+            self.db.execute(f"INSERT OR IGNORE INTO {pages_table} SELECT {kind}, page FROM placed_before "
+                            f"WHERE {kind} IS NOT NULL AND {kind} NOT IN (SELECT id FROM {live})")
+            # Aliases of before: to their target if it lives on, else to where that target's pages went.
             self.db.execute(
                 f"""INSERT INTO {table} (alias, {target})
                     SELECT alias, new FROM (
@@ -105,24 +103,33 @@ class AliasTables:
                         FROM aliases_before a WHERE a.kind = ?)
                     WHERE new IS NOT NULL AND alias NOT IN (SELECT id FROM {live})
                     ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""", (kind,))
-            if kind == "story":  # a merged story whose pages are known follows them, wherever its target went
-                self.db.execute(
-                    """INSERT INTO story_aliases (alias, story)
-                       SELECT alias, new FROM (
-                           SELECT a.alias, p.story AS new,
-                                  row_number() OVER (PARTITION BY a.alias ORDER BY count(*) DESC, p.story) AS rank
-                           FROM story_alias_pages a JOIN pages p ON p.id = a.page
-                           WHERE p.story IS NOT NULL AND a.alias IN (SELECT alias FROM aliases_before)
-                           GROUP BY a.alias, p.story)
-                       WHERE rank = 1 AND alias NOT IN (SELECT id FROM stories)
-                       ON CONFLICT (alias) DO UPDATE SET story = excluded.story""")
-                self.db.execute("DELETE FROM story_alias_pages WHERE alias IN (SELECT id FROM stories)")
+            self._follow_pages(kind)
+            self.db.execute(f"DELETE FROM {pages_table} WHERE alias IN (SELECT id FROM {live})")
             # An alias pointing at an id that went (its pages all deleted) names nothing; an id in use is no alias.
             self.db.execute(f"DELETE FROM {table} WHERE alias IN (SELECT id FROM {live}) "
                             f"OR {target} NOT IN (SELECT id FROM {live})")
         self.db.execute("DELETE FROM placed_before")
         self.db.execute("DELETE FROM aliases_before")
-        return carried
+
+    def follow_alias_pages(self, kind: str, targets: Iterable[str]) -> None:
+        """The aliases that name these stories or storylines (`kind`) follow their pages again: a hand
+        split moved some of them away."""
+        for chunk, marks in chunks(sorted(set(targets))):
+            self._follow_pages(kind, f"a.alias IN (SELECT alias FROM {_TABLE[kind]} WHERE {kind} IN ({marks}))", chunk)
+
+    def _follow_pages(self, kind: str, where: str = "1", args: list = ()) -> None:
+        """Aliases with pages (`where` over `a`, the pages table) name the holder of most of them now."""
+        _kind, table, target, live, pages_table = next(k for k in _KINDS if k[0] == kind)
+        self.db.execute(
+            f"""INSERT INTO {table} (alias, {target})
+                SELECT alias, new FROM (
+                    SELECT a.alias, {_NOW[kind]} AS new,
+                           row_number() OVER (PARTITION BY a.alias ORDER BY count(*) DESC, {_NOW[kind]}) AS rank
+                    FROM {pages_table} a JOIN pages p ON p.id = a.page
+                    WHERE {_NOW[kind]} IS NOT NULL AND a.alias NOT IN (SELECT id FROM {live}) AND {where}
+                    GROUP BY a.alias, {_NOW[kind]})
+                WHERE rank = 1
+                ON CONFLICT (alias) DO UPDATE SET {target} = excluded.{target}""", args)
 
     def _noted(self) -> bool:
         return self.db.execute("SELECT EXISTS (SELECT 1 FROM placed_before) OR EXISTS (SELECT 1 FROM aliases_before)"

@@ -87,7 +87,7 @@ class StorylineTables:
         remove the deleted ones, whose ids become aliases of the storylines their pages went to
         (`left`: stories removed since, story -> its storyline; a story merged away took its pages
         to the story it joined)."""
-        gone = self.pages_by_story_of_storylines(deleted, left)
+        gone = self.pages_of_storylines(deleted, left)
         for line_id in deleted:
             self.db.execute("DELETE FROM storylines WHERE id = ?", (line_id,))
             self.db.execute("DELETE FROM storyline_keys WHERE storyline = ?", (line_id,))

@@ -18,9 +18,11 @@ CREATE INDEX IF NOT EXISTS story_keys_recent ON story_keys (term, used);
 CREATE INDEX IF NOT EXISTS story_keys_story ON story_keys (story);
 CREATE TABLE IF NOT EXISTS story_aliases (alias TEXT PRIMARY KEY, story TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS story_aliases_story ON story_aliases (story);
--- The pages a merged story held when it merged: after a rebuild regroups them, its id follows them
--- (store/aliases.py), not the story it joined, which may hold none of them any more.
+-- The pages a story or storyline held when its id became an alias: after a rebuild regroups them,
+-- its id follows them (store/aliases.py), not the one it joined, which may hold none of them any more.
 CREATE TABLE IF NOT EXISTS story_alias_pages (
+    alias TEXT NOT NULL, page TEXT NOT NULL, PRIMARY KEY (alias, page)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS storyline_alias_pages (
     alias TEXT NOT NULL, page TEXT NOT NULL, PRIMARY KEY (alias, page)) WITHOUT ROWID;
 -- Where pages were before a whole-store recompute, and the aliases then (store/aliases.py): empty
 -- between recomputes; in the store, so a `run --update` stopped before its recompute keeps them.
