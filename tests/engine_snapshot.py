@@ -30,6 +30,8 @@ similar-page anchors weigh sim^4 over narrower spans (forensics/anchors.py): on 
 moves; confidences move on 117 pages, interval ends on 39, evidence on 3; the seeds do not move.
 Then the interval of a page without a credible claim holds 99.3 % of the score (was 99 %): on
 the seeds two pages' intervals widen; AEB does not move.
+Then storylines list their `aliases` (ids that merged into them or were regrouped into them): on
+the seeds, the storyline of the second run lists the one the first run had made; nothing else moves.
 
 Inputs are JSONL records with their own ids, so page and story ids are the same wherever the
 checkout lies. Texts are compared by hash.

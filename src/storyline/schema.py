@@ -67,6 +67,8 @@ STORYLINE_FIELDS: dict[str, str] = {
     "page_count": "number of pages over all its stories",
     "first_date": "first day of its first story (YYYY-MM-DD)",
     "last_date": "last day of its last story (YYYY-MM-DD)",
+    "aliases": ("ids of storylines that merged into this one, or were regrouped into it by a rebuild, `delete` or "
+                "`run --update` (it holds most of their pages); each still resolves to it (`storyline show OLD_ID`)"),
 }
 
 COPY_LINK_FIELDS: dict[str, str] = {

@@ -108,19 +108,29 @@ class StorylineTables:
     _STORYLINE_SELECT = """SELECT l.id, l.name, l.first_date, l.last_date,
                       (SELECT json_group_array(id) FROM (SELECT id FROM stories WHERE storyline = l.id
                                                          ORDER BY first_date, id)) AS ids,
-                      (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id))
+                      (SELECT count(*) FROM pages WHERE story IN (SELECT id FROM stories WHERE storyline = l.id)),
+                      {aliases} AS aliases
                FROM storylines l"""
+    _ALIASES = """(SELECT json_group_array(alias) FROM (SELECT alias FROM storyline_aliases WHERE storyline = l.id
+                                                     ORDER BY alias))"""
+
+    def _storyline_select(self) -> str:
+        # An older store opened read-only has no aliases table (a reader never adds tables).
+        if getattr(self, "_has_storyline_aliases", None) is None:
+            self._has_storyline_aliases = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'storyline_aliases'").fetchone() is not None
+        return self._STORYLINE_SELECT.format(aliases=self._ALIASES if self._has_storyline_aliases else "'[]'")
 
     @staticmethod
     def _storyline_dict(r) -> dict:
         return {"id": r[0], "name": r[1], "stories": json.loads(r[4]), "story_count": len(json.loads(r[4])),
-                "page_count": r[5], "first_date": r[2], "last_date": r[3]}
+                "page_count": r[5], "first_date": r[2], "last_date": r[3], "aliases": json.loads(r[6])}
 
     def storylines(self) -> list[dict]:
-        rows = self.db.execute(self._STORYLINE_SELECT + " ORDER BY l.first_date, l.id")
+        rows = self.db.execute(self._storyline_select() + " ORDER BY l.first_date, l.id")
         return [self._storyline_dict(r) for r in rows]
 
     def storyline(self, storyline_id: str) -> dict | None:
-        row = self.db.execute(self._STORYLINE_SELECT + " WHERE l.id = ?", (storyline_id,)).fetchone()
+        row = self.db.execute(self._storyline_select() + " WHERE l.id = ?", (storyline_id,)).fetchone()
         return self._storyline_dict(row) if row else None
 
