@@ -18,7 +18,7 @@ from .rows import chunks
 # (kind, alias table, its target column, the live table, the aliases' pages): stories, then storylines.
 _KINDS = (("story", "story_aliases", "story", "stories", "story_alias_pages"),
           ("storyline", "storyline_aliases", "storyline", "storylines", "storyline_alias_pages"))
-_TABLE = {kind: table for kind, table, *_ in _KINDS}
+_KIND = {k[0]: k for k in _KINDS}
 # The story or storyline a page is in now, as SQL over `pages p`.
 _NOW = {"story": "p.story", "storyline": "(SELECT storyline FROM stories WHERE id = p.story)"}
 
@@ -69,19 +69,12 @@ class AliasTables:
                 continue
             self.db.executemany("INSERT OR IGNORE INTO storyline_alias_pages VALUES (?, ?)",
                                 [(line, page) for page in sorted(pages)])
-            homes: dict[str, int] = {}
-            for chunk, marks in chunks(sorted(pages)):
-                for home, n in self.db.execute(
-                        f"SELECT s.storyline, count(*) FROM pages p JOIN stories s ON s.id = p.story "
-                        f"WHERE p.id IN ({marks}) AND s.storyline IS NOT NULL GROUP BY s.storyline", chunk):
-                    homes[home] = homes.get(home, 0) + n
-            if not homes:
+            self._follow_pages("storyline", "a.alias = ?", [line])
+            home = self.db.execute("SELECT storyline FROM storyline_aliases WHERE alias = ?", (line,)).fetchone()
+            if home is None:  # its pages are in no storyline: nothing to name
                 self.db.execute("DELETE FROM storyline_aliases WHERE storyline = ?", (line,))
-                continue
-            home = min(homes, key=lambda h: (-homes[h], h))
-            self.db.execute("INSERT INTO storyline_aliases VALUES (?, ?) ON CONFLICT (alias) DO UPDATE "
-                            "SET storyline = excluded.storyline", (line, home))
-            self.db.execute("UPDATE storyline_aliases SET storyline = ? WHERE storyline = ?", (home, line))
+            else:  # the aliases that named it name its successor
+                self.db.execute("UPDATE storyline_aliases SET storyline = ? WHERE storyline = ?", (home[0], line))
 
     def carry_ids_over(self) -> None:
         """After a whole-store recompute: every noted story and storyline id that no longer exists
@@ -115,11 +108,11 @@ class AliasTables:
         """The aliases that name these stories or storylines (`kind`) follow their pages again: a hand
         split moved some of them away."""
         for chunk, marks in chunks(sorted(set(targets))):
-            self._follow_pages(kind, f"a.alias IN (SELECT alias FROM {_TABLE[kind]} WHERE {kind} IN ({marks}))", chunk)
+            self._follow_pages(kind, f"a.alias IN (SELECT alias FROM {_KIND[kind][1]} WHERE {kind} IN ({marks}))", chunk)
 
     def _follow_pages(self, kind: str, where: str = "1", args: list = ()) -> None:
         """Aliases with pages (`where` over `a`, the pages table) name the holder of most of them now."""
-        _kind, table, target, live, pages_table = next(k for k in _KINDS if k[0] == kind)
+        _kind, table, target, live, pages_table = _KIND[kind]
         self.db.execute(
             f"""INSERT INTO {table} (alias, {target})
                 SELECT alias, new FROM (
