@@ -10,7 +10,6 @@ it, `carry_ids_over` aliases each vanished id, and moves the aliases of before o
 """
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 
 from .rows import chunks
@@ -132,10 +131,9 @@ class AliasTables:
         """A storyline id as it is now: itself, or the storyline that took most of its pages."""
         if self.db.execute("SELECT 1 FROM storylines WHERE id = ?", (storyline_id,)).fetchone():
             return storyline_id
-        try:
-            row = self.db.execute("SELECT storyline FROM storyline_aliases WHERE alias = ?", (storyline_id,)).fetchone()
-        except sqlite3.OperationalError:  # an older store opened read-only: no aliases yet
+        if not self.has_storyline_aliases():
             return None
+        row = self.db.execute("SELECT storyline FROM storyline_aliases WHERE alias = ?", (storyline_id,)).fetchone()
         return row[0] if row else None
 
 

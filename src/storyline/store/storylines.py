@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from .rows import chunks
+from .tables import has_table
 
 
 class StorylineTables:
@@ -114,12 +115,15 @@ class StorylineTables:
     _ALIASES = """(SELECT json_group_array(alias) FROM (SELECT alias FROM storyline_aliases WHERE storyline = l.id
                                                      ORDER BY alias))"""
 
+    def has_storyline_aliases(self) -> bool:
+        """An older store opened read-only has no aliases table (a reader never adds tables) until a
+        run upgrades it: asked again until it has one."""
+        if not getattr(self, "_has_storyline_aliases", False):
+            self._has_storyline_aliases = has_table(self.db, "storyline_aliases")
+        return self._has_storyline_aliases
+
     def _storyline_select(self) -> str:
-        # An older store opened read-only has no aliases table (a reader never adds tables).
-        if getattr(self, "_has_storyline_aliases", None) is None:
-            self._has_storyline_aliases = self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'storyline_aliases'").fetchone() is not None
-        return self._STORYLINE_SELECT.format(aliases=self._ALIASES if self._has_storyline_aliases else "'[]'")
+        return self._STORYLINE_SELECT.format(aliases=self._ALIASES if self.has_storyline_aliases() else "'[]'")
 
     @staticmethod
     def _storyline_dict(r) -> dict:
