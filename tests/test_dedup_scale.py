@@ -337,6 +337,66 @@ def test_lsh_index_finds_pages_sharing_any_key():
     assert index.candidates(many) == [3]
 
 
+
+def _keys_by_page(db: Path) -> dict[str, set[int]]:
+    con = sqlite3.connect(db)
+    try:
+        return {pid: {k for (k,) in con.execute("SELECT key FROM lsh_index WHERE page = ?", (seq,))}
+                for pid, seq in con.execute("SELECT id, seq FROM pages WHERE status = 'ok'")}
+    finally:
+        con.close()
+
+
+def test_pages_of_one_batch_find_each_other_and_a_failed_batch_leaves_no_keys(tmp_path, monkeypatch):
+    """A batch's LSH keys go into the index when its transaction ends (in key order, store/
+    lsh_index.py PendingKeys): a page still finds a copy stored before it in the same batch, every
+    page ends with its keys, and a batch that fails leaves neither pages nor keys behind."""
+    import storyline.run.local as local
+
+    body = next(extract([SEED["003"]]))["text"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_original.txt").write_text(body, encoding="utf-8")
+    (folder / "b_copy.txt").write_text(_inject(body, SPAM, 3), encoding="utf-8")
+    (folder / "c_other.txt").write_text(next(extract([SEED["004"]]))["text"], encoding="utf-8")
+    db = tmp_path / "s.db"
+
+    calls = {"n": 0}
+    real_add_page = local.add_page
+
+    def add_page_then_fail(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk gone")
+        return real_add_page(*args, **kwargs)
+
+    monkeypatch.setattr(local, "add_page", add_page_then_fail)
+    with Storyline(db) as sl:  # one store object for both runs, as the web reader keeps one
+        with pytest.raises(RuntimeError, match="disk gone"):
+            sl.run([folder], workers=1)
+        con = sqlite3.connect(db)
+        assert con.execute("SELECT count(*) FROM pages WHERE status = 'ok'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM lsh_index").fetchone()[0] == 0
+        con.close()
+        monkeypatch.setattr(local, "add_page", real_add_page)
+        # The failed batch's pages get other sequence numbers or the same ones: either way no key
+        # of theirs may be left waiting to be filed under a page of the next batch.
+        words = random.Random(7).choices(["harbour", "council", "vote", "budget", "ferry", "school", "road",
+                                          "mayor", "rain", "market", "bridge", "repair"], k=400)
+        (folder / "0_first.txt").write_text(" ".join(words).capitalize() + ".", encoding="utf-8")
+        summary = sl.run([folder], workers=1)
+        pages = {Path(p["source"]).name: p for p in sl.pages()}
+    assert summary.added == 4
+    a, b = pages["a_original.txt"], pages["b_copy.txt"]
+    assert (a["duplicate_of"], b["duplicate_of"]) in ((b["id"], None), (None, a["id"]))  # one copy group
+    assert "near" in (a["relation"], b["relation"]) and pages["c_other.txt"]["duplicate_of"] is None
+    keys = _keys_by_page(db)
+    assert all(len(k) >= CONFIG.lsh_bands for k in keys.values())
+    # The same keys as the page's own fingerprint: nothing lost, nothing filed under another page.
+    for page in pages.values():
+        sig = fingerprint(Article(page["id"], page["source"], page["title"], page["text"]), CONFIG)
+        assert keys[page["id"]] == set(sig.lsh_keys)
+
 # -- 7. upgrading a store made by an older release -------------------------------------------
 
 def _inject(text: str, word: str, times: int) -> str:

@@ -39,7 +39,8 @@ class CopyTables:
         return row[0] if row else None
 
     def lsh_candidates(self, keys: Iterable[int], exclude: str) -> list[str]:
-        seqs = LshIndex(self.db).candidates(keys)
+        keys = list(keys)
+        seqs = sorted(set(LshIndex(self.db).candidates(keys)) | self.pending_keys.candidates(keys))
         ids = []
         for part, marks in chunks(seqs):
             ids += [r[0] for r in self.db.execute(f"SELECT id FROM pages WHERE seq IN ({marks})", part)]

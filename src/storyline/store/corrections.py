@@ -71,6 +71,7 @@ class Corrections:
                                              name_prefix))
                 articles += 1
                 self.db.execute("DELETE FROM lsh_index WHERE page = ?", (seq,))
+                self.pending_keys.discard(seq)
             self.db.execute(f"DELETE FROM links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk)
             # The copy groups these pages were in may have been held together by them alone: their
             # members are no copies until the links that remain group them again (update_groups).

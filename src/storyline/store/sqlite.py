@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import StoreError
 from ..records import Article, Mention, Relation, Signature, Skipped, StoredPage
 from ..schema import dateline_json, injections_json, signals_json
-from .lsh_index import LshIndex
+from .lsh_index import LshIndex, PendingKeys
 from .rows import chunks, mention_row, mentions_from, now, page_dict, stored_page
 from .aliases import AliasTables
 from .copies import CopyTables
@@ -59,6 +59,7 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Al
     def __init__(self, path: str | Path = "storyline.db", *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self.pending_keys = PendingKeys()  # LSH keys of the open transaction's pages (lsh_index.py)
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path} (create one with `storyline run --db {self.path} INPUT`)")
         if self.path.is_dir():  # SQLite would only say "unable to open" or "disk I/O error"
@@ -159,12 +160,14 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Al
         changes = self.db.total_changes
         try:
             yield self.db
+            self.pending_keys.write(self.db)
             if self.db.total_changes != changes:
                 # Readers that keep views of the store (the web reader's story list) look at this
                 # number to know it changed; reports, written outside transactions, do not move it.
                 self.db.execute("INSERT INTO meta (key, value) VALUES ('generation', 1) "
                                 "ON CONFLICT (key) DO UPDATE SET value = value + 1")
         except BaseException:
+            self.pending_keys.clear()
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
@@ -239,7 +242,10 @@ class SqliteStore(CopyTables, ForensicsColumns, StoryTables, StorylineTables, Al
         )
         if index_lsh:  # an exact copy needs no keys: its twin's keys find the same pages
             seq = self.db.execute("SELECT seq FROM pages WHERE id = ?", (article.id,)).fetchone()[0]
-            LshIndex(self.db).add(seq, sig.lsh_keys)
+            if self.db.in_transaction:  # written in key order when the transaction ends
+                self.pending_keys.add(seq, sig.lsh_keys)
+            else:
+                LshIndex(self.db).add(seq, sig.lsh_keys)
 
     def count_documents(self, keys: Mapping[str, int], docs: int) -> None:
         """Add each key's count to its document frequency, and `docs` to the number of documents
