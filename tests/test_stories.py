@@ -482,6 +482,32 @@ def test_the_storyline_of_a_story_merged_away_resolves_to_the_storyline_it_joine
     assert [s["id"] for s in listed] == [keep]  # `stories --storyline OLD_ID` lists it too
 
 
+
+def test_storyline_ids_survive_the_recount_of_an_older_store(tmp_path):
+    """A store whose grouping counts come from an older release has them recounted once, and its
+    storylines linked again (run/working.py ensure_story_features): a storyline id that the new
+    linking makes go resolves to the storyline that took its stories, as after a rebuild."""
+    db = tmp_path / "s.db"
+    alone = load_config(storyline_similarity=0.99, storyline_start_similarity=0.99, storyline_merge_similarity=1.0)
+    with Storyline(db, alone) as sl:
+        sl.run([SEED[n] for n in ("000", "004")])
+        before = {line["id"]: set(line["stories"]) for line in sl.storylines()}
+    assert len(before) == 2
+    with sqlite3.connect(db) as con:  # as an older release left it: no version mark on its counts
+        con.execute("DELETE FROM meta WHERE key = 'story_features'")
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"id": "x1", "title": "Harbour ferry timetable changes for the winter",
+                                "text": "The harbour board said the winter ferry timetable starts on Monday. "
+                                        "Crossings leave every two hours instead of every hour.",
+                                "date": "2023-10-30"}) + "\n", encoding="utf-8")
+    with Storyline(db) as sl:
+        sl.run([more])
+        after = {line["id"] for line in sl.storylines()}
+        shown = {line: sl.show_storyline(line, report=False) for line in before}
+    assert set(before) - after  # linked with the default settings, the two storylines became one
+    for line, stories in before.items():
+        assert shown[line] is not None and shown[line]["id"] in after and stories <= set(shown[line]["stories"])
+
 # Charlie Simpson's Haiti bike ride (BBC, January 2010): two reports of one story.
 MERGING = ("haiti_bbc/183", "haiti_bbc/61")
 

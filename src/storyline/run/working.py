@@ -92,7 +92,9 @@ def upgrade(store: SqliteStore, config: Config) -> None:
 def ensure_story_features(store: SqliteStore) -> None:
     """A store whose grouping counts (terms, names) come from an older version gets them
     recounted from its stored texts, once; story states are then rebuilt from the new counts
-    (assign_stories) and storylines relinked. Stories and their members stay as they were."""
+    (assign_stories) and storylines relinked. Stories and their members stay as they were. The
+    storylines are kept, marked for relinking, not cleared: the relinking (update_storylines) then
+    notes their pages first, and the ids it makes go resolve to their successors (store/aliases.py)."""
     with store.transaction():
         if store.meta("story_features") == str(FEATURES_VERSION):
             return
@@ -109,7 +111,7 @@ def ensure_story_features(store: SqliteStore) -> None:
                 last = rows[-1][0]
             store.recount_document_frequencies(ENTITY_PREFIX)
             store.forget_story_states()
-            store.clear_storylines()
+            store.mark_storylines_for_relinking()
         store.set_meta({"story_features": FEATURES_VERSION})
 
 

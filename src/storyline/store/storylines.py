@@ -75,6 +75,11 @@ class StorylineTables:
             "SELECT 1 FROM stories WHERE storyline IS NULL AND state IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM storylines) LIMIT 1").fetchone() is not None
 
+    def mark_storylines_for_relinking(self) -> None:
+        """Storylines kept as they are, without the state relinking some stories needs: the next
+        update links every story again (storylines_need_relinking), as for an older store."""
+        self.db.execute("UPDATE storylines SET state = NULL")
+
     def clear_storylines(self) -> None:
         self.db.execute("DELETE FROM storylines")
         self.db.execute("DELETE FROM storyline_keys")
