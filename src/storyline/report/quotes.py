@@ -1,6 +1,6 @@
 """Who said what: direct quotations and their speakers.
 
-A quotation is text between quotation marks, of at least MIN_QUOTE_WORDS words (shorter
+A quotation is text between quotation marks (“…”, "…", or a tokenised corpus's ``…''), of at least MIN_QUOTE_WORDS words (shorter
 ones are phrases a reporter puts in quotes: "close and fruitful cooperation"). Its speaker is
 the name next to a speech verb just after it ("…,” Choe said) or just before it (Lavrov
 said: “…”), resolved to a canonical entity through the story's aliases. A pronoun ("she
@@ -22,6 +22,8 @@ MAX_QUOTE_CHARS = 1000
 # Every pair of marks is consumed, short ones too ("no"), so that a closing mark is never taken
 # for an opening one; quotations too short to be statements are dropped after.
 _QUOTE = re.compile(r"[“\"]([^“”\"]{1,%d})[”\"]" % MAX_QUOTE_CHARS)
+# Tokenised corpora (Penn Treebank style, as Timeline17's texts) write `` and '' for the marks.
+_TOKENISED_OPEN, _TOKENISED_CLOSE = re.compile(r"``\s?"), re.compile(r"\s?''")
 PRONOUN_WINDOW = 2000  # a pronoun's person is named within this many characters before the quote
 _VERBS = r"(?:said|says|told|added|stated|declared|wrote|warned|noted|explained|insisted|stressed|asked|replied)"
 _NAME = r"(?P<who>(?:[A-Z][\w.’'-]+\s){0,3}[A-Z][\w.’'-]+|he|she|they)"
@@ -56,6 +58,8 @@ def find_quotes(pages: Sequence[ReportPage], entities: Sequence[Entity]) -> list
     found: dict[str, dict] = {}
     for page in pages:
         text = page.text or ""
+        if "``" in text:
+            text = _TOKENISED_CLOSE.sub("”", _TOKENISED_OPEN.sub("“", text))
         for m in _QUOTE.finditer(text):
             said = " ".join(m.group(1).split()).strip(" ,")
             if len(said.split()) < MIN_QUOTE_WORDS:
