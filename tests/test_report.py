@@ -230,6 +230,33 @@ def test_a_short_quotation_does_not_shift_the_quote_marks_of_the_next():
     assert [(q.speaker, q.text) for q in quotes] == [("John Smith", "We will go ahead with the harbour plan as it stands")]
 
 
+
+def test_quotes_of_a_tokenised_corpus_are_found_with_their_speaker():
+    """Penn Treebank texts (Timeline17's) write `` and '' for quotation marks."""
+    from storyline.report.quotes import find_quotes
+    from storyline.report.records import Entity
+    text = ("Jackie Jackson said : `` We are here to celebrate the legacy of our brother tonight . '' "
+            "The crowd cheered . `` It is going to be a night to remember for everyone , '' he added .")
+    jackie = Entity("Jackie Jackson", "PERSON", ("Jackie Jackson", "Jackson"), ("p",), 2)
+    quotes = find_quotes([ReportPage("p", text)], [jackie])
+    assert sorted((q.speaker, q.text) for q in quotes) == [
+        ("Jackie Jackson", "It is going to be a night to remember for everyone"),
+        ("Jackie Jackson", "We are here to celebrate the legacy of our brother tonight.")]
+
+
+def test_a_date_written_without_its_year_is_dated_as_the_clause_says():
+    """ "On 25 June" in a past-tense clause is the last 25 June before the page, "25 June last year"
+    the year before the page's; "Saturday's concert will ..." is the coming Saturday."""
+    page = ReportPage("a", "Jackson died at his home in Los Angeles on 25 June after a cardiac arrest.",
+                      day=date(2010, 2, 5))
+    recalled = ReportPage("b", "Fans gathered outside the Apollo theatre on 25 June last year to mourn the singer.",
+                          day=date(2011, 3, 1))
+    coming = ReportPage("c", "Saturday's tribute concert will raise money for three charities in Cardiff and London.",
+                        day=date(2011, 10, 4))  # a Tuesday
+    assert [e.when for e in build_timeline([page])] == ["2009-06-25"]
+    assert [e.when for e in build_timeline([recalled])] == ["2010-06-25"]
+    assert [e.when for e in build_timeline([coming])] == ["2011-10-08"]
+
 def test_a_shared_surname_goes_to_the_most_named_person():
     from storyline.report.entities import alias_index
     from storyline.report.records import Entity

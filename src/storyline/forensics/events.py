@@ -82,9 +82,38 @@ def mention_days(m: Mention, day: date) -> int | None:
     return None
 
 
+_RELATIVE_YEAR = re.compile(r"\s*,?\s*(last|next|this)\s+year\b", re.IGNORECASE)
+_YEAR_SHIFT = {"last": -1, "this": 0, "next": 1}
+
+
+def _day_of_the_year_meant(m: Mention, text: str, day: date) -> int | None:
+    """A date written without its year, as a reader of the page takes it: "25 June last year" in
+    the year before the page's, "on 25 June" in a past-tense clause the latest 25 June not after
+    the page, in a future one the first not before it; else None (the nearest, mention_days)."""
+    said = _RELATIVE_YEAR.match(text, m.start + len(m.text))
+    if said:
+        year = day.year + _YEAR_SHIFT[said.group(1).lower()]
+        return date(year, m.month, m.day).toordinal() if valid_date(year, m.month, m.day) else None
+    if m.direction not in ("past", "future"):
+        return None
+    step = -1 if m.direction == "past" else 1
+    for year in (day.year, day.year + step, day.year + 2 * step):  # 29 February may skip a year
+        if valid_date(year, m.month, m.day):
+            at = date(year, m.month, m.day).toordinal()
+            if (at <= day.toordinal()) if step < 0 else (at >= day.toordinal()):
+                return at
+    return None
+
+
 def mention_span(m: Mention, text: str, day: date) -> tuple[int, int, str] | None:
     """What a mention names, read on a page published on `day`: (first day, last day, precision)
-    with precision "day", "month" or "year" ("in September" on 2023-10-18: September 2023)."""
+    with precision "day", "month" or "year" ("in September" on 2023-10-18: September 2023).
+    A date without its year follows the clause's tense (_day_of_the_year_meant): what the report's
+    timeline shows. Dating a page (published.py) weighs each year by itself instead."""
+    if m.kind == "date" and m.year is None and m.month and m.day:
+        at = _day_of_the_year_meant(m, text, day)
+        if at is not None:
+            return at, at, "day"
     if m.kind in ("weekday", "date"):
         at = mention_days(m, day)
         return (at, at, "day") if at is not None else None

@@ -13,7 +13,7 @@ import re
 
 from ..records import Mention
 
-__all__ = ["WEEKDAYS", "Mention", "find_mentions", "future_tense"]
+__all__ = ["WEEKDAYS", "Mention", "find_mentions", "future_tense", "past_tense"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = {
@@ -75,6 +75,11 @@ def _direction(text: str, start: int, end: int, modifier: str = "") -> str:
 def future_tense(clause: str) -> bool:
     """Whether a clause speaks of what is to come ("She is to meet her counterpart, X, on ...")."""
     return bool(_FUTURE_CUE.search(clause))
+
+
+def past_tense(clause: str) -> bool:
+    """Whether a clause tells what happened ("Jackson died at his home in Los Angeles on ...")."""
+    return bool(_PAST_CUE.search(clause))
 
 
 def _lowered(pattern: re.Pattern) -> re.Pattern:

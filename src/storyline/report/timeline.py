@@ -21,7 +21,7 @@ from datetime import date
 from typing import Sequence
 
 from ..forensics.events import mention_span
-from ..forensics.timex import find_mentions, future_tense
+from ..forensics.timex import find_mentions, future_tense, past_tense
 from .records import ReportPage, TimelineEvent
 from .sentences import clean_sentence, content_words, detokenise, jaccard, split_sentences
 
@@ -57,6 +57,7 @@ def _when(first: int, precision: str) -> str:
 
 
 _PRECISION = ("day", "month", "year")
+_POSSESSIVE = re.compile(r"[’']\s*s$")
 _CLAUSE_BREAK = re.compile(r",?\s+(?:in which|while|whereas)\s+|;\s+|,?\s+and\s+(?=[A-Z])")
 
 
@@ -90,10 +91,17 @@ def dated_sentences(page: ReportPage) -> list[DatedSentence]:
             named: dict[tuple[int, int], tuple[int, str]] = {}
             for m in inside:
                 clause = _clause(sentence.text, m.start - sentence.start)
-                if m.direction == "either" and future_tense(sentence.text[clause[0]:m.start - sentence.start]):
+                at, end = m.start - sentence.start, m.start - sentence.start + len(m.text)
+                if m.direction == "either" and (
+                        future_tense(sentence.text[clause[0]:at])
+                        # "Saturday's concert will raise money": the day names the subject, whose
+                        # verb comes after it.
+                        or _POSSESSIVE.search(m.text) and future_tense(sentence.text[end:clause[1]])):
                     # "She is to meet her counterpart, Sergey Lavrov, on Tuesday": the commas hid the
                     # verb from the mention's own reading; the clause's tense is what counts here.
                     m = replace(m, direction="future")
+                elif m.direction == "either" and past_tense(sentence.text[clause[0]:at]):
+                    m = replace(m, direction="past")  # the verb further back than the mention's own reading looks
                 span = mention_span(m, page.text, page.day)
                 if span is None:
                     continue
