@@ -244,6 +244,17 @@ def test_quotes_of_a_tokenised_corpus_are_found_with_their_speaker():
         ("Jackie Jackson", "We are here to celebrate the legacy of our brother tonight.")]
 
 
+
+def test_names_in_a_tokenised_text_carry_no_bracket_tokens():
+    """spaCy takes "-RRB- Michael Jackson" and "Conrad Murray -LRB-" for names in Penn Treebank
+    text: the report shows Michael Jackson and Conrad Murray, and a bare "-RRB-" is no one."""
+    from storyline.report.entities import page_spans
+    text = ("Fans of Michael Jackson gathered outside his home in Los Angeles on Thursday . -RRB- Michael Jackson "
+            "died in June 2009 , and Dr Conrad Murray -LRB- left -RRB- was charged by prosecutors in Los Angeles .")
+    keys = [span.key for span in page_spans([text])[0]]
+    assert keys.count("Michael Jackson") == 2 and "Conrad Murray" in keys
+    assert not [k for k in keys if "RB" in k or "LRB" in k]
+
 def test_a_date_written_without_its_year_is_dated_as_the_clause_says():
     """ "On 25 June" in a past-tense clause is the last 25 June before the page, "25 June last year"
     the year before the page's; "Saturday's concert will ..." is the coming Saturday."""

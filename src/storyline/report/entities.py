@@ -11,6 +11,7 @@ The canonical name is the most mentioned spelling of the longest form.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
@@ -58,7 +59,23 @@ def _merged_spans(text: str, doc) -> list[Span]:
             merged[-1] = (last[0], ent.end_char, "PERSON")
         else:
             merged.append((ent.start_char, ent.end_char, REPORTED[ent.label_]))
-    return [Span(key, kind, start) for start, end, kind in merged if (key := entity_key(text[start:end]))]
+    return [Span(key, kind, start) for start, end, kind in merged
+            if (key := entity_key(_without_token_marks(text[start:end])))]
+
+
+_TOKEN_MARK = re.compile(r"^(?:-?[LR][RCS]B-?|``|'')$")  # a tokenised corpus's brackets and quote marks
+
+
+def _without_token_marks(name: str) -> str:
+    """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
+    words between the bracket and quote tokens (the first of equal runs)."""
+    runs: list[list[str]] = [[]]
+    for word in name.split():
+        if _TOKEN_MARK.match(word):
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    return " ".join(max(runs, key=len)) if len(runs) > 1 else name
 
 
 def _close(a: str, b: str) -> bool:
