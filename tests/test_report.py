@@ -220,6 +220,20 @@ def test_an_original_and_its_copy_on_another_site_are_one_source():
     assert all(e.sources == ("paper.example",) for e in report.timeline)
 
 
+
+def test_a_question_every_page_ends_with_is_no_claim_nor_summary():
+    """A site's teaser under each of its pages ("The pun - ancient artform, or the lowest form of
+    wit?") asserts nothing, however many pages carry it."""
+    teaser = " The pun - ancient artform, or the lowest form of wit and a reason to read on?"
+    texts = ["The council approved the new harbour budget on Monday after a long debate over costs and jobs.",
+             "Fishermen welcomed the harbour repairs that the budget pays for, saying boats had waited for years.",
+             "The mayor said the harbour works would start in spring and end before the summer season."]
+    pages = [ReportPage(f"p{i}", text + teaser, day=date(2024, 3, 5 + i), site=f"site{i}.example")
+             for i, text in enumerate(texts)]
+    report = build_report(pages, spans=[[], [], []])
+    assert report.claims and not [c for c in report.claims if "?" in c.text]
+    assert report.summary and not [s for s in report.summary if "?" in s.text]
+
 def test_a_short_quotation_does_not_shift_the_quote_marks_of_the_next():
     from storyline.report.quotes import find_quotes
     from storyline.report.records import Entity

@@ -1,6 +1,6 @@
 """What independent sources agree on, and a short summary that cites them.
 
-The story's sentences are grouped into statements: sentences of different pages that say
+The story's sentences (not its questions) are grouped into statements: sentences of different pages that say
 the same thing (content-word Jaccard >= SAME_STATEMENT) are one statement. A statement's
 sources are the independent sources of its pages (`ReportPage.source`): a copy counts as its
 original, a wire story reprinted by ten sites as its agency. Claims are the statements
@@ -42,8 +42,8 @@ def statements(pages: Sequence[ReportPage]) -> list[Statement]:
     for page in sorted(pages, key=lambda p: (p.day is None, p.day, p.id)):
         for position, sentence in enumerate(split_sentences(page.text or "")):
             text, words = clean_sentence(sentence.text)
-            if len(words) < MIN_STATEMENT_WORDS:
-                continue
+            if len(words) < MIN_STATEMENT_WORDS or text.rstrip(" \"'”’").endswith("?"):
+                continue  # a question asserts nothing: on the pages of a site it is mostly a teaser's headline
             # Words said in hundreds of statements ("oil", "said") find no match: rarer ones do.
             shared = Counter(i for w in words if len(index[w]) <= MAX_POSTINGS for i in index[w])
             match = next((i for i, n in shared.most_common(5)
