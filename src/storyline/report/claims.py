@@ -1,8 +1,8 @@
 """What independent sources agree on, and a short summary that cites them.
 
-The story's sentences (not its questions) are grouped into statements: sentences of different pages that say
-the same thing (content-word Jaccard >= SAME_STATEMENT) are one statement. A statement's
-sources are the independent sources of its pages (`ReportPage.source`): a copy counts as its
+The story's sentences (not its questions) are grouped into statements: sentences of different
+pages that say the same thing (content-word Jaccard >= SAME_STATEMENT) are one statement. A
+statement's sources are the independent sources of its pages (`ReportPage.source`): a copy counts as its
 original, a wire story reprinted by ten sites as its agency. Claims are the statements
 ranked by how many sources carry them, so a reader sees what several outlets confirm
 and what rests on one. The summary takes the statements that lead their pages and that

@@ -1,7 +1,8 @@
 """Who said what: direct quotations and their speakers.
 
-A quotation is text between quotation marks (“…”, "…", or a tokenised corpus's ``…''), of at least MIN_QUOTE_WORDS words (shorter
-ones are phrases a reporter puts in quotes: "close and fruitful cooperation"). Its speaker is
+A quotation is text between quotation marks (“…”, "…", or a tokenised corpus's ``…''), of at
+least MIN_QUOTE_WORDS words (shorter ones are phrases a reporter puts in quotes: "close and
+fruitful cooperation"). Its speaker is
 the name next to a speech verb just after it ("…,” Choe said) or just before it (Lavrov
 said: “…”), resolved to a canonical entity through the story's aliases. A pronoun ("she
 said") is the person the text last named before the quotation. The same quotation on
