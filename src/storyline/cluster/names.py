@@ -130,7 +130,7 @@ def capitalised_names(title: str | None, text: str) -> dict[str, int]:
 
 
 NAME_PARTS = 3  # names in a storyline's name
-_DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # tokeniser marks: -LRB-, RRB, ``
+TOKENISER_DEBRIS = re.compile(r"^(?:-?[LR][RCS]B-?|[`'\"]+)$|``|''")  # a word that is a tokeniser mark: -LRB-, RRB, ``
 TITLE_CHARS = 80
 # Wire agencies, as the reports credit them ("Reuters reported", "(AP)"): who reports a storyline,
 # not what it is about, and the heaviest name of any thread a wire covers ("H1N1 · Mexico ·
@@ -146,7 +146,7 @@ def _is_name(name: str) -> bool:
     several words, capitals on a stop word)."""
     words = name.split()
     shouted = len(words) >= 3 and any(w.isupper() and len(w) > 1 and w.lower() in STOPWORDS for w in words)
-    return any(c.isalpha() for c in name) and not shouted and not any(_DEBRIS.search(w) for w in words)
+    return any(c.isalpha() for c in name) and not shouted and not any(TOKENISER_DEBRIS.search(w) for w in words)
 
 
 def storyline_name(names: Counter, title: str | None = None) -> str:

@@ -11,11 +11,11 @@ The canonical name is the most mentioned spelling of the longest form.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..cluster.names import TOKENISER_DEBRIS
 from ..cluster.ner import entity_key, load_nlp, looks_english, one_blas_thread
 from .records import Entity, ReportPage
 
@@ -63,15 +63,13 @@ def _merged_spans(text: str, doc) -> list[Span]:
             if (key := entity_key(_without_token_marks(text[start:end])))]
 
 
-_TOKEN_MARK = re.compile(r"^(?:-?[LR][RCS]B-?|``|'')$")  # a tokenised corpus's brackets and quote marks
-
 
 def _without_token_marks(name: str) -> str:
     """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
     words between the bracket and quote tokens (the first of equal runs)."""
     runs: list[list[str]] = [[]]
     for word in name.split():
-        if _TOKEN_MARK.match(word):
+        if TOKENISER_DEBRIS.search(word):
             runs.append([])
         else:
             runs[-1].append(word)
