@@ -63,7 +63,6 @@ def _merged_spans(text: str, doc) -> list[Span]:
             if (key := entity_key(_without_token_marks(text[start:end])))]
 
 
-
 def _without_token_marks(name: str) -> str:
     """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
     words between the bracket and quote tokens (the first of equal runs)."""

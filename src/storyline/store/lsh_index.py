@@ -36,12 +36,14 @@ class LshIndex:
         self.db.executemany("INSERT OR IGNORE INTO lsh_index VALUES (?, ?)", ((int(k), page) for k in keys))
 
     def add_many(self, pages: np.ndarray, keys: np.ndarray) -> None:
-        """Bulk insert, in key order so the B-tree is written front to back."""
-        flat_keys = keys.reshape(-1)
-        flat_pages = np.repeat(pages, keys.shape[1])
-        order = np.lexsort((flat_pages, flat_keys))
-        rows = zip(flat_keys[order].tolist(), flat_pages[order].tolist())
-        self.db.executemany("INSERT OR IGNORE INTO lsh_index VALUES (?, ?)", rows)
+        """Bulk insert of pages with as many keys each."""
+        self.add_rows(np.repeat(pages, keys.shape[1]), keys.reshape(-1))
+
+    def add_rows(self, pages: np.ndarray, keys: np.ndarray) -> None:
+        """(page, key) rows, inserted in key order so the B-tree is written front to back."""
+        order = np.lexsort((pages, keys))
+        self.db.executemany("INSERT OR IGNORE INTO lsh_index VALUES (?, ?)",
+                            zip(keys[order].tolist(), pages[order].tolist()))
 
     def candidates(self, keys: Iterable[int]) -> list[int]:
         """Pages sharing at least one band key, in page order."""
@@ -101,9 +103,7 @@ class PendingKeys:
             keys = np.fromiter((k for ks in self.pages.values() for k in ks), dtype=np.int64)
             pages = np.repeat(np.fromiter(self.pages, dtype=np.int64, count=len(self.pages)),
                               [len(ks) for ks in self.pages.values()])
-            order = np.lexsort((pages, keys))
-            db.executemany("INSERT OR IGNORE INTO lsh_index VALUES (?, ?)",
-                           zip(keys[order].tolist(), pages[order].tolist()))
+            LshIndex(db).add_rows(pages, keys)
         self.clear()
 
     def clear(self) -> None:
