@@ -331,3 +331,15 @@ def test_reports_a_stopped_run_did_not_build_are_built_by_the_next_run(seed_dir,
         assert summary.added == 0 and summary.reports_built >= 1
         assert sl.report(story, build=False) is not None
         assert sl.store.reports_due() == set()  # built once, not again at every run
+
+
+def test_a_tokenised_corpus_slash_reads_as_a_slash_in_every_part_of_the_report():
+    """Penn Treebank texts (Timeline17's) escape "/" as "\\/": a reader sees "A/H1N1", not "A\\/H1N1"."""
+    from dataclasses import asdict
+    text = ("The Centers for Disease Control\\/CDC in Atlanta said on Monday that the A\\/H1N1 virus had "
+            "reached 20 states . `` The A\\/H1N1 strain spreads fast , '' said Richard Besser of the "
+            "Centers for Disease Control\\/CDC .")
+    pages = [ReportPage(p, text, day=date(2009, 4, 28), site=f"{p}.example") for p in ("a", "b")]
+    shown = json.dumps(asdict(build_report(pages)), default=str)
+    assert "A/H1N1" in shown and "Control/CDC" in shown
+    assert "\\\\/" not in shown  # json.dumps writes a backslash as two

@@ -65,7 +65,8 @@ def _merged_spans(text: str, doc) -> list[Span]:
 
 def _without_token_marks(name: str) -> str:
     """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
-    words between the bracket and quote tokens (the first of equal runs)."""
+    words between the bracket and quote tokens (the first of equal runs), "\\/" read as "/"."""
+    name = name.replace("\\/", "/")
     runs: list[list[str]] = [[]]
     for word in name.split():
         if TOKENISER_DEBRIS.search(word):

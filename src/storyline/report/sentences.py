@@ -14,7 +14,8 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 _TOKEN_FIXES = ((re.compile(r"\s+([.,;:!?%)])"), r"\1"), (re.compile(r"\(\s+"), "("),
                 (re.compile(r"\s+(['’]s|n['’]t)\b"), r"\1"), (re.compile(r"-LRB-\s*"), "("),
-                (re.compile(r"\s*-RRB-"), ")"), (re.compile(r"``\s*|\s*''"), '"'))
+                (re.compile(r"\s*-RRB-"), ")"), (re.compile(r"``\s*|\s*''"), '"'),
+                (re.compile(r"\\([/*])"), r"\1"))  # Penn Treebank escapes: "A\/H1N1", "\*"
 
 
 @dataclass(slots=True, frozen=True)
@@ -25,7 +26,7 @@ class SentenceSpan:
 
 
 def detokenise(text: str) -> str:
-    """Tokenised corpora write "world 's" and "-LRB-": put them back as a reader expects;
+    """Tokenised corpora write "world 's", "-LRB-" and "A\\/H1N1": put them back as a reader expects;
     a wire dateline that opens the sentence goes."""
     for pattern, repl in _TOKEN_FIXES:
         text = pattern.sub(repl, text)
