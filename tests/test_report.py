@@ -343,3 +343,24 @@ def test_a_tokenised_corpus_slash_reads_as_a_slash_in_every_part_of_the_report()
     shown = json.dumps(asdict(build_report(pages)), default=str)
     assert "A/H1N1" in shown and "Control/CDC" in shown
     assert "\\\\/" not in shown  # json.dumps writes a backslash as two
+
+
+def test_a_pronoun_speaker_is_the_last_person_named_outside_quotes_and_not_as_a_possessor():
+    """ "… posted a message on YouTube. “…,” he said": he is the doctor, not YouTube; a name inside an
+    earlier quotation, or one that only owns something ("in Jackson's system"), is not who speaks."""
+    from storyline.report.quotes import find_quotes
+    from storyline.report.records import Entity
+    text = ("Dr Conrad Murray posted a video message on YouTube to thank his supporters. "
+            "\"I told the truth and I have faith the truth will prevail,\" he said in the clip. "
+            "Campaigner Ben Stewart said: \"The chief executive Tony Hayward took huge risks with the sea "
+            "and the coast.\" He added: \"This company will cause more disasters unless it is stopped.\" "
+            "Later that day the lawyer Edward Chernoff said the report left out the levels of drugs in Jackson's system. "
+            "\"One has to wonder why the coroner released anything at all before the end,\" he said.")
+    entities = [Entity("Conrad Murray", "PERSON", ("Dr Conrad Murray", "Murray"), ("p",), 3),
+                Entity("YouTube", "ORG", (), ("p",), 1),
+                Entity("Ben Stewart", "PERSON", ("Stewart",), ("p",), 1),
+                Entity("Tony Hayward", "PERSON", ("Hayward",), ("p",), 2),
+                Entity("Edward Chernoff", "PERSON", ("Chernoff",), ("p",), 1),
+                Entity("Michael Jackson", "PERSON", ("Jackson",), ("p",), 5)]
+    said = {q.text.split()[0]: q.speaker for q in find_quotes([ReportPage("p", text)], entities)}
+    assert said == {"I": "Conrad Murray", "The": "Ben Stewart", "This": "Ben Stewart", "One": "Edward Chernoff"}
