@@ -13,6 +13,7 @@ pages.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Sequence
 
 from .entities import alias_index
@@ -52,12 +53,17 @@ def _antecedent(text: str, at: int, aliases: dict[str, str], quoted: list[tuple[
         while (where := text.rfind(spelling, window, end)) > best_at:
             after = where + len(spelling)
             whole_word = (where == 0 or not text[where - 1].isalnum()) and (after >= len(text) or not text[after].isalnum())
-            if (whole_word and not _POSSESSIVE.match(text, after)
-                    and not any(lo <= where < hi for lo, hi in quoted)):
+            if whole_word and not _POSSESSIVE.match(text, after) and not _inside(quoted, where):
                 best, best_at = canonical, where
                 break
             end = where
     return best
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether `at` falls in one of `spans` (sorted, apart: the quotations of a page, in order)."""
+    i = bisect_right(spans, (at, float("inf"))) - 1
+    return i >= 0 and at < spans[i][1]
 
 
 def _speaker(name: str | None, text: str, at: int, aliases: dict[str, str], people: dict[str, str],
