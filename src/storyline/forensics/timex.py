@@ -56,25 +56,16 @@ def _month(name: str) -> int:
     return _MONTH_NAMES[name.casefold().rstrip(".")]
 
 
-_UNTIL = re.compile(r"\b(?:until|till)\b", re.I)
-
-
 def _direction(text: str, start: int, end: int, modifier: str = "") -> str:
     """Past or future from the words near the mention (the verb usually precedes it)."""
-    if modifier in ("next", "this coming", "coming"):
+    if modifier in ("next", "this coming", "until", "coming"):
         return "future"
     if modifier in ("last", "since"):
         return "past"
     # The verb governing a time expression sits just before it ("reported Sunday", "will meet on Tuesday").
     before = " ".join(re.split(r"[.;!?,]\s", text[max(0, start - 80):start])[-1].split()[-6:])
     after = text[end:end + 30]
-    future = [m for m in _FUTURE_CUE.finditer(before) if not _UNTIL.fullmatch(m.group(0))]
-    until = _UNTIL.search(before)
-    if (modifier == "until" or until) and not future:
-        # "until" looks ahead from a verb that does ("will stay until Friday", "stays until Friday"),
-        # not from one that tells what is over ("the talks went on until late on Thursday").
-        return "past" if _PAST_CUE.search(before, 0, until.start() if until else len(before)) else "future"
-    if future or re.match(r"\s*(?:will|is expected)\b", after):
+    if _FUTURE_CUE.search(before) or re.match(r"\s*(?:will|is expected)\b", after):
         return "future"
     if _PAST_CUE.search(before) or re.match(r"\s*,?\s*\w+ed\b", after):
         return "past"
