@@ -364,3 +364,13 @@ def test_a_pronoun_speaker_is_the_last_person_named_outside_quotes_and_not_as_a_
                 Entity("Michael Jackson", "PERSON", ("Jackson",), ("p",), 5)]
     said = {q.text.split()[0]: q.speaker for q in find_quotes([ReportPage("p", text)], entities)}
     assert said == {"I": "Conrad Murray", "The": "Ben Stewart", "This": "Ben Stewart", "One": "Edward Chernoff"}
+
+
+@pytest.mark.parametrize("text, when", [
+    ("The government had claimed until late on Thursday that the virus was contained in the region.", "2009-04-30"),
+    ("Schools in the town were closed until Monday after two pupils fell ill with the virus.", "2009-04-27"),
+    ("The school in the town will stay closed until Monday after two pupils fell ill.", "2009-05-04"),
+    ("The ban on flights to the region stays in force until Monday, the ministry said.", "2009-05-04")])
+def test_until_a_weekday_after_a_verb_of_what_happened_is_the_past_weekday(text, when):
+    """On a page of Saturday 2 May 2009, "had claimed until late on Thursday" is the Thursday before."""
+    assert [e.when for e in build_timeline([ReportPage("a", text, day=date(2009, 5, 2))])] == [when]

@@ -13,7 +13,7 @@ import re
 
 from ..records import Mention
 
-__all__ = ["WEEKDAYS", "Mention", "find_mentions", "future_tense", "past_tense"]
+__all__ = ["WEEKDAYS", "Mention", "find_mentions", "future_tense", "past_tense", "until_told_as_past"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = {
@@ -75,6 +75,20 @@ def _direction(text: str, start: int, end: int, modifier: str = "") -> str:
 def future_tense(clause: str) -> bool:
     """Whether a clause speaks of what is to come ("She is to meet her counterpart, X, on ...")."""
     return bool(_FUTURE_CUE.search(clause))
+
+
+_UNTIL = re.compile(r"\b(?:until|till)\b", re.I)
+
+
+def until_told_as_past(clause: str) -> bool:
+    """Whether a clause ending in "until <time>" tells what is over: "until" looks ahead from a verb
+    that does ("will stay until Friday", "stays until Friday"), not from one that tells what happened
+    ("schools were closed until Monday", "had claimed until late on Thursday"). Dating a page keeps
+    the mention's own reading, on which its weekday tables were measured."""
+    untils = list(_UNTIL.finditer(clause))
+    if not untils or any(not _UNTIL.fullmatch(m.group(0)) for m in _FUTURE_CUE.finditer(clause)):
+        return False
+    return bool(_PAST_CUE.search(clause, 0, untils[-1].start()))
 
 
 def past_tense(clause: str) -> bool:

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Sequence
 
 from ..forensics.events import mention_span
-from ..forensics.timex import find_mentions, future_tense, past_tense
+from ..forensics.timex import find_mentions, future_tense, past_tense, until_told_as_past
 from .records import ReportPage, TimelineEvent
 from .sentences import clean_sentence, content_words, detokenise, jaccard, split_sentences
 
@@ -102,6 +102,8 @@ def dated_sentences(page: ReportPage) -> list[DatedSentence]:
                     m = replace(m, direction="future")
                 elif m.direction == "either" and past_tense(sentence.text[clause[0]:at]):
                     m = replace(m, direction="past")  # the verb further back than the mention's own reading looks
+                elif m.direction == "future" and until_told_as_past(sentence.text[clause[0]:end]):
+                    m = replace(m, direction="past")  # "the talks went on until late on Thursday" is over
                 span = mention_span(m, page.text, page.day)
                 if span is None:
                     continue
