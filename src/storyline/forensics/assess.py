@@ -271,7 +271,11 @@ def _anchors(pid: str, pages: dict[str, StoredPage], root: dict[str, str], group
                                   why=f"page {other} of the same story, credibly dated", events=events[other],
                                   event_sentences=sentences[other]))
             used.add(other)
-    if not anchors and similar is not None:  # nothing in its own story: lean on similar pages, more loosely
+    # Similar pages of other stories, more loosely: alone when nothing in its own story is dated, and
+    # beside its story's dates too, so that a page that joined a story of another month (its own date
+    # unknown when it joined) keeps some of the score where its text's nearest pages lie. Not beside
+    # a copy's original, which dates it within days.
+    if similar is not None and not any(a.not_before for a in anchors):
         for sim, d in similar.nearest(page.terms, used, page.story, NEIGHBOURS):
             day = date.fromisoformat(d.day)
             anchor = similar_page_anchor(day, sim, why=f"similar page {d.id} (cosine {sim:.2f}) dated")
