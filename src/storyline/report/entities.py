@@ -18,6 +18,7 @@ from typing import Sequence
 from ..cluster.names import TOKENISER_DEBRIS
 from ..cluster.ner import entity_key, load_nlp, looks_english, one_blas_thread
 from .records import Entity, ReportPage
+from .sentences import unescaped
 
 REPORTED = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC", "NORP": "NORP",
             "EVENT": "EVENT"}
@@ -66,7 +67,7 @@ def _merged_spans(text: str, doc) -> list[Span]:
 def _without_token_marks(name: str) -> str:
     """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
     words between the bracket and quote tokens (the first of equal runs), "\\/" read as "/"."""
-    name = name.replace("\\/", "/")
+    name = unescaped(name)
     runs: list[list[str]] = [[]]
     for word in name.split():
         if TOKENISER_DEBRIS.search(word):

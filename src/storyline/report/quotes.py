@@ -3,12 +3,11 @@
 A quotation is text between quotation marks (“…”, "…", or a tokenised corpus's ``…''), of at
 least MIN_QUOTE_WORDS words (shorter ones are phrases a reporter puts in quotes: "close and
 fruitful cooperation"). Its speaker is the name next to a speech verb just after it ("…,” Choe
-said) or just before it (Lavrov said: “…”),
-resolved to a canonical entity through the story's aliases. A pronoun ("she said") is the
-person the text last named before the quotation, outside quotation marks and not as a possessor
-("Jackson's doctor"): "he" and "she" a person, "they" an organisation or a person. The same
-quotation on several pages (copies, or outlets quoting one statement) is one quote with all its
-pages.
+said) or just before it (Lavrov said: “…”), resolved to a canonical entity through the story's
+aliases. A pronoun ("she said") is the person the text last named before the quotation, outside
+quotation marks and not as a possessor ("Jackson's doctor"): "he" and "she" a person, "they" an
+organisation or a person. The same quotation on several pages (copies, or outlets quoting one
+statement) is one quote with all its pages.
 """
 from __future__ import annotations
 
@@ -52,7 +51,8 @@ def _antecedent(text: str, at: int, aliases: dict[str, str], quoted: list[tuple[
         end = at
         while (where := text.rfind(spelling, window, end)) > best_at:
             after = where + len(spelling)
-            whole_word = (where == 0 or not text[where - 1].isalnum()) and (after >= len(text) or not text[after].isalnum())
+            whole_word = ((where == 0 or not text[where - 1].isalnum())
+                          and (after >= len(text) or not text[after].isalnum()))
             if whole_word and not _POSSESSIVE.match(text, after) and not _inside(quoted, where):
                 best, best_at = canonical, where
                 break

@@ -14,8 +14,13 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 _TOKEN_FIXES = ((re.compile(r"\s+([.,;:!?%)])"), r"\1"), (re.compile(r"\(\s+"), "("),
                 (re.compile(r"\s+(['’]s|n['’]t)\b"), r"\1"), (re.compile(r"-LRB-\s*"), "("),
-                (re.compile(r"\s*-RRB-"), ")"), (re.compile(r"``\s*|\s*''"), '"'),
-                (re.compile(r"\\([/*])"), r"\1"))  # Penn Treebank escapes: "A\/H1N1", "\*"
+                (re.compile(r"\s*-RRB-"), ")"), (re.compile(r"``\s*|\s*''"), '"'))
+_ESCAPED = re.compile(r"\\([/*])")  # Penn Treebank escapes: "A\/H1N1", "\*"
+
+
+def unescaped(text: str) -> str:
+    """A tokenised corpus's "A\\/H1N1" as a reader writes it: "A/H1N1"."""
+    return _ESCAPED.sub(r"\1", text)
 
 
 @dataclass(slots=True, frozen=True)
@@ -30,7 +35,7 @@ def detokenise(text: str) -> str:
     a wire dateline that opens the sentence goes."""
     for pattern, repl in _TOKEN_FIXES:
         text = pattern.sub(repl, text)
-    return without_dateline(text)
+    return without_dateline(unescaped(text))
 
 
 # A wire dateline opening a sentence: "MOSCOW (AP) — ", "SEOUL: ", "MOSCOW >> ".
