@@ -15,7 +15,7 @@ and over a corpus in memory (batch.py).
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -137,14 +137,18 @@ class StoryState:
                    int(data.get("headline_reports", 0)))
 
 
-def post(postings: dict[str, deque[str]], term: str, item: str) -> None:
-    """File `item` under `term`, most recently used first; beyond POSTING_DEPTH the oldest falls off."""
+def post(postings: dict[str, list[str]], term: str, item: str) -> None:
+    """File `item` under `term`, most recently used first; beyond POSTING_DEPTH the oldest falls off.
+    A list, not a deque(maxlen=...): most terms file one or two stories, and an index holds up to a
+    few hundred thousand terms, where an empty bounded deque costs 760 bytes and a short list 64-88."""
     posting = postings.get(term)
     if posting is None:
-        posting = postings[term] = deque(maxlen=POSTING_DEPTH)
+        postings[term] = [item]
+        return
     if item in posting:
         posting.remove(item)
-    posting.appendleft(item)
+    posting.insert(0, item)
+    del posting[POSTING_DEPTH:]
 
 
 # A source of stories beyond the ones in memory (the store): the stories filed under
@@ -169,7 +173,7 @@ class StoryIndex:
     loader: StateLoader | None = None
     key_loader: KeyLoader | None = None  # with it, a state is read only when the story is scored
     stories: dict[str, StoryState] = field(default_factory=dict)
-    postings: dict[str, deque[str]] = field(default_factory=dict)
+    postings: dict[str, list[str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     filed: set[str] = field(default_factory=set)  # stories of the store filed by key term, state not read yet
 

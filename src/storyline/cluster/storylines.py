@@ -211,7 +211,7 @@ class StorylineIndex:
     lookup: LineLookup | None = None
     loader: LineLoader | None = None
     lines: dict[str, _Line] = field(default_factory=dict)
-    postings: dict[str, deque[str]] = field(default_factory=dict)
+    postings: dict[str, list[str]] = field(default_factory=dict)
     keys: dict[str, dict[str, None]] = field(default_factory=dict)  # terms each storyline was filed under here
     touched: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
