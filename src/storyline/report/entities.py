@@ -66,7 +66,7 @@ def _merged_spans(text: str, doc) -> list[Span]:
 
 def _without_token_marks(name: str) -> str:
     """A span of a tokenised text ("-RRB- Michael Jackson", "Joe -LRB- R -RRB-"): its longest run of
-    words between the bracket and quote tokens (the first of equal runs), "\\/" read as "/"."""
+    words between the bracket and quote tokens (the first of equal runs), its escapes undone ("\\/" as "/")."""
     name = unescaped(name)
     runs: list[list[str]] = [[]]
     for word in name.split():
