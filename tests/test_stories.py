@@ -632,6 +632,48 @@ def test_a_store_story_is_read_only_when_scored_and_the_decisions_stay_the_same(
     assert joined[:2] == ["s00007", "s00299"] and len(joined) >= 4  # most pages find their story
 
 
+def test_a_long_run_holds_a_bounded_number_of_store_states_and_decides_as_with_all_held():
+    """A review of a large store scores thousands of stories of earlier runs; the states it read and
+    did not change go back to the store beyond max_held (the least recently scored first) and are
+    read again when scored again, and every page still decides as it would with all of them held."""
+    model, sigma = load_model("")
+    crowded, _ = _crowded_index(300, model, sigma)
+    stored = {s: online.StoryState.from_json(s, state.as_json()) for s, state in crowded.stories.items()}
+    by_term = defaultdict(list)
+    for s in sorted(stored, reverse=True):
+        for term in stored[s].keys:
+            by_term[term].append(s)
+    read = Counter()
+
+    def lookup(terms):
+        return [s for t in terms for s in by_term.get(t, [])[:online.POSTING_DEPTH]]
+
+    def loader(ids):
+        read.update(ids)
+        return {s: online.StoryState.from_json(s, stored[s].as_json()) for s in sorted(ids) if s in stored}
+
+    def keys(ids):
+        return {s: list(stored[s].keys) for s in sorted(ids) if s in stored}
+
+    day = date(2010, 6, 1).toordinal()
+    common = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+    ks = [(k * 37) % 300 for k in range(60)] + [7, 299, 150, 7]
+    pages = [_vec(f"new{i}", {**common, **{f"{w}{k}": 2.0 for w in "abcde"}}, {"BP": 1, f"Name{k}": 2}, day + 2)
+             for i, k in enumerate(ks)]
+    decided, reads = {}, {}
+    for limit in (10**9, online.MAX_SCORED):
+        index = StoryIndex(model, 0.5, sigma, lookup=lookup, loader=loader, key_loader=keys, max_held=limit)
+        read.clear()
+        decided[limit] = []
+        for p in pages:
+            decided[limit].append(index.cluster([p], lambda pid: "s-" + pid)[p.id])
+            assert len([s for s in index.stories if s not in index.changed]) <= limit
+        reads[limit] = sum(read.values())
+    assert decided[online.MAX_SCORED] == decided[10**9]
+    assert sum(s == f"s{k:05d}" for s, k in zip(decided[10**9], ks)) >= 9  # pages that find their story
+    assert reads[online.MAX_SCORED] > reads[10**9]  # the bound is what made it read states again
+
+
 # -- 6. batch grouping agrees with online grouping --------------------------------------------
 
 def test_batch_grouping_agrees_with_online_and_keeps_topics_apart(timeline):

@@ -26,6 +26,10 @@ POSTING_DEPTH = 32  # stories kept per key term, most recently used first
 MAX_SCORED = 12  # candidate stories scored in full per page
 MAX_STORY_KEYS = 60  # key terms a story is filed under in the store
 MAX_CENTROID_TERMS = 400  # a centroid keeps its heaviest terms (bounds memory and cost)
+# States read from the store and not changed since, held at most: beyond, the least recently
+# scored go back to being filed (their key terms stay posted) and are read again if scored again.
+# Without a bound, a review of a large store held every candidate it had ever scored.
+MAX_HELD_STATES = 2048
 
 
 def _dot(small: dict[str, float], big: dict[str, float]) -> float:
@@ -176,6 +180,8 @@ class StoryIndex:
     postings: dict[str, list[str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     filed: set[str] = field(default_factory=set)  # stories of the store filed by key term, state not read yet
+    max_held: int = MAX_HELD_STATES
+    _read: dict[str, None] = field(default_factory=dict)  # states read from the store, least recently scored first
 
     def candidates(self, page: PageVectors) -> list[str]:
         keys = page.key_terms()
@@ -188,6 +194,10 @@ class StoryIndex:
             self._load([s for s in hits if s not in self.stories and s not in self.filed])
         top = [s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SCORED]]
         self._read_filed([s for s in top if s in self.filed])
+        for story_id in top:  # scored now: the last to go back to being filed
+            if story_id in self._read:
+                self._read[story_id] = self._read.pop(story_id)
+        self._evict(keep=top)
         return [s for s in top if s in self.stories]
 
     def _load(self, ids: list[str]) -> None:
@@ -212,12 +222,34 @@ class StoryIndex:
         # loaders read the same stories (the same filter, in one transaction of the store).
         if ids:
             self.filed.difference_update(ids)
-            self.stories.update(self.loader(ids))
+            states = self.loader(ids)
+            self.stories.update(states)
+            self._read.update(dict.fromkeys(states))
+
+    def _evict(self, keep: Iterable[str]) -> None:
+        """Beyond max_held states read and unchanged, the least recently scored go back to being
+        filed. The store holds the same state (nothing is written to it while this index is open),
+        and a story's postings stay as they were, so the answers do not change; the cost is reading
+        a state again."""
+        if len(self._read) <= self.max_held:
+            return
+        kept = set(keep)
+        for story_id in list(self._read):
+            if len(self._read) <= self.max_held:
+                break
+            if story_id in kept:
+                continue
+            del self._read[story_id]
+            if story_id in self.changed or story_id not in self.stories:
+                continue  # a changed state is this index's own until it is saved
+            del self.stories[story_id]
+            self.filed.add(story_id)
 
     def state(self, story_id: str) -> StoryState | None:
         """A story's state if this index holds it (read now if it was filed without it)."""
         if story_id in self.filed:
             self._read_filed([story_id])
+            self._evict(keep=[story_id])
         return self.stories.get(story_id)
 
     def ranked(self, page: PageVectors, exclude: Iterable[str] = ()) -> list[tuple[float, str]]:
