@@ -54,15 +54,26 @@ def child(prepared: str, db: str) -> None:
     steps: list[list] = [["storing (read, store, link copies)", round(imported, 1), imported]]  # name, start, peak
     done = threading.Event()
 
+    lock = threading.Lock()
+
     def sample() -> None:
         while not done.is_set():
-            steps[-1][2] = max(steps[-1][2], _resident_mb())
+            # A reading is credited to the phase that ran when it began: reading /proc lets the
+            # load run on, and a phase that began meanwhile was credited with the one before's
+            # peak (a short phase after dates showed the dates' peak).
+            with lock:
+                running = steps[-1]
+            resident = _resident_mb()
+            with lock:
+                running[2] = max(running[2], resident)
             time.sleep(SAMPLE_SECONDS)
 
     def phase(name: str) -> None:
         name = "storing (read, store, link copies)" if name == "reading" else name
         now = round(_resident_mb(), 1)
-        steps.append([name, now, now])
+        with lock:
+            steps[-1][2] = max(steps[-1][2], now)  # the phase ending: its last reading
+            steps.append([name, now, now])
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
