@@ -266,13 +266,13 @@ def _generation(db: str | None) -> str | None:
         return None
 
 
-def _stored_source(sl: Storyline, source: str) -> str | None:
-    """The spelling of `source` the store holds pages of: as given, or, for a file that exists,
-    relative to here or absolute (a run given `in/feed.jsonl` stores that)."""
+def _pages_of_source(sl: Storyline, source: str) -> list[str]:
+    """The stored pages read from `source`, spelled as given or, for a file that exists, relative
+    to here or absolute (a run given `in/feed.jsonl` stores that); [] when none was."""
     spellings = [source]
     if Path(source).exists():
         spellings += [os.path.relpath(source), str(Path(source).resolve())]
-    return next((s for s in dict.fromkeys(spellings) if sl.store.page_ids_of_sources([s])), None)
+    return next((ids for s in dict.fromkeys(spellings) if (ids := sl.store.page_ids_of_sources([s]))), [])
 
 
 def cmd_delete(args, config) -> int:
@@ -282,12 +282,13 @@ def cmd_delete(args, config) -> int:
         unknown = [i for i in args.page_ids if not sl.store.has_page(i)]
         if unknown:
             raise UsageError(f"no page {', '.join(map(repr, unknown))} in {args.db} (see `storyline pages`)")
-        sources = [_stored_source(sl, source) for source in args.source]
-        unread = [source for source, stored in zip(args.source, sources) if stored is None]
+        of_sources = [_pages_of_source(sl, source) for source in args.source]
+        unread = [source for source, ids in zip(args.source, of_sources) if not ids]
         if unread:
             raise UsageError(f"no page in {args.db} was read from {', '.join(map(repr, unread))} (a source is "
                              "matched as `storyline pages` shows it: the file or folder as given to `run`, or a URL)")
-        removed, summary = sl.delete(args.page_ids, sources=sources)
+        # The sources' pages, found once above, go by id.
+        removed, summary = sl.delete([*args.page_ids, *(i for ids in of_sources for i in ids)])
     if args.json:
         print_json({"pages_deleted": removed, **summary.as_dict()})
         return OK
