@@ -12,8 +12,8 @@ blocks) at the end of the load. Two sizes separate what grows with the pages fro
 costs whatever its size (Python and NumPy, spaCy's NER model in the parent, SQLite's page cache
 of up to 256 MB). With --before REF (a commit from b2f417a on, whose `Storyline.load` takes
 `phase`), the same prepared folder is loaded again by REF's code (PYTHONPATH), right after this
-code's load. Results go to bench/scale/results-load-memory.md and .json, with date, machine and
-versions.
+code's load. Results go to bench/scale/results-load-memory.md and .json (--out NAME: NAME.md and
+.json), with date, machine and versions.
 """
 from __future__ import annotations
 
@@ -138,6 +138,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     parser.add_argument("--before", metavar="REF")
+    parser.add_argument("--out", default="results-load-memory", metavar="NAME",
+                        help="results go to bench/scale/NAME.md and .json (default: %(default)s)")
     args = parser.parse_args()
     from contextlib import nullcontext
 
@@ -145,15 +147,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, (code_at(args.before) if args.before else nullcontext()) as before:
         rows = {size: measure(size, Path(tmp), before) for size in args.sizes}
+    code = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+              "code": code.stdout.strip() or "unknown",
               "versions": {p: version(p) for p in ("storyline", "numpy", "spacy", "pyarrow")},
               "command": "python bench/scale/load_memory.py --sizes " + " ".join(map(str, args.sizes))
-              + (f" --before {args.before}" if args.before else ""), "rows": rows}
-    (HERE / "results-load-memory.json").write_text(json.dumps(result, indent=2) + "\n")
+              + (f" --before {args.before}" if args.before else "")
+              + (f" --out {args.out}" if args.out != "results-load-memory" else ""), "rows": rows}
+    (HERE / f"{args.out}.json").write_text(json.dumps(result, indent=2) + "\n")
     phases = list(dict.fromkeys(p for r in rows.values() for p in r["phases"]))
     lines = ["# What `storyline load` holds in memory, phase by phase", "", f"- date: {result['date']}",
              f"- machine: {result['machine']}", "- versions: " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()),
-             f"- command: `{result['command']}`", "",
+             f"- command: `{result['command']}`", f"- code: {result['code']} (the checkout this script is in)", "",
              "Resident MB of the load's process (`load --no-reports`, a fresh store): when the phase first started, "
              "and the most while it ran.", "",
              "| | " + " | ".join(f"{s:,} pages" for s in args.sizes) + " |", "|---|" + "---|" * len(args.sizes)]
@@ -188,7 +193,7 @@ def main() -> None:
                                                 for s in args.sizes) + " |")
         lines.append("| stories | " + " | ".join(f"{rows[s]['before']['stories']} (this code {rows[s]['stories']})"
                                                  for s in args.sizes) + " |")
-    (HERE / "results-load-memory.md").write_text("\n".join(lines) + "\n")
+    (HERE / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
