@@ -221,6 +221,23 @@ def test_an_original_and_its_copy_on_another_site_are_one_source():
 
 
 
+def test_a_wire_sentence_with_titles_initials_and_abbreviated_dates_is_claimed_whole():
+    """News style puts periods inside sentences: "Sen.", "George W. Bush", "Nov. 18", "the U.S.
+    Capitol". Split there, the sentence fell into pieces too short to keep and left the report;
+    a period before a sentence opener ("in Washington, D.C. The ...") still ends one."""
+    said = ("WASHINGTON (AP) — President George W. Bush met Sen. John McCain on Nov. 18 in the U.S. Capitol "
+            "to discuss the budget of Apple Inc. and the harbour.")
+    after = ("The senators and their busy aides then talked about ports in Washington, D.C. The senators left "
+             "the building before noon that day after the long talks.")
+    pages = [ReportPage(f"p{i}", f"{said} {after}", day=date(2008, 11, 18), site=f"site{i}.example") for i in range(2)]
+    report = build_report(pages, spans=[[], []])
+    texts = [c.text for c in report.claims]
+    assert texts[0] == said.removeprefix("WASHINGTON (AP) — ") and report.claims[0].sources == ("site0.example",
+                                                                                                  "site1.example")
+    assert "The senators and their busy aides then talked about ports in Washington, D.C." in texts
+    assert "The senators left the building before noon that day after the long talks." in texts
+
+
 def test_a_question_every_page_ends_with_is_no_claim_nor_summary():
     """A site's teaser under each of its pages ("The pun - ancient artform, or the lowest form of
     wit?") asserts nothing, however many pages carry it."""

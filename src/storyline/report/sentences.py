@@ -55,9 +55,47 @@ def without_dateline(sentence: str) -> str:
     return _DATELINE.sub("", _WIRE_HEADER.sub("", sentence, count=1), count=1)
 
 
+# A period that does not end the sentence, by the word it closes (news style: AP, Reuters):
+# a title before a name ("Sen. John McCain"); a month or a number's label before a number
+# ("Nov. 18", "No. 10"); and, unless a sentence opener follows ("in the U.S. The ..."), a dotted
+# abbreviation ("the U.S. Capitol"), a state ("GREEN BAY, Wis. (AP)"), a company's suffix
+# ("Apple Inc. Chief Executive") or a clock time ("at 10 a.m. Tuesday"). A single capital is an
+# initial ("George W. Bush"). Without this, such sentences fell apart into pieces too short to
+# keep, and left the report.
+_TITLES = frozenset("""Mr Mrs Ms Mx Dr Prof Sen Sens Rep Reps Gov Govs Gen Lt Col Maj Capt Cmdr Cdr Adm Sgt
+    Cpl Pvt Rev Hon Pres Supt Insp Det Brig Amb Atty Fr Msgr St Mt Ft""".split())
+_BEFORE_NUMBER = frozenset("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No Nos Vol Art Fig".split())
+_UNLESS_OPENER = frozenset("""Inc Corp Co Ltd Bros Jr Sr Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky
+    La Md Mass Mich Minn Miss Mo Mont Neb Nev Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo""".split())
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # "U.S", "D.C", "a.m": the word before its last period
+_WORD_BEFORE = re.compile(r"[(\"“‘]?([^\s(\"“‘]+)$")
+_WORD_AFTER = re.compile(r"[\"“‘(]?([\w'’-]+)")
+
+
+def _sentence_goes_on(text: str, boundary: re.Match) -> bool:
+    """Whether the boundary found after a period is an abbreviation's period inside a sentence."""
+    at = boundary.start()
+    if text[at - 1] != "." or not text[at].isspace():  # "?", "!", or a quote closing the sentence
+        return False
+    before = _WORD_BEFORE.search(text, max(0, at - 40), at - 1)
+    after = _WORD_AFTER.match(text, boundary.end())
+    if before is None or after is None:
+        return False
+    word, following = before.group(1), after.group(1)
+    if word in _TITLES or (len(word) == 1 and word.isupper()):
+        return True
+    if word in _BEFORE_NUMBER:
+        return following[0].isdigit()
+    if word in _UNLESS_OPENER or _DOTTED.fullmatch(word):
+        return following.lower() not in STOPWORDS
+    return False
+
+
 def split_sentences(text: str) -> list[SentenceSpan]:
     out, start = [], 0
     for match in [*_BOUNDARY.finditer(text), None]:
+        if match is not None and _sentence_goes_on(text, match):
+            continue
         end = match.start() if match else len(text)
         piece = text[start:end]
         stripped = piece.strip()

@@ -25,7 +25,7 @@ from .workers import NER_PRELOAD, pool_map, preloaded
 
 log = logging.getLogger(__name__)
 
-REPORT_VERSION = "2"  # bump when the report stage changes what it gives: stored reports are rebuilt
+REPORT_VERSION = "3"  # bump when the report stage changes what it gives: stored reports are rebuilt
 SPANS_VERSION = "en_core_web_sm-3.8/1"  # bump with the NER model or its reading: kept mentions are read again
 MIN_PAGES_AT_RUN = 2  # a run builds reports of stories this large; smaller ones are built by `show`
 
