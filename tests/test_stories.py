@@ -232,6 +232,26 @@ def test_headline_feed_groups_three_headlines_of_one_event(tmp_path):
         assert frozenset({"bp-1", "bp-2", "bp-3"}) in _headline_groups(tmp_path, order)
 
 
+def test_a_story_of_records_without_titles_is_named_by_its_first_sentence_as_a_reader_writes_it(tmp_path):
+    """A tokenised wire record without a title (as in Timeline17) was named by its first 30 words:
+    "HONG KONG | Tue May 12 , 2009 8:56 am EDT HONG KONG -LRB- Reuters -RRB- - A leading ...". A
+    wire summary's bullets give their first one."""
+    lead = ("HONG KONG | Tue May 12 , 2009 8:56 am EDT HONG KONG -LRB- Reuters -RRB- - A leading virologist "
+            "said the new H1N1 flu virus is `` very unstable '' and could swap genes with other viruses . ")
+    bullets = ("\\* 23-month-old child dies in Texas of swine flu \\* Death is first outside Mexico \\* Official "
+               "says child was in Houston for treatment By Maggie Fox , Health Editor WASHINGTON -LRB- Reuters -RRB- - ")
+    rest = "Scientists in Hong Kong and Geneva asked for more samples of the virus to study how it changes over time ."
+    feed = _write_jsonl(tmp_path / "feed.jsonl", [{"id": "virus", "text": lead + rest, "date": "2009-05-12"},
+                                                   {"id": "texas", "text": bullets + rest.replace("virus", "boy"),
+                                                    "date": "2009-04-29"}])
+    with Storyline(tmp_path / "s.db") as sl:
+        sl.run([feed])
+        titles = {p["id"]: s["title"] for s in sl.stories() for p in sl.pages() if p["story"] == s["id"]}
+    assert titles["virus"] == ('A leading virologist said the new H1N1 flu virus is "very unstable" and could swap '
+                               'genes with other viruses.')
+    assert titles["texas"] == "23-month-old child dies in Texas of swine flu"
+
+
 # -- 3. time matters -------------------------------------------------------------------------
 
 def _vec(pid: str, words: dict[str, float], names: dict[str, float], day: int | None) -> PageVectors:

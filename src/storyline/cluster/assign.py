@@ -27,6 +27,7 @@ from typing import Protocol
 
 from ..config import Config
 from ..dedup import candidate_of, rank_originals
+from ..extract.readable import LEAD_TITLE_CHARS, lead_title
 from ..records import StoredPage
 from .model import JoinModel, load_model
 from .online import POSTING_DEPTH, StoryIndex, StoryState
@@ -407,6 +408,6 @@ def head_story(pages: list[StoredPage]) -> tuple[str | None, str | None]:
     if original is None:
         return None, None
     title = original.title
-    if not title:  # a record without a title: its first words say what happened
-        title = headline_text(None, original.text or "")[:200] or None
+    if not title:  # a record without a title: its first sentence says what happened
+        title = lead_title(original.text or "") or headline_text(None, original.text or "")[:LEAD_TITLE_CHARS] or None
     return original.id, title

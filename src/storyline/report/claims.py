@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .records import Claim, ReportPage, Sentence
-from .sentences import clean_sentence, jaccard, split_sentences
+from ..extract.readable import split_sentences
+from .sentences import clean_sentence, jaccard
 
 SAME_STATEMENT = 0.5
 MIN_STATEMENT_WORDS = 6  # content words: shorter sentences are captions and sign-offs

@@ -17,8 +17,8 @@ from typing import Sequence
 
 from ..cluster.names import TOKENISER_DEBRIS
 from ..cluster.ner import entity_key, load_nlp, looks_english, one_blas_thread
+from ..extract.readable import unescaped
 from .records import Entity, ReportPage
-from .sentences import unescaped
 
 REPORTED = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC", "NORP": "NORP",
             "EVENT": "EVENT"}

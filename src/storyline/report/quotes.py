@@ -15,9 +15,9 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
+from ..extract.readable import detokenise
 from .entities import alias_index
 from .records import Entity, Quote, ReportPage
-from .sentences import detokenise
 
 MIN_QUOTE_WORDS = 6
 MAX_QUOTES = 100

@@ -23,7 +23,8 @@ from typing import Sequence
 from ..forensics.events import mention_span
 from ..forensics.timex import find_mentions, future_tense, past_tense, until_told_as_past
 from .records import ReportPage, TimelineEvent
-from .sentences import clean_sentence, content_words, detokenise, jaccard, split_sentences
+from ..extract.readable import detokenise, split_sentences
+from .sentences import clean_sentence, content_words, jaccard
 
 LEAD_SENTENCES = 2  # a lead sentence without a time expression is the news of the page's day
 SAME_EVENT = 0.25  # content-word Jaccard at which two sentences of one date tell one event
