@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from storyline.extract.readable import split_sentences
 from storyline.report import ReportPage, build_report, build_timeline
 from storyline.report.entities import Span, canonical_entities
 
@@ -236,6 +237,16 @@ def test_a_wire_sentence_with_titles_initials_and_abbreviated_dates_is_claimed_w
                                                                                                   "site1.example")
     assert "The senators and their busy aides then talked about ports in Washington, D.C." in texts
     assert "The senators left the building before noon that day after the long talks." in texts
+
+
+def test_a_line_break_or_a_sentence_opener_after_an_abbreviation_still_ends_the_sentence():
+    def sentences(text: str) -> list[str]:
+        return [s.text for s in split_sentences(text)]
+
+    assert sentences("The station closed at 10 p.m.\n\nAuthorities say a stabbing happened on the train.") == [
+        "The station closed at 10 p.m.", "Authorities say a stabbing happened on the train."]
+    assert sentences("Most of the patients had the flu of Type A. The others had a milder form of it.") == [
+        "Most of the patients had the flu of Type A.", "The others had a milder form of it."]
 
 
 def test_a_question_every_page_ends_with_is_no_claim_nor_summary():

@@ -41,8 +41,12 @@ def detokenise(text: str) -> str:
     return without_dateline(unescaped(text))
 
 
+# US states as AP abbreviates them ("GRAND ISLE, La."), and the capital's "D.C.".
+_STATES = ("""Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo Mont Neb Nev
+    Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo""".split())
+_REGION = "(?:" + "|".join(_STATES) + r"|N\.[HJMYCD]|[RSW]\.[ICDV]a?|D\.C)\."
 # A wire dateline opening a sentence: "MOSCOW (AP) — ", "SEOUL: ", "MOSCOW >> ", "GRAND ISLE, La. -- ".
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:,\s+[A-Z][a-z]{1,4}\.(?:\s?[A-Z][a-z]?\.)?)?"
+_DATELINE = re.compile(rf"^[A-Z][A-Z .,'’-]{{1,40}}(?:,\s+{_REGION})?"
                        r"(?:\s*\([^)]{1,30}\))?\s*(?:—|–|--|-|:|>>)\s+(?=[A-Z“\"])")
 
 
@@ -63,34 +67,33 @@ def without_dateline(sentence: str) -> str:
 # a title before a name ("Sen. John McCain"); a month or a number's label before a number
 # ("Nov. 18", "No. 10"); and, unless a sentence opener follows ("in the U.S. The ..."), a dotted
 # abbreviation ("the U.S. Capitol"), a state ("GREEN BAY, Wis. (AP)"), a company's suffix
-# ("Apple Inc. Chief Executive") or a clock time ("at 10 a.m. Tuesday"). A single capital is an
-# initial ("George W. Bush"). Without this, such sentences fell apart into pieces too short to
-# keep, and left the report.
+# ("Apple Inc. Chief Executive"), a clock time ("at 10 a.m. Tuesday") or a single capital, an
+# initial ("George W. Bush", but "Type A. The ..."). A line break always ends the sentence.
+# Without this, such sentences fell apart into pieces too short to keep, and left the report.
 _TITLES = frozenset("""Mr Mrs Ms Mx Dr Prof Sen Sens Rep Reps Gov Govs Gen Lt Col Maj Capt Cmdr Cdr Adm Sgt
     Cpl Pvt Rev Hon Pres Supt Insp Det Brig Amb Atty Fr Msgr St Mt Ft""".split())
 _BEFORE_NUMBER = frozenset("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No Nos Vol Art Fig".split())
-_UNLESS_OPENER = frozenset("""Inc Corp Co Ltd Bros Jr Sr Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky
-    La Md Mass Mich Minn Miss Mo Mont Neb Nev Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo""".split())
+_UNLESS_OPENER = frozenset(["Inc", "Corp", "Co", "Ltd", "Bros", "Jr", "Sr", *_STATES])
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # "U.S", "D.C", "a.m": the word before its last period
-_WORD_BEFORE = re.compile(r"[(\"“‘]?([^\s(\"“‘]+)$")
 _WORD_AFTER = re.compile(r"[\"“‘(]?([\w'’-]+)")
 
 
 def _sentence_goes_on(text: str, boundary: re.Match) -> bool:
     """Whether the boundary found after a period is an abbreviation's period inside a sentence."""
     at = boundary.start()
-    if text[at - 1] != "." or not text[at].isspace():  # "?", "!", or a quote closing the sentence
+    # "?", "!", a quote closing the sentence, or a line break: the sentence ends.
+    if at == 0 or text[at - 1] != "." or not text[at].isspace() or "\n" in boundary.group():
         return False
-    before = _WORD_BEFORE.search(text, max(0, at - 40), at - 1)
+    before = text[max(0, at - 40):at - 1].rsplit(None, 1)  # the word the period closes
     after = _WORD_AFTER.match(text, boundary.end())
-    if before is None or after is None:
+    if not before or after is None:
         return False
-    word, following = before.group(1), after.group(1)
-    if word in _TITLES or (len(word) == 1 and word.isupper()):
+    word, following = before[-1].lstrip("(\"“‘"), after.group(1)
+    if word in _TITLES:
         return True
     if word in _BEFORE_NUMBER:
         return following[0].isdigit()
-    if word in _UNLESS_OPENER or _DOTTED.fullmatch(word):
+    if word in _UNLESS_OPENER or _DOTTED.fullmatch(word) or (len(word) == 1 and word.isupper()):
         return following.lower() not in STOPWORDS
     return False
 
@@ -112,6 +115,7 @@ def split_sentences(text: str) -> list[SentenceSpan]:
 
 LEAD_TITLE_CHARS = 200
 _BULLETS = re.compile(r"(?:^|\s)\\?[*•]\s+")  # "\\*": a tokenised corpus escapes the star
+_WORD_CHAR = re.compile(r"[^\W_]")
 _LEAD_CHARS = 5000  # the lead is in the first lines; a long text is not cut whole for it
 
 
@@ -124,8 +128,8 @@ def lead_title(text: str) -> str | None:
         # first outside Mexico"): the first one is the headline.
         bullets = _BULLETS.split(sentence.text)
         title = detokenise(bullets[1] if len(bullets) > 1 and not bullets[0].strip() else sentence.text).strip()
-        if title:
+        if _WORD_CHAR.search(title):  # not a row of stars or dots
             if len(title) > LEAD_TITLE_CHARS:
-                title = title[:LEAD_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+                title = title[:LEAD_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:-–— ") + "…"
             return title
     return None
