@@ -610,11 +610,9 @@ def test_candidates_per_page_are_bounded_whatever_the_number_of_stories(monkeypa
     assert work[500] == work[5000]
 
 
-def test_a_store_story_is_read_only_when_scored_and_the_decisions_stay_the_same():
-    """Stories of earlier runs come from the store: each is filed under its key terms at once, but
-    its state (the costly read) only once it is among the candidates scored; pages decide as they
-    would with every state read."""
-    model, sigma = load_model("")
+def _stored_crowd(model, sigma: float):
+    """The 300 stories of _crowded_index as a store holds them: the lookup of its key-term postings
+    (most recently used first), the loader of states (counting each read in `read`) and of key terms."""
     crowded, _ = _crowded_index(300, model, sigma)
     stored = {s: online.StoryState.from_json(s, state.as_json()) for s, state in crowded.stories.items()}
     by_term = defaultdict(list)
@@ -633,8 +631,20 @@ def test_a_store_story_is_read_only_when_scored_and_the_decisions_stay_the_same(
     def keys(ids):
         return {s: list(stored[s].keys) for s in sorted(ids) if s in stored}
 
-    day = date(2010, 6, 1).toordinal()
-    common = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+    return lookup, loader, keys, read
+
+
+_CROWD_DAY = date(2010, 6, 1).toordinal()
+_CROWD_COMMON = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+
+
+def test_a_store_story_is_read_only_when_scored_and_the_decisions_stay_the_same():
+    """Stories of earlier runs come from the store: each is filed under its key terms at once, but
+    its state (the costly read) only once it is among the candidates scored; pages decide as they
+    would with every state read."""
+    model, sigma = load_model("")
+    lookup, loader, keys, read = _stored_crowd(model, sigma)
+    day, common = _CROWD_DAY, _CROWD_COMMON
     pages = [_vec(f"new{i}", {**common, **{f"{w}{k}": 2.0 for w in "abcde"}}, {"BP": 1, f"Name{k}": 2}, day + 2)
              for i, k in enumerate([7, 299, 150, 7, 42, 260, 299])]
     decided = {}
@@ -657,26 +667,8 @@ def test_a_long_run_holds_a_bounded_number_of_store_states_and_decides_as_with_a
     did not change go back to the store beyond max_held (the least recently scored first) and are
     read again when scored again, and every page still decides as it would with all of them held."""
     model, sigma = load_model("")
-    crowded, _ = _crowded_index(300, model, sigma)
-    stored = {s: online.StoryState.from_json(s, state.as_json()) for s, state in crowded.stories.items()}
-    by_term = defaultdict(list)
-    for s in sorted(stored, reverse=True):
-        for term in stored[s].keys:
-            by_term[term].append(s)
-    read = Counter()
-
-    def lookup(terms):
-        return [s for t in terms for s in by_term.get(t, [])[:online.POSTING_DEPTH]]
-
-    def loader(ids):
-        read.update(ids)
-        return {s: online.StoryState.from_json(s, stored[s].as_json()) for s in sorted(ids) if s in stored}
-
-    def keys(ids):
-        return {s: list(stored[s].keys) for s in sorted(ids) if s in stored}
-
-    day = date(2010, 6, 1).toordinal()
-    common = {"oil": 1.0, "gulf": 1.0, "spill": 1.0, "bp": 1.0}
+    lookup, loader, keys, read = _stored_crowd(model, sigma)
+    day, common = _CROWD_DAY, _CROWD_COMMON
     ks = [(k * 37) % 300 for k in range(60)] + [7, 299, 150, 7]
     pages = [_vec(f"new{i}", {**common, **{f"{w}{k}": 2.0 for w in "abcde"}}, {"BP": 1, f"Name{k}": 2}, day + 2)
              for i, k in enumerate(ks)]
