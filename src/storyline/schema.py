@@ -47,7 +47,8 @@ PAGE_FIELDS: dict[str, str] = {
 
 STORY_FIELDS: dict[str, str] = {
     "id": "stable story id",
-    "title": "title of the story's original page",
+    "title": "title of the story's original page; for an original without one, its first sentence (a wire header, "
+             "dateline and tokeniser marks taken off; a wire summary's first bullet), up to 200 characters",
     "pages": "ids of all its pages, copies included, in the order they were added",
     "page_count": "number of pages",
     "original": "id of the page most likely to be the original report",
