@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .records import Claim, ReportPage, Sentence
 from ..extract.readable import split_sentences
+from .records import Claim, ReportPage, Sentence
 from .sentences import clean_sentence, jaccard
 
 SAME_STATEMENT = 0.5

@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
+from ..extract.readable import detokenise, split_sentences
 from ..forensics.events import mention_span
 from ..forensics.timex import find_mentions, future_tense, past_tense, until_told_as_past
 from .records import ReportPage, TimelineEvent
-from ..extract.readable import detokenise, split_sentences
 from .sentences import clean_sentence, content_words, jaccard
 
 LEAD_SENTENCES = 2  # a lead sentence without a time expression is the news of the page's day
